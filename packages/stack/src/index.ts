@@ -1,0 +1,7 @@
+export {
+  loadStackConfig,
+  stackEndpoints,
+  STACK_HOST,
+  type StackConfig,
+  type StackEndpoints,
+} from './config.ts';

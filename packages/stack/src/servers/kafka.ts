@@ -1,0 +1,148 @@
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { Kafka, logLevel } from 'kafkajs';
+import { STACK_HOST, type StackConfig } from '../config.ts';
+import { startDaemon } from '../daemon.ts';
+import { requireTool, run } from '../run.ts';
+import { logFileOf, pidFileOf, waitFor, withTimeout, type StackServer } from '../server.ts';
+import { fetchClasspath } from './maven.ts';
+
+const JAVA_HINT = 'install a JDK 17+ (Debian: apt-get install openjdk-17-jre-headless)';
+const home = (cfg: StackConfig): string => path.join(cfg.cacheDir, `kafka-${cfg.kafka.version}`);
+const libs = (cfg: StackConfig): string => path.join(home(cfg), 'libs');
+
+function writeConfig(cfg: StackConfig): { props: string; log4j: string; logDirs: string } {
+  const dir = path.join(cfg.confDir, 'kafka');
+  mkdirSync(dir, { recursive: true });
+  const logDirs = path.join(cfg.dataDir, 'kafka');
+  const { port, controllerPort } = cfg.kafka;
+  const props = path.join(dir, 'server.properties');
+  writeFileSync(
+    props,
+    [
+      'process.roles=broker,controller',
+      'node.id=1',
+      `controller.quorum.voters=1@${STACK_HOST}:${controllerPort}`,
+      `listeners=PLAINTEXT://${STACK_HOST}:${port},CONTROLLER://${STACK_HOST}:${controllerPort}`,
+      `advertised.listeners=PLAINTEXT://${STACK_HOST}:${port}`,
+      'controller.listener.names=CONTROLLER',
+      'inter.broker.listener.name=PLAINTEXT',
+      'listener.security.protocol.map=PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT',
+      `log.dirs=${logDirs}`,
+      'num.partitions=3',
+      'offsets.topic.replication.factor=1',
+      'offsets.topic.num.partitions=10',
+      'transaction.state.log.replication.factor=1',
+      'transaction.state.log.min.isr=1',
+      'group.initial.rebalance.delay.ms=0',
+      'auto.create.topics.enable=true',
+      'delete.topic.enable=true',
+      'log.retention.hours=24',
+      '',
+    ].join('\n'),
+  );
+  const log4j = path.join(dir, 'log4j.properties');
+  writeFileSync(
+    log4j,
+    [
+      'log4j.rootLogger=WARN, stdout',
+      'log4j.logger.kafka.server.KafkaRaftServer=INFO',
+      'log4j.logger.kafka.server.BrokerServer=INFO',
+      'log4j.appender.stdout=org.apache.log4j.ConsoleAppender',
+      'log4j.appender.stdout.layout=org.apache.log4j.PatternLayout',
+      'log4j.appender.stdout.layout.ConversionPattern=[%d] %p %m (%c)%n',
+      '',
+    ].join('\n'),
+  );
+  return { props, log4j, logDirs };
+}
+
+export const kafka: StackServer = {
+  name: 'kafka',
+  startTimeoutMs: 120_000,
+  url: (cfg) => `kafka://${STACK_HOST}:${cfg.kafka.port}`,
+
+  async install(cfg) {
+    requireTool('java', 'to run Kafka', JAVA_HINT);
+    const marker = path.join(home(cfg), '.complete');
+    if (existsSync(marker)) return;
+    await fetchClasspath(libs(cfg), [
+      `org.apache.kafka:kafka_2.13:${cfg.kafka.version}`,
+      'org.slf4j:slf4j-reload4j:1.7.36',
+    ]);
+    writeFileSync(marker, new Date().toISOString());
+  },
+
+  async start(cfg) {
+    const java = requireTool('java', 'to run Kafka', JAVA_HINT);
+    const { props, log4j, logDirs } = writeConfig(cfg);
+    const classpath = `${libs(cfg)}/*`;
+    if (!existsSync(path.join(logDirs, 'meta.properties'))) {
+      const clusterId = randomBytes(16).toString('base64url');
+      await run(
+        java,
+        [
+          '-cp',
+          classpath,
+          `-Dlog4j.configuration=file:${log4j}`,
+          'kafka.tools.StorageTool',
+          'format',
+          '-t',
+          clusterId,
+          '-c',
+          props,
+        ],
+        {
+          what: 'kafka storage format',
+        },
+      );
+    }
+    startDaemon({
+      command: java,
+      args: [
+        `-Xms${cfg.kafka.heap}`,
+        `-Xmx${cfg.kafka.heap}`,
+        '-XX:+UseG1GC',
+        '-Djava.awt.headless=true',
+        `-Dlog4j.configuration=file:${log4j}`,
+        `-Dkafka.logs.dir=${path.join(cfg.logDir, 'kafka')}`,
+        '-cp',
+        classpath,
+        'kafka.Kafka',
+        props,
+      ],
+      logFile: logFileOf(cfg, 'kafka'),
+      pidFile: pidFileOf(cfg, 'kafka'),
+    });
+  },
+
+  async waitReady(cfg, deadline) {
+    await waitFor(cfg, 'kafka', deadline, () => this.probe(cfg));
+  },
+
+  async probe(cfg) {
+    const admin = new Kafka({
+      clientId: 'stack-probe',
+      brokers: [`${STACK_HOST}:${cfg.kafka.port}`],
+      logLevel: logLevel.NOTHING,
+      connectionTimeout: 2000,
+      requestTimeout: 3000,
+      retry: { retries: 0 },
+    }).admin();
+    try {
+      await withTimeout(
+        8000,
+        'kafka',
+        (async () => {
+          await admin.connect();
+          const cluster = await admin.describeCluster();
+          if (cluster.brokers.length === 0) throw new Error('no broker registered');
+          await admin.listTopics();
+        })(),
+      );
+    } finally {
+      await admin.disconnect().catch(() => undefined);
+    }
+  },
+};
