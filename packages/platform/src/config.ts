@@ -1,0 +1,78 @@
+import { z } from 'zod';
+
+/** A configuration that failed validation; `problems` holds one line per bad or missing setting. */
+export class ConfigError extends Error {
+  override readonly name = 'ConfigError';
+  constructor(readonly problems: readonly string[]) {
+    super(problems.join('\n'));
+  }
+}
+
+/**
+ * Parses the environment once into a frozen, typed object. Each problem names the variable:
+ * `config: PORT: expected a number, got "abc"`.
+ */
+export function parseConfig<S extends z.ZodObject>(
+  schema: S,
+  env: NodeJS.ProcessEnv,
+): Readonly<z.infer<S>> {
+  const result = schema.safeParse(env);
+  if (result.success) return Object.freeze(result.data);
+  const problems = result.error.issues.map((issue) => {
+    const key = issue.path.join('.');
+    const raw = env[key];
+    const got = raw === undefined ? 'it is not set' : `got "${isSecretName(key) ? '***' : raw}"`;
+    return `config: ${key}: ${issue.message} (${got})`;
+  });
+  throw new ConfigError(problems);
+}
+
+/** Like parseConfig, but a bad configuration prints its lines and stops the process (exit 78, EX_CONFIG). */
+export function loadConfig<S extends z.ZodObject>(
+  schema: S,
+  env: NodeJS.ProcessEnv,
+): Readonly<z.infer<S>> {
+  try {
+    return parseConfig(schema, env);
+  } catch (err) {
+    if (err instanceof ConfigError) {
+      for (const line of err.problems) process.stderr.write(`${line}\n`);
+      process.exit(78);
+    }
+    throw err;
+  }
+}
+
+const SECRET = /(PASSWORD|SECRET|TOKEN|KEY|CREDENTIAL)/i;
+export const isSecretName = (name: string): boolean => SECRET.test(name);
+
+/** Building blocks for service schemas. */
+export const env = {
+  port: (fallback: number) => z.coerce.number().int().min(0).max(65535).default(fallback),
+  url: (fallback: string) => z.url().default(fallback),
+  string: (fallback: string) => z.string().min(1).default(fallback),
+  bool: (fallback: boolean) =>
+    z
+      .enum(['true', 'false', '1', '0'])
+      .default(fallback ? 'true' : 'false')
+      .transform((v) => v === 'true' || v === '1'),
+  list: (fallback: string) =>
+    z
+      .string()
+      .default(fallback)
+      .transform((v) =>
+        v
+          .split(',')
+          .map((s) => s.trim())
+          .filter((s) => s.length > 0),
+      ),
+  logLevel: () =>
+    z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']).default('info'),
+  nodeEnv: () => z.enum(['development', 'test', 'production']).default('development'),
+};
+
+/** Settings every process shares. */
+export const baseConfigSchema = z.object({
+  NODE_ENV: env.nodeEnv(),
+  LOG_LEVEL: env.logLevel(),
+});

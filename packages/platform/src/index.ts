@@ -1,0 +1,40 @@
+export {
+  baseConfigSchema,
+  ConfigError,
+  env,
+  isSecretName,
+  loadConfig,
+  parseConfig,
+} from './config.js';
+export {
+  assertNever,
+  BadUserInputError,
+  ConflictError,
+  DomainError,
+  ERROR_CODES,
+  ForbiddenError,
+  isErrorCode,
+  NotFoundError,
+  UnauthenticatedError,
+  type ErrorCode,
+} from './errors.js';
+export { createLogger, REDACTED_PATHS, type Logger } from './logger.js';
+export { createMetricsRegistry, httpRequestDuration } from './metrics.js';
+export {
+  createOpsHandler,
+  startOpsServer,
+  type OpsOptions,
+  type ReadinessCheck,
+} from './ops-server.js';
+export {
+  acceptRequestId,
+  CONTEXT_HEADERS,
+  currentContext,
+  runWithContext,
+  type RequestContext,
+} from './request-context.js';
+export {
+  installGracefulShutdown,
+  type GracefulShutdownOptions,
+  type ShutdownHook,
+} from './shutdown.js';
