@@ -1,0 +1,63 @@
+import { loadStackConfig, stackEndpoints, type StackEndpoints } from '@shop/stack';
+import mysql from 'mysql2/promise';
+import { Mailbox } from './mailbox.js';
+import { createRunId, TestNamespace } from './namespace.js';
+
+/**
+ * Connection settings for the local stack, with the same environment overrides the services use
+ * (MYSQL_URL, REDIS_URL, ...), so tests can also run against servers started elsewhere.
+ */
+export function stackEnv(env: NodeJS.ProcessEnv = process.env): StackEndpoints {
+  const defaults = stackEndpoints(loadStackConfig(env));
+  const pick = (key: keyof StackEndpoints): string => env[key] ?? defaults[key];
+  return {
+    MYSQL_URL: pick('MYSQL_URL'),
+    REDIS_URL: pick('REDIS_URL'),
+    KAFKA_BROKERS: pick('KAFKA_BROKERS'),
+    ELASTICSEARCH_URL: pick('ELASTICSEARCH_URL'),
+    MONGODB_URL: pick('MONGODB_URL'),
+    SMTP_URL: pick('SMTP_URL'),
+    MAIL_API_URL: pick('MAIL_API_URL'),
+  };
+}
+
+/** One test run's view of the stack: its namespace, endpoints and cleanup. */
+export class TestStack {
+  readonly ns: TestNamespace;
+  readonly env: StackEndpoints;
+  readonly mailbox: Mailbox;
+  private readonly databases: string[] = [];
+
+  constructor(label = 't', env: NodeJS.ProcessEnv = process.env) {
+    this.ns = new TestNamespace(createRunId(label));
+    this.env = stackEnv(env);
+    this.mailbox = new Mailbox(this.env.MAIL_API_URL);
+  }
+
+  /** Creates a fresh MariaDB database for this run and returns its name and URL; dropped by cleanup(). */
+  async createDatabase(name: string): Promise<{ name: string; url: string }> {
+    const db = this.ns.database(name);
+    const conn = await mysql.createConnection(this.env.MYSQL_URL);
+    try {
+      await conn.query(`CREATE DATABASE \`${db}\``);
+    } finally {
+      await conn.end();
+    }
+    this.databases.push(db);
+    const url = new URL(this.env.MYSQL_URL);
+    url.pathname = `/${db}`;
+    return { name: db, url: url.toString() };
+  }
+
+  /** Drops what this run created in MariaDB (other servers' data is namespaced and left to expire). */
+  async cleanup(): Promise<void> {
+    if (this.databases.length === 0) return;
+    const conn = await mysql.createConnection(this.env.MYSQL_URL);
+    try {
+      for (const db of this.databases.splice(0))
+        await conn.query(`DROP DATABASE IF EXISTS \`${db}\``);
+    } finally {
+      await conn.end();
+    }
+  }
+}

@@ -1,0 +1,4 @@
+export { stackEnv, TestStack } from './harness.js';
+export { Mailbox, type CaughtMail } from './mailbox.js';
+export { createRunId, TestNamespace } from './namespace.js';
+export { waitUntil, type WaitOptions } from './wait.js';
