@@ -1,0 +1,2 @@
+// Placeholder: the gateway (issue 4) fills this package.
+export {};

@@ -1,0 +1,2 @@
+// Placeholder: the saga engine (issue 3) fills this package.
+export {};

@@ -1,0 +1,55 @@
+// `npm start`: start the local stack, build, then run every workspace that declares a `start`
+// script (subgraphs, gateway, workers) with prefixed output. Ctrl-C stops them all.
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import path from 'node:path';
+import { repoRoot, workspaces } from './workspaces.ts';
+
+const node = process.execPath;
+for (const [name, args] of [
+  ['stack up', ['packages/stack/src/cli.ts', 'up']],
+  ['build', ['node_modules/turbo/bin/turbo', 'run', 'build', '--output-logs=errors-only']],
+] as const) {
+  console.log(`== ${name}`);
+  if (spawnSync(node, [...args], { cwd: repoRoot, stdio: 'inherit' }).status !== 0) process.exit(1);
+}
+
+const services = workspaces().filter((ws) => ws.scripts.start !== undefined);
+if (services.length === 0) {
+  console.log('the stack is up; no service declares a start script yet');
+  process.exit(0);
+}
+
+const children: ChildProcess[] = [];
+let stopping = false;
+for (const ws of services) {
+  const label = path.relative(repoRoot, ws.dir).padEnd(20);
+  const child = spawn('npm', ['run', '--silent', 'start'], {
+    cwd: ws.dir,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  for (const stream of [child.stdout, child.stderr]) {
+    let buffered = '';
+    stream?.on('data', (d: Buffer) => {
+      buffered += d.toString();
+      const lines = buffered.split('\n');
+      buffered = lines.pop() ?? '';
+      for (const line of lines) console.log(`${label} | ${line}`);
+    });
+  }
+  child.on('exit', (code) => {
+    console.log(`${label} | exited with ${code}`);
+    if (!stopping) stop(1);
+  });
+  children.push(child);
+}
+
+function stop(code: number): void {
+  stopping = true;
+  for (const child of children) child.kill('SIGTERM');
+  setTimeout(() => process.exit(code), 5000).unref();
+  Promise.all(
+    children.map((c) => new Promise((r) => (c.exitCode !== null ? r(null) : c.once('exit', r)))),
+  ).then(() => process.exit(code));
+}
+process.on('SIGINT', () => stop(0));
+process.on('SIGTERM', () => stop(0));

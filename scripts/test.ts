@@ -1,0 +1,68 @@
+// `npm test`: start the local stack, build every workspace, run every test file against the real
+// servers, and end with the line `N passed, N failed`.
+//   npm test                     everything
+//   npm test -- subgraphs/users  only test files under that path
+import { spawnSync } from 'node:child_process';
+import { globSync, mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { repoRoot, workspaces } from './workspaces.ts';
+
+const filters = process.argv.slice(2).map((f) => path.resolve(f));
+const node = process.execPath;
+
+function phase(name: string, command: string, args: string[]): void {
+  const t0 = Date.now();
+  console.log(`\n== ${name}`);
+  const res = spawnSync(command, args, { cwd: repoRoot, stdio: 'inherit' });
+  console.log(`== ${name}: ${((Date.now() - t0) / 1000).toFixed(1)}s`);
+  if (res.status !== 0) {
+    console.log('0 passed, 1 failed');
+    console.error(`${name} failed (exit ${res.status ?? res.signal})`);
+    process.exit(1);
+  }
+}
+
+phase('stack up', node, ['packages/stack/src/cli.ts', 'up']);
+phase('build', node, ['node_modules/turbo/bin/turbo', 'run', 'build', '--output-logs=errors-only']);
+
+const files = workspaces()
+  .flatMap((ws) =>
+    globSync(['dist/src/**/*.spec.js', 'dist/test/**/*.test.js'], { cwd: ws.dir }).map((f) =>
+      path.join(ws.dir, f),
+    ),
+  )
+  .filter((f) => filters.length === 0 || filters.some((prefix) => f.startsWith(prefix)))
+  .sort();
+if (files.length === 0) {
+  console.log('0 passed, 1 failed');
+  console.error('no test files found');
+  process.exit(1);
+}
+
+const summaryFile = path.join(mkdtempSync(path.join(tmpdir(), 'shop-test-')), 'summary.txt');
+const t0 = Date.now();
+console.log(`\n== tests (${files.length} files)`);
+const res = spawnSync(
+  node,
+  [
+    '--test',
+    `--test-concurrency=${process.env.TEST_CONCURRENCY ?? '3'}`,
+    '--test-timeout=600000',
+    '--test-reporter=spec',
+    '--test-reporter-destination=stdout',
+    `--test-reporter=${path.join(repoRoot, 'scripts', 'summary-reporter.mjs')}`,
+    `--test-reporter-destination=${summaryFile}`,
+    ...files,
+  ],
+  { cwd: repoRoot, stdio: 'inherit', env: { ...process.env, NODE_ENV: 'test' } },
+);
+console.log(`== tests: ${((Date.now() - t0) / 1000).toFixed(1)}s`);
+let summary = '0 passed, 1 failed';
+try {
+  summary = readFileSync(summaryFile, 'utf8').trim() || summary;
+} catch {
+  // the runner died before reporting
+}
+console.log(summary);
+process.exit(res.status ?? 1);

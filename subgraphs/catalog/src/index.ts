@@ -1,0 +1,2 @@
+// Placeholder: this subgraph (issue 4) fills this package.
+export {};
