@@ -16,8 +16,8 @@ export async function run(
       stdio: ['pipe', 'pipe', 'pipe'],
     });
     let out = '';
-    child.stdout.on('data', (d: Buffer) => (out += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (out += d.toString()));
+    child.stdout?.on('data', (d: Buffer) => (out += d.toString()));
+    child.stderr?.on('data', (d: Buffer) => (out += d.toString()));
     child.on('error', (err) => reject(new StackError(`${opts.what}: ${err.message}`)));
     child.on('close', (code) => {
       if (code === 0) resolve(out);
@@ -26,7 +26,11 @@ export async function run(
         reject(new StackError(`${opts.what} failed (exit ${code}): ${tail}`));
       }
     });
-    child.stdin.end(opts.input ?? '');
+    if (opts.input !== undefined && child.stdin !== null) {
+      // A child that exits without reading its input must not crash us with EPIPE.
+      child.stdin.on('error', () => undefined);
+      child.stdin.end(opts.input);
+    }
   });
 }
 
