@@ -1,2 +1,1 @@
-// Placeholder: event contracts (issue 3) and composition (issue 4) fills this package.
-export {};
+export * from './events/index.js';

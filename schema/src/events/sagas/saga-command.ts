@@ -1,0 +1,36 @@
+import { z } from 'zod';
+import { defineContract, type Contract } from '../envelope.js';
+
+/** The part of every saga command that identifies the saga, the step and the attempt. */
+export const sagaCommandMetaSchema = z.object({
+  sagaId: z.string().min(1),
+  sagaType: z.string().min(1),
+  /** Zero-based index of the step in the saga definition. */
+  step: z.number().int().nonnegative(),
+  stepName: z.string().min(1),
+  action: z.enum(['execute', 'compensate']),
+  /** 1 for the first send; a resend after a timeout increments it. */
+  attempt: z.number().int().positive(),
+  /** The topic the participant replies to. */
+  replyTo: z.string().min(1),
+});
+export type SagaCommandMeta = z.infer<typeof sagaCommandMetaSchema>;
+
+/** A saga command's data: the saga metadata plus the command's own payload. */
+export const sagaCommandData = <P extends z.ZodType>(payload: P) =>
+  z.object({ saga: sagaCommandMetaSchema, payload });
+
+export type SagaCommandContract<
+  TType extends string = string,
+  TVersion extends number = number,
+  P extends z.ZodType = z.ZodType,
+> = Contract<TType, TVersion, ReturnType<typeof sagaCommandData<P>>> & { readonly payload: P };
+
+/** Declares a saga command contract from its payload schema. */
+export function defineSagaCommand<
+  const TType extends string,
+  const TVersion extends number,
+  P extends z.ZodType,
+>(type: TType, version: TVersion, payload: P): SagaCommandContract<TType, TVersion, P> {
+  return Object.freeze({ ...defineContract(type, version, sagaCommandData(payload)), payload });
+}
