@@ -6,6 +6,14 @@ import { portInUse } from './ports.ts';
 import { logFileOf, pidFileOf, withTimeout, type StackServer } from './server.ts';
 import { SERVERS } from './servers/index.ts';
 
+// kafkajs 2.2 schedules negative timeouts on Node 22+ (a harmless TimeoutNegativeWarning on every
+// probe); keep every other warning.
+process.removeAllListeners('warning');
+process.on('warning', (warning) => {
+  if (warning.name !== 'TimeoutNegativeWarning')
+    console.warn(`${warning.name}: ${warning.message}`);
+});
+
 const USAGE = `usage: npm run stack -- <command>
   up [server...]      install what is missing, start what is not running, wait until each answers
   down [server...]    stop the servers this stack started (pid files)

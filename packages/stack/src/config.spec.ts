@@ -14,6 +14,9 @@ describe('stack config', () => {
     const cfg = loadStackConfig({ STACK_REDIS_PORT: '7000', SHOP_STACK_DIR: '/tmp/elsewhere' });
     assert.equal(cfg.redis.port, 7000);
     assert.equal(cfg.dataDir, '/tmp/elsewhere/data');
-    assert.throws(() => loadStackConfig({ STACK_KAFKA_PORT: 'ninety' }), /STACK_KAFKA_PORT must be a TCP port/);
+    assert.throws(
+      () => loadStackConfig({ STACK_KAFKA_PORT: 'ninety' }),
+      /STACK_KAFKA_PORT must be a TCP port/,
+    );
   });
 });

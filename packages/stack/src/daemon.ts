@@ -99,7 +99,7 @@ function signalGroup(pgid: number, signal: NodeJS.Signals): void {
 }
 
 /** True while any process of the group lives, zombies aside. */
-function groupAlive(pgid: number): boolean {
+export function groupAlive(pgid: number): boolean {
   for (const entry of readdirSync('/proc')) {
     if (!/^\d+$/.test(entry)) continue;
     try {
