@@ -1,0 +1,48 @@
+import type { KafkaPublisher } from '../kafka/kafka-publisher.js';
+import type { IncomingMessage } from '../kafka/resilient-consumer.js';
+
+/** Headers a dead-lettered message carries next to its original headers. */
+export const DLQ_HEADERS = {
+  error: 'x-dlq-error',
+  attempts: 'x-dlq-attempts',
+  group: 'x-dlq-group',
+  originalTopic: 'x-dlq-original-topic',
+  originalPartition: 'x-dlq-original-partition',
+  originalOffset: 'x-dlq-original-offset',
+  failedAt: 'x-dlq-failed-at',
+  replayedFrom: 'x-dlq-replayed-from',
+} as const;
+
+/** Sends a message that could not be processed to its consumer group's DLQ topic. */
+export class DlqPublisher {
+  constructor(
+    private readonly publisher: KafkaPublisher,
+    private readonly group: string,
+    readonly topic: string,
+  ) {}
+
+  async publish(message: IncomingMessage, error: unknown, attempts: number): Promise<void> {
+    const reason = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+    await this.publisher.send([
+      {
+        topic: this.topic,
+        key: message.key ?? '',
+        value: message.value ?? Buffer.alloc(0),
+        headers: {
+          ...message.headers,
+          [DLQ_HEADERS.error]: reason.slice(0, 2000),
+          [DLQ_HEADERS.attempts]: String(attempts),
+          [DLQ_HEADERS.group]: this.group,
+          [DLQ_HEADERS.originalTopic]: message.topic,
+          [DLQ_HEADERS.originalPartition]: String(message.partition),
+          [DLQ_HEADERS.originalOffset]: message.offset,
+          [DLQ_HEADERS.failedAt]: new Date().toISOString(),
+        },
+      },
+    ]);
+  }
+
+  async close(): Promise<void> {
+    await this.publisher.close();
+  }
+}

@@ -1,0 +1,149 @@
+import type { EntityManager, MikroORM } from '@mikro-orm/core';
+import { runWithContext, type Logger } from '@shop/platform';
+import {
+  ContractRegistry,
+  ContractViolation,
+  dlqTopic,
+  type Contract,
+  type DecodedOf,
+} from '@shop/schema';
+import { DlqPublisher } from '../dlq/dlq-publisher.js';
+import { contextFromMessage } from '../headers.js';
+import type { KafkaBus } from '../kafka/kafka-bus.js';
+import type {
+  IncomingMessage,
+  MessageControl,
+  ResilientConsumer,
+} from '../kafka/resilient-consumer.js';
+import {
+  backoffDelay,
+  DEFAULT_RETRY_POLICY,
+  PermanentError,
+  type RetryPolicy,
+} from '../retry-policy.js';
+import { sqlRun } from '../sql.js';
+
+export interface HandlerContext {
+  /** The consumer service's EntityManager, inside the transaction that also records the inbox row. */
+  readonly em: EntityManager;
+  readonly message: IncomingMessage;
+  readonly attempt: number;
+}
+
+export interface IdempotentConsumerOptions<C extends Contract> {
+  readonly bus: KafkaBus;
+  readonly orm: MikroORM;
+  readonly logger: Logger;
+  readonly groupId: string;
+  readonly topics: readonly string[];
+  /** The contracts this consumer understands; anything else is dead-lettered with the reason. */
+  readonly contracts: readonly C[];
+  /** Runs inside the transaction; dispatch on `decoded.contract.name` closed with assertNever. */
+  readonly handle: (decoded: DecodedOf<C>, ctx: HandlerContext) => Promise<void>;
+  /** Called after the handler's transaction committed (e.g. to wake an outbox relay). */
+  readonly afterCommit?: (decoded: DecodedOf<C>) => void;
+  readonly retry?: Partial<RetryPolicy>;
+  /** @default `${groupId}.dlq` */
+  readonly dlqTopic?: string;
+  /** @default 3 */
+  readonly partitionsConsumedConcurrently?: number;
+}
+
+/**
+ * A consumer whose handler runs in the service's database transaction together with an inbox row
+ * keyed by (group, message id): a redelivered message finds the row and changes nothing. kafkajs
+ * commits the offset only after the handler (and so the transaction) finished. Failures are
+ * retried with exponential backoff and jitter, then dead-lettered with the error and the attempt
+ * count in headers; unknown or invalid messages are dead-lettered at once.
+ */
+export class IdempotentConsumer<C extends Contract> {
+  private readonly registry: ContractRegistry<C>;
+  private readonly retry: RetryPolicy;
+  private readonly dlq: DlqPublisher;
+  private readonly consumer: ResilientConsumer;
+
+  constructor(private readonly options: IdempotentConsumerOptions<C>) {
+    this.registry = new ContractRegistry(options.contracts);
+    this.retry = { ...DEFAULT_RETRY_POLICY, ...options.retry };
+    this.dlq = new DlqPublisher(
+      options.bus.createPublisher({ idempotent: false }),
+      options.groupId,
+      options.dlqTopic ?? dlqTopic(options.groupId),
+    );
+    this.consumer = options.bus.createConsumer({
+      groupId: options.groupId,
+      topics: options.topics,
+      partitionsConsumedConcurrently: options.partitionsConsumedConcurrently ?? 3,
+      handler: (message, control) => this.process(message, control),
+    });
+  }
+
+  get kafkaConsumer(): ResilientConsumer {
+    return this.consumer;
+  }
+
+  async start(): Promise<void> {
+    await this.consumer.start();
+  }
+
+  async close(): Promise<void> {
+    await this.consumer.close();
+    await this.dlq.close();
+  }
+
+  private async process(message: IncomingMessage, control: MessageControl): Promise<void> {
+    const log = this.options.logger;
+    let decoded: DecodedOf<C>;
+    try {
+      decoded = this.registry.decode(message.value);
+    } catch (err) {
+      if (!(err instanceof ContractViolation)) throw err;
+      await runWithContext(contextFromMessage(message.headers), async () => {
+        log.error(
+          { err, topic: message.topic, offset: message.offset },
+          'undecodable message sent to DLQ',
+        );
+        await this.dlq.publish(message, err, 1);
+      });
+      return;
+    }
+    const envelope = decoded.envelope;
+    await runWithContext(contextFromMessage(message.headers, envelope), async () => {
+      for (let attempt = 1; ; attempt++) {
+        try {
+          const fresh = await this.options.orm.em.fork().transactional(async (em) => {
+            const inserted = await sqlRun(
+              em,
+              'INSERT IGNORE INTO inbox_message (consumer_group, message_id, topic) VALUES (?, ?, ?)',
+              [this.options.groupId, envelope.id, message.topic],
+            );
+            if (inserted.affectedRows === 0) return false;
+            await this.options.handle(decoded, { em, message, attempt });
+            return true;
+          });
+          if (fresh) this.options.afterCommit?.(decoded);
+          else
+            log.debug({ messageId: envelope.id, type: envelope.type }, 'duplicate message ignored');
+          return;
+        } catch (err) {
+          const permanent = err instanceof PermanentError;
+          if (permanent || attempt >= this.retry.maxAttempts) {
+            log.error(
+              { err, messageId: envelope.id, type: envelope.type, attempt },
+              'message failed for good; sent to DLQ',
+            );
+            await this.dlq.publish(message, err, attempt);
+            return;
+          }
+          const delay = backoffDelay(attempt, this.retry);
+          log.warn(
+            { err, messageId: envelope.id, type: envelope.type, attempt, delay },
+            'handler failed; retrying',
+          );
+          await new Promise((r) => setTimeout(r, delay));
+          await control.heartbeat().catch(() => undefined);
+        }
+      }
+    });
+  }
+}

@@ -1,0 +1,184 @@
+import type { Logger } from '@shop/platform';
+import type { Consumer, Kafka } from 'kafkajs';
+import { readHeaders, type MessageHeaders } from '../headers.js';
+
+export interface IncomingMessage {
+  readonly topic: string;
+  readonly partition: number;
+  readonly offset: string;
+  readonly key: string | null;
+  readonly value: Buffer | null;
+  readonly headers: MessageHeaders;
+  readonly timestamp: string;
+}
+
+export interface MessageControl {
+  /** Keeps the group membership alive during long retries. */
+  heartbeat(): Promise<void>;
+}
+
+export type MessageHandler = (message: IncomingMessage, control: MessageControl) => Promise<void>;
+
+export interface ResilientConsumerOptions {
+  readonly groupId: string;
+  readonly topics: readonly string[];
+  readonly handler: MessageHandler;
+  /** @default true */
+  readonly fromBeginning?: boolean;
+  /** Partitions processed in parallel; keys in one partition stay in order. @default 3 */
+  readonly partitionsConsumedConcurrently?: number;
+  /** The kafkajs default (5000) stalls request/reply flows such as sagas. @default 50 */
+  readonly maxWaitTimeInMs?: number;
+  /** @default 10000 */
+  readonly sessionTimeoutMs?: number;
+  /** Restart when no fetch started for this long (a consumer that died silently). @default 30000 */
+  readonly watchdogMs?: number;
+}
+
+/**
+ * A kafkajs consumer that comes back by itself. kafkajs restarts a consumer only after retriable
+ * errors and leaves it stopped otherwise (tulios/kafkajs #267, #939, #1011, #1630); this wrapper
+ * listens for CRASH events that will not restart, and for fetch loops that went silent, and
+ * rebuilds the consumer with backoff. Offsets are committed by kafkajs only after the handler
+ * resolves, so a handler that commits its own transaction first never loses a message.
+ */
+export class ResilientConsumer {
+  private consumer: Consumer | undefined;
+  private stopped = true;
+  private restarting = false;
+  private restarts = 0;
+  private lastFetchAt = 0;
+  private watchdog: NodeJS.Timeout | undefined;
+  private joinedOnce: Promise<void>;
+  private resolveJoined: () => void = () => undefined;
+
+  constructor(
+    private readonly kafka: Kafka,
+    private readonly logger: Logger,
+    private readonly options: ResilientConsumerOptions,
+    private readonly onClose: () => void,
+  ) {
+    this.joinedOnce = new Promise((resolve) => (this.resolveJoined = resolve));
+  }
+
+  /** How many times the consumer was rebuilt after a crash or stall. */
+  get restartCount(): number {
+    return this.restarts;
+  }
+
+  /** Resolves once the consumer has joined its group for the first time. */
+  joined(): Promise<void> {
+    return this.joinedOnce;
+  }
+
+  async start(): Promise<void> {
+    this.stopped = false;
+    await this.startConsumer();
+    const watchdogMs = this.options.watchdogMs ?? 30_000;
+    this.watchdog = setInterval(
+      () => {
+        if (!this.stopped && !this.restarting && Date.now() - this.lastFetchAt > watchdogMs) {
+          this.logger.warn({ groupId: this.options.groupId }, 'consumer stalled; restarting it');
+          void this.restart();
+        }
+      },
+      Math.min(5000, watchdogMs),
+    );
+    this.watchdog.unref();
+  }
+
+  private async startConsumer(): Promise<void> {
+    const consumer = this.kafka.consumer({
+      groupId: this.options.groupId,
+      maxWaitTimeInMs: this.options.maxWaitTimeInMs ?? 50,
+      sessionTimeout: this.options.sessionTimeoutMs ?? 10_000,
+      heartbeatInterval: 1000,
+      allowAutoTopicCreation: true,
+      retry: {
+        retries: 8,
+        initialRetryTime: 300,
+        maxRetryTime: 5000,
+        restartOnFailure: async () => true,
+      },
+    });
+    this.consumer = consumer;
+    this.lastFetchAt = Date.now();
+    consumer.on(consumer.events.FETCH_START, () => {
+      this.lastFetchAt = Date.now();
+    });
+    consumer.on(consumer.events.GROUP_JOIN, (e) => {
+      this.lastFetchAt = Date.now();
+      this.logger.debug(
+        { groupId: this.options.groupId, memberId: e.payload.memberId },
+        'joined group',
+      );
+      this.resolveJoined();
+    });
+    consumer.on(consumer.events.CRASH, (e) => {
+      const { error, restart } = e.payload;
+      this.logger.warn({ err: error, groupId: this.options.groupId, restart }, 'consumer crashed');
+      if (!restart && consumer === this.consumer) void this.restart();
+    });
+    await consumer.connect();
+    for (const topic of this.options.topics)
+      await consumer.subscribe({ topic, fromBeginning: this.options.fromBeginning ?? true });
+    const handler = this.options.handler;
+    await consumer.run({
+      partitionsConsumedConcurrently: this.options.partitionsConsumedConcurrently ?? 3,
+      eachMessage: async (payload) => {
+        const { topic, partition, message } = payload;
+        await handler(
+          {
+            topic,
+            partition,
+            offset: message.offset,
+            key: message.key?.toString() ?? null,
+            value: message.value,
+            headers: readHeaders(message.headers),
+            timestamp: message.timestamp,
+          },
+          { heartbeat: () => payload.heartbeat() },
+        );
+      },
+    });
+  }
+
+  private async restart(): Promise<void> {
+    if (this.restarting || this.stopped) return;
+    this.restarting = true;
+    try {
+      const old = this.consumer;
+      this.consumer = undefined;
+      await old?.disconnect().catch(() => undefined);
+      for (let attempt = 1; !this.stopped; attempt++) {
+        await new Promise((r) => setTimeout(r, Math.min(10_000, 250 * 2 ** attempt)));
+        if (this.stopped) return;
+        try {
+          await this.startConsumer();
+          this.restarts++;
+          this.logger.info({ groupId: this.options.groupId, attempt }, 'consumer restarted');
+          return;
+        } catch (err) {
+          this.logger.warn(
+            { err, groupId: this.options.groupId, attempt },
+            'consumer restart failed',
+          );
+          const failed = this.consumer as Consumer | undefined;
+          this.consumer = undefined;
+          await failed?.disconnect().catch(() => undefined);
+        }
+      }
+    } finally {
+      this.restarting = false;
+    }
+  }
+
+  async close(): Promise<void> {
+    this.stopped = true;
+    if (this.watchdog !== undefined) clearInterval(this.watchdog);
+    const c = this.consumer;
+    this.consumer = undefined;
+    await c?.disconnect().catch(() => undefined);
+    this.onClose();
+  }
+}

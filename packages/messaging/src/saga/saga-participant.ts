@@ -1,0 +1,175 @@
+import type { EntityManager, MikroORM } from '@mikro-orm/core';
+import { assertNever, type Logger } from '@shop/platform';
+import {
+  sagaCommandTopic,
+  sagaStepReplyV1,
+  type DataOf,
+  type SagaCommandContract,
+  type SagaCommandMeta,
+  type SagaStepReplyV1,
+} from '@shop/schema';
+import type { z } from 'zod';
+import { IdempotentConsumer } from '../inbox/idempotent-consumer.js';
+import type { KafkaBus } from '../kafka/kafka-bus.js';
+import type { Outbox } from '../outbox/outbox.js';
+import type { RetryPolicy } from '../retry-policy.js';
+import { sqlRows, sqlRun } from '../sql.js';
+
+/** What a step or compensation handler decides. `failed` means no effect happened. */
+export type StepOutcome =
+  | { readonly outcome: 'succeeded'; readonly result?: Record<string, unknown> }
+  | { readonly outcome: 'failed'; readonly reason: string };
+
+export interface CommandContext {
+  /** Inside the transaction that also records the participant log, the inbox row and the reply. */
+  readonly em: EntityManager;
+  readonly saga: SagaCommandMeta;
+}
+
+/** One typed command handler of a participant. */
+export interface CommandHandler {
+  readonly contract: SagaCommandContract;
+  readonly run: (payload: unknown, ctx: CommandContext) => Promise<StepOutcome>;
+}
+
+/** Declares a typed handler for one saga command contract. */
+export function commandHandler<C extends SagaCommandContract>(
+  contract: C,
+  run: (payload: z.infer<C['payload']>, ctx: CommandContext) => Promise<StepOutcome>,
+): CommandHandler {
+  return { contract, run: (payload, ctx) => run(payload as z.infer<C['payload']>, ctx) };
+}
+
+export interface SagaParticipantOptions {
+  readonly bus: KafkaBus;
+  readonly orm: MikroORM;
+  readonly logger: Logger;
+  /** The participant name; it consumes `sagas.commands.<participant>`. */
+  readonly participant: string;
+  readonly outbox: Outbox;
+  readonly handlers: readonly CommandHandler[];
+  /** @default `<participant>.saga-commands` */
+  readonly groupId?: string;
+  readonly retry?: Partial<RetryPolicy>;
+  /** Called after a command's transaction committed (wake the outbox relay). */
+  readonly afterCommit?: () => void;
+}
+
+interface LogRow {
+  outcome: string;
+  reply: string | null;
+}
+
+/**
+ * The participant side of a saga. Every execute and compensate is idempotent by saga id + step +
+ * action: a repeated command re-sends the recorded reply without touching state; a compensation
+ * for a step that never took effect is a no-op; an execute that arrives after its compensation
+ * (a late or resent command) is refused without effect. The handler, the log row, the inbox row
+ * and the reply (through the outbox) commit in one transaction.
+ */
+export class SagaParticipant {
+  private readonly consumer: IdempotentConsumer<SagaCommandContract>;
+  private readonly byName: Map<string, CommandHandler>;
+
+  constructor(private readonly options: SagaParticipantOptions) {
+    this.byName = new Map(options.handlers.map((h) => [h.contract.name, h]));
+    this.consumer = new IdempotentConsumer({
+      bus: options.bus,
+      orm: options.orm,
+      logger: options.logger,
+      groupId: options.groupId ?? `${options.participant}.saga-commands`,
+      topics: [sagaCommandTopic(options.participant)],
+      contracts: options.handlers.map((h) => h.contract),
+      ...(options.retry === undefined ? {} : { retry: options.retry }),
+      handle: async ({ contract, envelope }, { em }) => {
+        const handler = this.byName.get(contract.name);
+        if (handler === undefined) throw new Error(`no handler for ${contract.name}`);
+        const data: DataOf<SagaCommandContract> = envelope.data;
+        await this.execute(handler, data.saga, data.payload, em);
+      },
+      ...(options.afterCommit === undefined ? {} : { afterCommit: options.afterCommit }),
+    });
+  }
+
+  async start(): Promise<void> {
+    await this.consumer.start();
+  }
+
+  async close(): Promise<void> {
+    await this.consumer.close();
+  }
+
+  private async execute(
+    handler: CommandHandler,
+    saga: SagaCommandMeta,
+    payload: unknown,
+    em: EntityManager,
+  ): Promise<void> {
+    const log = this.options.logger;
+    const rows = await sqlRows<LogRow & { action: string }>(
+      em,
+      'SELECT action, outcome, reply FROM saga_participant_log WHERE saga_id = ? AND step = ? FOR UPDATE',
+      [saga.sagaId, saga.step],
+    );
+    const mine = rows.find((r) => r.action === saga.action);
+    let outcome: StepOutcome;
+    let effect = false;
+    if (mine !== undefined) {
+      outcome = JSON.parse(mine.reply ?? '{"outcome":"succeeded"}') as StepOutcome;
+      log.info(
+        { step: saga.stepName, action: saga.action },
+        'repeated saga command: reply re-sent, no effect',
+      );
+    } else {
+      switch (saga.action) {
+        case 'execute': {
+          const compensated = rows.some((r) => r.action === 'compensate');
+          if (compensated) outcome = { outcome: 'failed', reason: 'step already compensated' };
+          else {
+            outcome = await handler.run(payload, { em, saga });
+            effect = outcome.outcome === 'succeeded';
+          }
+          break;
+        }
+        case 'compensate': {
+          const executed = rows.find((r) => r.action === 'execute' && r.outcome === 'succeeded');
+          if (executed === undefined) outcome = { outcome: 'succeeded', result: { noop: true } };
+          else {
+            outcome = await handler.run(payload, { em, saga });
+            effect = outcome.outcome === 'succeeded';
+          }
+          break;
+        }
+        default:
+          assertNever(saga.action);
+      }
+      await sqlRun(
+        em,
+        'INSERT INTO saga_participant_log (saga_id, step, action, outcome, reply) VALUES (?, ?, ?, ?, ?)',
+        [saga.sagaId, saga.step, saga.action, outcome.outcome, JSON.stringify(outcome)],
+      );
+      log.info(
+        { step: saga.stepName, action: saga.action, outcome: outcome.outcome, effect },
+        'saga command handled',
+      );
+    }
+    const reply: SagaStepReplyV1 = {
+      sagaId: saga.sagaId,
+      sagaType: saga.sagaType,
+      step: saga.step,
+      action: saga.action,
+      attempt: saga.attempt,
+      outcome: outcome.outcome,
+      ...(outcome.outcome === 'failed' ? { reason: outcome.reason } : {}),
+      ...(outcome.outcome === 'succeeded' && outcome.result !== undefined
+        ? { result: outcome.result }
+        : {}),
+    };
+    await this.options.outbox.add(em, sagaStepReplyV1, {
+      topic: saga.replyTo,
+      key: saga.sagaId,
+      data: reply,
+      headers: { 'x-saga-id': saga.sagaId },
+    });
+  }
+}

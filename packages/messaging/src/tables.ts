@@ -1,0 +1,48 @@
+import type { EntityManager } from '@mikro-orm/core';
+
+/**
+ * The messaging tables a service keeps in its own database. Services put these statements in a
+ * migration; tests and tools may call `ensureMessagingTables`.
+ */
+export const MESSAGING_TABLES_DDL: readonly string[] = [
+  `CREATE TABLE IF NOT EXISTS outbox_message (
+    id BIGINT UNSIGNED NOT NULL AUTO_INCREMENT PRIMARY KEY,
+    message_id VARCHAR(64) NOT NULL,
+    topic VARCHAR(249) NOT NULL,
+    partition_key VARCHAR(255) NOT NULL,
+    payload MEDIUMTEXT NOT NULL,
+    headers TEXT NOT NULL,
+    created_at DATETIME(3) NOT NULL DEFAULT CURRENT_TIMESTAMP(3),
+    claimed_by VARCHAR(64) NULL,
+    claim_expires_at DATETIME(3) NULL,
+    sent_at DATETIME(3) NULL,
+    UNIQUE KEY uq_outbox_message_id (message_id),
+    KEY ix_outbox_pending (sent_at, id)
+  ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4`,
+  `CREATE TABLE IF NOT EXISTS outbox_relay_lock (
+    name VARCHAR(64) NOT NULL PRIMARY KEY
+  ) ENGINE=InnoDB`,
+  `INSERT IGNORE INTO outbox_relay_lock (name) VALUES ('outbox')`,
+  `CREATE TABLE IF NOT EXISTS inbox_message (
+    consumer_group VARCHAR(200) NOT NULL,
+    message_id VARCHAR(64) NOT NULL,
+    topic VARCHAR(249) NOT NULL,
+    processed_at DATETIME(3) NOT NULL DEFAULT CURRENT_TIMESTAMP(3),
+    PRIMARY KEY (consumer_group, message_id)
+  ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4`,
+  `CREATE TABLE IF NOT EXISTS saga_participant_log (
+    saga_id VARCHAR(64) NOT NULL,
+    step INT NOT NULL,
+    action VARCHAR(16) NOT NULL,
+    outcome VARCHAR(16) NOT NULL,
+    reply TEXT NULL,
+    recorded_at DATETIME(3) NOT NULL DEFAULT CURRENT_TIMESTAMP(3),
+    PRIMARY KEY (saga_id, step, action)
+  ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4`,
+];
+
+/** Creates the outbox, inbox and participant tables if missing. */
+export async function ensureMessagingTables(em: EntityManager): Promise<void> {
+  const conn = em.getConnection();
+  for (const sql of MESSAGING_TABLES_DDL) await conn.execute(sql);
+}
