@@ -1,2 +1,5 @@
-// Placeholder: this subgraph (issue 4) fills this package.
-export {};
+export { JWKS_PATH, startUsersApp, type UsersApp } from './app.js';
+export { usersConfigSchema, type UsersConfig } from './config.js';
+export { USER_ROLES, type UserRole } from './domain/role.js';
+export { createUsersOrm } from './persistence/orm.js';
+export { buildUsersSchema } from './schema.js';

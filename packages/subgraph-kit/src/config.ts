@@ -1,0 +1,16 @@
+import { baseConfigSchema, env } from '@shop/platform';
+import { z } from 'zod';
+
+/** Development-only default of GATEWAY_SHARED_SECRET; refused when NODE_ENV=production. */
+export const DEV_GATEWAY_SECRET = 'dev-only-gateway-proof-secret-change-me-please';
+
+/** Settings every subgraph reads: PORT, HOST, GATEWAY_SHARED_SECRET, NODE_ENV, LOG_LEVEL. */
+export const subgraphConfigSchema = (defaultPort: number) =>
+  baseConfigSchema.extend({
+    PORT: env.port(defaultPort),
+    HOST: env.string('127.0.0.1'),
+    GATEWAY_SHARED_SECRET: z
+      .string()
+      .min(32, 'must be at least 32 characters')
+      .default(DEV_GATEWAY_SECRET),
+  });

@@ -1,0 +1,58 @@
+import { errors, jwtVerify } from 'jose';
+import { isRole, type Identity } from './identity.js';
+
+/** Header the gateway sets on every subgraph request (see the gateway/subgraph contract). */
+export const GATEWAY_PROOF_HEADER = 'x-shop-gateway-proof';
+export const GATEWAY_PROOF_ISSUER = 'shop-gateway';
+export const GATEWAY_PROOF_AUDIENCE = 'shop-subgraphs';
+
+/** The proof is missing, malformed, expired, badly signed or carries impossible claims. */
+export class InvalidGatewayProofError extends Error {
+  override readonly name = 'InvalidGatewayProofError';
+}
+
+const keys = new Map<string, Uint8Array>();
+function keyFor(secret: string): Uint8Array {
+  let key = keys.get(secret);
+  if (key === undefined) {
+    key = new TextEncoder().encode(secret);
+    keys.set(secret, key);
+  }
+  return key;
+}
+
+/**
+ * Verifies the HS256 proof the gateway signs for each subgraph request and returns the caller's
+ * identity. Only HS256 is accepted; `iss`, `aud` and `exp` are required; 5 s of clock skew.
+ * @throws InvalidGatewayProofError for any problem with the token.
+ */
+export async function verifyGatewayProof(
+  token: string | undefined,
+  secret: string,
+): Promise<Identity> {
+  if (token === undefined || token.length === 0) throw new InvalidGatewayProofError('missing');
+  try {
+    const { payload } = await jwtVerify(token, keyFor(secret), {
+      algorithms: ['HS256'],
+      issuer: GATEWAY_PROOF_ISSUER,
+      audience: GATEWAY_PROOF_AUDIENCE,
+      requiredClaims: ['exp', 'iat'],
+      clockTolerance: 5,
+    });
+    const roles: unknown = payload.roles ?? [];
+    if (!Array.isArray(roles) || !roles.every(isRole)) throw new InvalidGatewayProofError('roles');
+    if (payload.sub !== undefined && (typeof payload.sub !== 'string' || payload.sub.length === 0))
+      throw new InvalidGatewayProofError('sub');
+    // A proof without a subject is an anonymous caller: it cannot hold roles.
+    const userId = payload.sub;
+    return {
+      ...(userId !== undefined ? { userId } : {}),
+      roles: userId !== undefined ? roles : [],
+      ...(typeof payload.rid === 'string' ? { requestId: payload.rid } : {}),
+    };
+  } catch (err) {
+    if (err instanceof InvalidGatewayProofError) throw err;
+    if (err instanceof errors.JOSEError) throw new InvalidGatewayProofError(err.code);
+    throw new InvalidGatewayProofError('malformed');
+  }
+}

@@ -1,0 +1,30 @@
+import 'reflect-metadata';
+
+export { assertAccess, applyAccessDirectives, type AccessRule } from './auth-directives.js';
+export { BatchLoader } from './batch-loader.js';
+export {
+  buildFederatedSchema,
+  FEDERATION_LINK,
+  printSubgraphSDL,
+  RATE_LIMIT_LINK,
+  rateLimitDirective,
+  type ReferenceResolvers,
+  type SubgraphSchemaOptions,
+} from './build-subgraph-schema.js';
+export { createErrorFormatter, graphQLError, type ErrorFormatterOptions } from './errors.js';
+export {
+  GATEWAY_PROOF_AUDIENCE,
+  GATEWAY_PROOF_HEADER,
+  GATEWAY_PROOF_ISSUER,
+  InvalidGatewayProofError,
+  verifyGatewayProof,
+} from './gateway-proof.js';
+export { ANONYMOUS, hasRole, isRole, ROLES, type Identity, type Role } from './identity.js';
+export { DEV_GATEWAY_SECRET, subgraphConfigSchema } from './config.js';
+export {
+  startSubgraphServer,
+  type BaseSubgraphContext,
+  type RunningSubgraph,
+  type SubgraphServerOptions,
+} from './server.js';
+export { writeSdlFile } from './sdl-file.js';

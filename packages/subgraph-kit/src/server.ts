@@ -1,0 +1,228 @@
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { ApolloServer, HeaderMap, type BaseContext } from '@apollo/server';
+import {
+  ApolloServerPluginInlineTraceDisabled,
+  ApolloServerPluginLandingPageDisabled,
+} from '@apollo/server/plugin/disabled';
+import {
+  acceptRequestId,
+  CONTEXT_HEADERS,
+  createOpsHandler,
+  httpRequestDuration,
+  runWithContext,
+  type Logger,
+  type ReadinessCheck,
+} from '@shop/platform';
+import type { GraphQLSchema } from 'graphql';
+import type { Registry } from 'prom-client';
+import { DEV_GATEWAY_SECRET } from './config.js';
+import { createErrorFormatter } from './errors.js';
+import {
+  GATEWAY_PROOF_HEADER,
+  InvalidGatewayProofError,
+  verifyGatewayProof,
+} from './gateway-proof.js';
+import type { Identity } from './identity.js';
+
+/** What every resolver gets; services add their own per-request collaborators in `createContext`. */
+export interface BaseSubgraphContext {
+  readonly identity: Identity;
+  readonly requestId: string;
+  readonly logger: Logger;
+}
+
+export interface SubgraphServerOptions<C extends BaseSubgraphContext> {
+  readonly name: string;
+  readonly schema: GraphQLSchema;
+  readonly logger: Logger;
+  readonly registry: Registry;
+  readonly checks: Readonly<Record<string, ReadinessCheck>>;
+  /** Secret shared with the gateway for the HS256 proof; at least 32 characters. */
+  readonly gatewaySecret: string;
+  /** Masks unexpected errors and turns off introspection. */
+  readonly production: boolean;
+  /** Builds the per-request context (an `em.fork()`, loaders...) from the verified base. */
+  readonly createContext: (base: BaseSubgraphContext) => C | Promise<C>;
+  /** Extra HTTP routes handled before GraphQL (e.g. the users JWKS); return true when handled. */
+  readonly routes?: (req: IncomingMessage, res: ServerResponse) => Promise<boolean> | boolean;
+  /** @default 0 (any free port) */
+  readonly port?: number;
+  /** @default '127.0.0.1' */
+  readonly host?: string;
+  /** @default 1_000_000 bytes */
+  readonly maxBodyBytes?: number;
+}
+
+export interface RunningSubgraph {
+  readonly server: Server;
+  readonly port: number;
+  readonly url: string;
+  /** Stops accepting connections, drains Apollo, closes idle sockets. */
+  close(): Promise<void>;
+}
+
+class BodyTooLargeError extends Error {}
+
+async function readBody(req: IncomingMessage, limit: number): Promise<string> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of req as AsyncIterable<Buffer>) {
+    size += chunk.length;
+    if (size > limit) throw new BodyTooLargeError('request body too large');
+    chunks.push(chunk);
+  }
+  return Buffer.concat(chunks).toString('utf8');
+}
+
+function sendError(
+  res: ServerResponse,
+  status: number,
+  code: string,
+  message: string,
+  requestId: string,
+): void {
+  res
+    .writeHead(status, {
+      'content-type': 'application/json',
+      [CONTEXT_HEADERS.requestId]: requestId,
+    })
+    .end(JSON.stringify({ errors: [{ message, extensions: { code } }] }));
+}
+
+/**
+ * Serves a subgraph: POST /graphql (Apollo Server 5 on node:http) behind the gateway-proof check,
+ * plus /healthz, /readyz and /metrics. Every request gets a request id (accepted from
+ * `x-request-id` or generated) that is echoed back and present in every log line.
+ */
+export async function startSubgraphServer<C extends BaseSubgraphContext>(
+  options: SubgraphServerOptions<C>,
+): Promise<RunningSubgraph> {
+  const { logger } = options;
+  if (options.production && options.gatewaySecret === DEV_GATEWAY_SECRET)
+    throw new Error(
+      'config: GATEWAY_SHARED_SECRET: the development default is not allowed in production',
+    );
+  const ops = createOpsHandler({ registry: options.registry, checks: options.checks });
+  const duration = httpRequestDuration(options.registry);
+  const maxBody = options.maxBodyBytes ?? 1_000_000;
+  const apollo = new ApolloServer<C & BaseContext>({
+    schema: options.schema,
+    introspection: !options.production,
+    includeStacktraceInErrorResponses: false,
+    csrfPrevention: true,
+    formatError: createErrorFormatter({
+      production: options.production,
+      onUnexpected: (err) => logger.error({ err }, 'unexpected error in resolver'),
+    }),
+    plugins: [ApolloServerPluginLandingPageDisabled(), ApolloServerPluginInlineTraceDisabled()],
+  });
+  await apollo.start();
+
+  const handleGraphQL = async (
+    req: IncomingMessage,
+    res: ServerResponse,
+    requestId: string,
+  ): Promise<number> => {
+    const proof = req.headers[GATEWAY_PROOF_HEADER];
+    let identity: Identity;
+    try {
+      identity = await verifyGatewayProof(
+        Array.isArray(proof) ? proof[0] : proof,
+        options.gatewaySecret,
+      );
+    } catch (err) {
+      if (!(err instanceof InvalidGatewayProofError)) throw err;
+      logger.warn(
+        { reason: err.message, remote: req.socket.remoteAddress },
+        'rejected request without a valid gateway proof',
+      );
+      sendError(res, 401, 'UNAUTHENTICATED', 'requests must come through the gateway', requestId);
+      return 401;
+    }
+    let body: unknown;
+    if (req.method === 'POST') {
+      const text = await readBody(req, maxBody);
+      try {
+        body = text.length > 0 ? JSON.parse(text) : {};
+      } catch {
+        sendError(res, 400, 'BAD_USER_INPUT', 'request body is not valid JSON', requestId);
+        return 400;
+      }
+    }
+    const headers = new HeaderMap();
+    for (const [key, value] of Object.entries(req.headers)) {
+      if (value !== undefined) headers.set(key, Array.isArray(value) ? value.join(', ') : value);
+    }
+    const url = new URL(req.url ?? '/', 'http://subgraph');
+    const base: BaseSubgraphContext = { identity, requestId, logger };
+    const response = await runWithContext(
+      { requestId, ...(identity.userId !== undefined ? { userId: identity.userId } : {}) },
+      () =>
+        apollo.executeHTTPGraphQLRequest({
+          httpGraphQLRequest: { method: req.method ?? 'POST', headers, search: url.search, body },
+          context: async () => await options.createContext(base),
+        }),
+    );
+    const status = response.status ?? 200;
+    const outHeaders: Record<string, string> = { [CONTEXT_HEADERS.requestId]: requestId };
+    for (const [key, value] of response.headers) outHeaders[key] = value;
+    res.writeHead(status, outHeaders);
+    if (response.body.kind === 'complete') {
+      res.end(response.body.string);
+    } else {
+      for await (const chunk of response.body.asyncIterator) res.write(chunk);
+      res.end();
+    }
+    return status;
+  };
+
+  const server = createServer((req, res) => {
+    const requestId = acceptRequestId(req.headers[CONTEXT_HEADERS.requestId]);
+    const path = (req.url ?? '/').split('?')[0];
+    const end = duration.startTimer({ method: req.method ?? 'GET' });
+    const route = path === '/graphql' ? '/graphql' : 'other';
+    void (async () => {
+      try {
+        if (await ops(req, res)) return end({ route: path, status: res.statusCode });
+        if (options.routes !== undefined && (await options.routes(req, res))) {
+          return end({ route: path, status: res.statusCode });
+        }
+        if (path !== '/graphql') {
+          res.writeHead(404, { 'content-type': 'text/plain' }).end('not found');
+          return end({ route, status: 404 });
+        }
+        end({ route, status: await handleGraphQL(req, res, requestId) });
+      } catch (err) {
+        if (err instanceof BodyTooLargeError) {
+          if (!res.headersSent) sendError(res, 413, 'BAD_USER_INPUT', err.message, requestId);
+          return end({ route, status: 413 });
+        }
+        logger.error({ err, requestId }, 'request failed');
+        if (!res.headersSent) sendError(res, 500, 'INTERNAL', 'Internal server error', requestId);
+        else res.end();
+        end({ route, status: 500 });
+      }
+    })();
+  });
+  server.keepAliveTimeout = 65_000;
+
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port ?? 0, options.host ?? '127.0.0.1', () => resolve());
+  });
+  const { port } = server.address() as AddressInfo;
+  const host = options.host ?? '127.0.0.1';
+  return {
+    server,
+    port,
+    url: `http://${host}:${port}/graphql`,
+    async close() {
+      await new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeIdleConnections();
+      });
+      await apollo.stop();
+    },
+  };
+}

@@ -1,0 +1,92 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { MikroORM } from '@mikro-orm/mysql';
+import { createMetricsRegistry, type Logger } from '@shop/platform';
+import { BatchLoader, startSubgraphServer, type RunningSubgraph } from '@shop/subgraph-kit';
+import type { UsersConfig } from './config.js';
+import { AuthResolver } from './graphql/auth.resolver.js';
+import type { UsersContext } from './graphql/context.js';
+import { UserResolver } from './graphql/user.resolver.js';
+import { createUsersOrm } from './persistence/orm.js';
+import { buildUsersSchema } from './schema.js';
+import { AccessTokensService } from './service/access-tokens.service.js';
+import { AuthService } from './service/auth.service.js';
+import { PasswordHasher } from './service/password-hasher.js';
+import { SigningKeysService } from './service/signing-keys.service.js';
+
+export const JWKS_PATH = '/.well-known/jwks.json';
+
+export interface UsersApp {
+  readonly http: RunningSubgraph;
+  readonly orm: MikroORM;
+  readonly auth: AuthService;
+  readonly keys: SigningKeysService;
+  close(): Promise<void>;
+}
+
+/** Composition root of the users subgraph (used by main.ts and by the integration tests). */
+export async function startUsersApp(config: UsersConfig, logger: Logger): Promise<UsersApp> {
+  const orm = await createUsersOrm(config.MYSQL_URL);
+  try {
+    const keys = new SigningKeysService(orm.em, {
+      accessTokenTtlSeconds: config.ACCESS_TOKEN_TTL_SECONDS,
+    });
+    const accessTokens = new AccessTokensService(keys, {
+      issuer: config.JWT_ISSUER,
+      audience: config.JWT_AUDIENCE,
+      ttlSeconds: config.ACCESS_TOKEN_TTL_SECONDS,
+    });
+    const auth = new AuthService(
+      orm.em,
+      new PasswordHasher(config.PASSWORD_HASH_COST),
+      accessTokens,
+      {
+        refreshTokenTtlSeconds: config.REFRESH_TOKEN_TTL_SECONDS,
+      },
+    );
+    await keys.active();
+
+    const resolvers = new Map<unknown, unknown>([
+      [AuthResolver, new AuthResolver(auth, keys)],
+      [UserResolver, new UserResolver()],
+    ]);
+    const schema = await buildUsersSchema({ get: (cls) => resolvers.get(cls) });
+    const jwks = async (req: IncomingMessage, res: ServerResponse): Promise<boolean> => {
+      if (req.method !== 'GET' || (req.url ?? '').split('?')[0] !== JWKS_PATH) return false;
+      res
+        .writeHead(200, {
+          'content-type': 'application/json',
+          'cache-control': 'public, max-age=300',
+        })
+        .end(JSON.stringify(await keys.jwks()));
+      return true;
+    };
+    const http = await startSubgraphServer<UsersContext>({
+      name: 'users',
+      schema,
+      logger,
+      registry: createMetricsRegistry('users'),
+      checks: {
+        mariadb: async () => void (await orm.em.fork().getConnection().execute('select 1')),
+      },
+      gatewaySecret: config.GATEWAY_SHARED_SECRET,
+      production: config.NODE_ENV === 'production',
+      port: config.PORT,
+      host: config.HOST,
+      routes: jwks,
+      createContext: (base) => ({ ...base, users: new BatchLoader((ids) => auth.usersByIds(ids)) }),
+    });
+    return {
+      http,
+      orm,
+      auth,
+      keys,
+      async close() {
+        await http.close();
+        await orm.close(true);
+      },
+    };
+  } catch (err) {
+    await orm.close(true);
+    throw err;
+  }
+}

@@ -1,0 +1,13 @@
+import { env } from '@shop/platform';
+import { subgraphConfigSchema } from '@shop/subgraph-kit';
+import { z } from 'zod';
+
+export const usersConfigSchema = subgraphConfigSchema(4005).extend({
+  MYSQL_URL: env.url('mysql://shop:shop@127.0.0.1:3307/shop_users'),
+  JWT_ISSUER: env.string('shop-users'),
+  JWT_AUDIENCE: env.string('shop-api'),
+  ACCESS_TOKEN_TTL_SECONDS: z.coerce.number().int().min(60).max(3600).default(900),
+  REFRESH_TOKEN_TTL_SECONDS: z.coerce.number().int().min(300).default(2_592_000),
+  PASSWORD_HASH_COST: z.coerce.number().int().min(4).max(15).default(12),
+});
+export type UsersConfig = z.infer<typeof usersConfigSchema>;

@@ -1,0 +1,43 @@
+import type { UserRole } from './role.js';
+
+/** A validation failure on one input field; the service turns it into BAD_USER_INPUT. */
+export interface FieldProblem {
+  readonly field: string;
+  readonly message: string;
+}
+
+// Pragmatic: one @, no spaces, a dot in the domain. Deliverability is checked by sending mail.
+const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
+const encoder = new TextEncoder();
+
+export const normalizeEmail = (email: string): string => email.trim().toLowerCase();
+
+export function emailProblem(email: string): FieldProblem | undefined {
+  const normalized = normalizeEmail(email);
+  if (normalized.length > 254 || !EMAIL.test(normalized))
+    return { field: 'email', message: 'must be a valid email address' };
+  return undefined;
+}
+
+/** bcrypt reads at most 72 bytes, so longer passwords are refused rather than silently truncated. */
+export function passwordProblem(password: string): FieldProblem | undefined {
+  if (password.length < 10) return { field: 'password', message: 'must be at least 10 characters' };
+  if (encoder.encode(password).length > 72)
+    return { field: 'password', message: 'must be at most 72 bytes' };
+  if (!/[A-Za-z]/.test(password) || !/[0-9]/.test(password))
+    return { field: 'password', message: 'must contain letters and digits' };
+  return undefined;
+}
+
+export interface RegistrationProblemsInput {
+  readonly email: string;
+  readonly password: string;
+}
+
+export const registrationProblems = (input: RegistrationProblemsInput): FieldProblem[] =>
+  [emailProblem(input.email), passwordProblem(input.password)].filter(
+    (p): p is FieldProblem => p !== undefined,
+  );
+
+/** Self-service registration always creates customers; partners and admins are provisioned. */
+export const SELF_SERVICE_ROLES: readonly UserRole[] = ['customer'];

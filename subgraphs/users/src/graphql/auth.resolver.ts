@@ -1,0 +1,67 @@
+import { UnauthenticatedError } from '@shop/platform';
+import { Arg, Ctx, Directive, Mutation, Query, Resolver } from 'type-graphql';
+import type { AuthService } from '../service/auth.service.js';
+import type { SigningKeysService } from '../service/signing-keys.service.js';
+import { AuthPayloadType } from './auth-payload.type.js';
+import type { UsersContext } from './context.js';
+import { LoginInput, RegisterInput } from './credentials.input.js';
+import { UserType } from './user.type.js';
+
+@Resolver()
+export class AuthResolver {
+  constructor(
+    private readonly auth: AuthService,
+    private readonly keys: SigningKeysService,
+  ) {}
+
+  @Directive('@authenticated')
+  @Query(() => UserType, { description: 'The signed-in user.' })
+  async me(@Ctx() ctx: UsersContext): Promise<UserType> {
+    if (ctx.identity.userId === undefined) throw new UnauthenticatedError('sign in first');
+    return UserType.from(await this.auth.user(ctx.identity.userId));
+  }
+
+  @Directive('@authenticated')
+  @Directive('@rateLimit(window: "1m", max: 10)')
+  @Query(() => String, {
+    description:
+      'Returns "ok". Limited to 10 calls a minute per user: operators use it to check rate limiting end to end.',
+  })
+  rateLimitProbe(): string {
+    return 'ok';
+  }
+
+  @Directive('@rateLimit(window: "1m", max: 5)')
+  @Mutation(() => AuthPayloadType, { description: 'Creates a customer account and signs it in.' })
+  async register(
+    @Arg('input', () => RegisterInput) input: RegisterInput,
+  ): Promise<AuthPayloadType> {
+    return AuthPayloadType.from(await this.auth.register(input));
+  }
+
+  @Directive('@rateLimit(window: "1m", max: 10)')
+  @Mutation(() => AuthPayloadType)
+  async login(@Arg('input', () => LoginInput) input: LoginInput): Promise<AuthPayloadType> {
+    return AuthPayloadType.from(await this.auth.login(input));
+  }
+
+  @Mutation(() => AuthPayloadType, {
+    description: 'Rotates the refresh token; the one passed in becomes invalid.',
+  })
+  async refresh(@Arg('refreshToken') refreshToken: string): Promise<AuthPayloadType> {
+    return AuthPayloadType.from(await this.auth.refresh(refreshToken));
+  }
+
+  @Mutation(() => Boolean, { description: 'Ends the session of this refresh token.' })
+  logout(@Arg('refreshToken') refreshToken: string): Promise<boolean> {
+    return this.auth.logout(refreshToken);
+  }
+
+  @Directive('@requiresScopes(scopes: [["admin"]])')
+  @Mutation(() => String, {
+    description: 'Starts signing with a new key; returns its kid. Old tokens stay valid.',
+  })
+  rotateSigningKey(): Promise<string> {
+    return this.keys.rotate();
+  }
+}

@@ -1,0 +1,25 @@
+import { ForbiddenError } from '@shop/platform';
+import { hasRole } from '@shop/subgraph-kit';
+import { Ctx, FieldResolver, Resolver, Root } from 'type-graphql';
+import type { UsersContext } from './context.js';
+import { UserType } from './user.type.js';
+
+@Resolver(() => UserType)
+export class UserResolver {
+  @FieldResolver(() => String)
+  email(@Root() user: UserType, @Ctx() ctx: UsersContext): string {
+    if (ctx.identity.userId !== user.id && !hasRole(ctx.identity, 'admin'))
+      throw new ForbiddenError('only the user and admins can read this email');
+    return user.emailAddress;
+  }
+}
+
+/** `User.__resolveReference`: every reference in one request is loaded with one query. */
+export const userReferenceResolvers = {
+  User: {
+    async __resolveReference(ref: { id: string }, ctx: UsersContext): Promise<UserType | null> {
+      const record = await ctx.users.load(ref.id);
+      return record === undefined ? null : UserType.from(record);
+    },
+  },
+};

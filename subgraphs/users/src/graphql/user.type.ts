@@ -1,0 +1,30 @@
+import { Directive, Field, ID, ObjectType } from 'type-graphql';
+import type { UserRecord } from '../persistence/user.entity.js';
+import { RoleType } from './role.type.js';
+
+@Directive('@key(fields: "id")')
+@ObjectType('User', {
+  description: 'An account. `email` is visible to the user itself and to admins.',
+})
+export class UserType {
+  @Field(() => ID)
+  id!: string;
+
+  // Resolved by UserResolver.email so that only the owner and admins see it.
+  emailAddress!: string;
+
+  @Field(() => [RoleType])
+  roles!: RoleType[];
+
+  @Field()
+  createdAt!: Date;
+
+  static from(record: UserRecord): UserType {
+    return Object.assign(new UserType(), {
+      id: record.id,
+      emailAddress: record.email,
+      roles: record.roles.map((r) => r as RoleType),
+      createdAt: record.createdAt,
+    });
+  }
+}

@@ -1,0 +1,18 @@
+import { defineEntity, p, type InferEntity } from '@mikro-orm/core';
+
+/** Only the SHA-256 of a refresh token is stored; a family is every token from one login. */
+export const RefreshTokenEntity = defineEntity({
+  name: 'RefreshTokenEntity',
+  tableName: 'refresh_tokens',
+  properties: {
+    id: p.string().length(36).primary(),
+    userId: p.string().length(36).index(),
+    familyId: p.string().length(36).index(),
+    tokenHash: p.string().length(64).unique(),
+    expiresAt: p.datetime(3),
+    usedAt: p.datetime(3).nullable(),
+    revokedAt: p.datetime(3).nullable(),
+    createdAt: p.datetime(3),
+  },
+});
+export type RefreshTokenRecord = InferEntity<typeof RefreshTokenEntity>;

@@ -1,0 +1,159 @@
+import { createHash, randomBytes } from 'node:crypto';
+import { UniqueConstraintViolationException, type EntityManager } from '@mikro-orm/mysql';
+import {
+  BadUserInputError,
+  ConflictError,
+  NotFoundError,
+  UnauthenticatedError,
+} from '@shop/platform';
+import { normalizeEmail, registrationProblems, SELF_SERVICE_ROLES } from '../domain/credentials.js';
+import { judgeRefresh } from '../domain/refresh-token.js';
+import type { UserRole } from '../domain/role.js';
+import { RefreshTokenEntity } from '../persistence/refresh-token.entity.js';
+import { UserEntity, type UserRecord } from '../persistence/user.entity.js';
+import type { AccessTokensService } from './access-tokens.service.js';
+import type { PasswordHasher } from './password-hasher.js';
+
+export interface Session {
+  readonly user: UserRecord;
+  readonly accessToken: string;
+  readonly accessTokenExpiresAt: Date;
+  readonly refreshToken: string;
+  readonly refreshTokenExpiresAt: Date;
+}
+
+export interface AuthOptions {
+  /** @default 30 days */
+  readonly refreshTokenTtlSeconds: number;
+}
+
+const sha256 = (value: string): string => createHash('sha256').update(value).digest('hex');
+
+/** Register, login, refresh (rotation with reuse detection), logout. */
+export class AuthService {
+  constructor(
+    private readonly em: EntityManager,
+    private readonly hasher: PasswordHasher,
+    private readonly accessTokens: AccessTokensService,
+    private readonly options: AuthOptions,
+  ) {}
+
+  async register(
+    input: { email: string; password: string },
+    roles: readonly UserRole[] = SELF_SERVICE_ROLES,
+  ): Promise<Session> {
+    const problems = registrationProblems(input);
+    if (problems.length > 0) {
+      throw new BadUserInputError(problems.map((p) => `${p.field} ${p.message}`).join('; '), {
+        fields: problems,
+      });
+    }
+    const em = this.em.fork();
+    const user = em.create(UserEntity, {
+      id: crypto.randomUUID(),
+      email: normalizeEmail(input.email),
+      passwordHash: await this.hasher.hash(input.password),
+      roles: [...roles],
+      createdAt: new Date(),
+    });
+    try {
+      await em.flush();
+    } catch (err) {
+      if (err instanceof UniqueConstraintViolationException)
+        throw new ConflictError('an account with this email already exists');
+      throw err;
+    }
+    return this.startSession(user);
+  }
+
+  async login(input: { email: string; password: string }): Promise<Session> {
+    const user = await this.em.fork().findOne(UserEntity, { email: normalizeEmail(input.email) });
+    if (!(await this.hasher.verify(input.password, user?.passwordHash)) || user === null)
+      throw new UnauthenticatedError('wrong email or password');
+    return this.startSession(user);
+  }
+
+  /**
+   * Exchanges a refresh token for a new pair. The token is consumed with a conditional UPDATE, so
+   * of two concurrent uses exactly one wins and the other counts as reuse.
+   */
+  async refresh(refreshToken: string): Promise<Session> {
+    const em = this.em.fork();
+    const stored = await em.findOne(RefreshTokenEntity, { tokenHash: sha256(refreshToken) });
+    if (stored === null) throw new UnauthenticatedError('invalid refresh token');
+    const now = new Date();
+    let verdict = judgeRefresh(stored, now);
+    if (verdict === 'rotate') {
+      const won = await em.nativeUpdate(
+        RefreshTokenEntity,
+        { id: stored.id, usedAt: null, revokedAt: null },
+        { usedAt: now },
+      );
+      if (won === 0) verdict = 'reuse-detected';
+    }
+    if (verdict === 'reuse-detected') {
+      await this.revokeFamily(em, stored.familyId, now);
+      throw new UnauthenticatedError('refresh token reuse detected: the session was revoked');
+    }
+    if (verdict !== 'rotate') throw new UnauthenticatedError(`refresh token ${verdict}`);
+    const user = await em.findOne(UserEntity, { id: stored.userId });
+    if (user === null) throw new UnauthenticatedError('invalid refresh token');
+    return this.startSession(user, stored.familyId);
+  }
+
+  /** Ends the session the refresh token belongs to (its whole family). Idempotent. */
+  async logout(refreshToken: string): Promise<boolean> {
+    const em = this.em.fork();
+    const stored = await em.findOne(RefreshTokenEntity, { tokenHash: sha256(refreshToken) });
+    if (stored === null) return false;
+    await this.revokeFamily(em, stored.familyId, new Date());
+    return true;
+  }
+
+  async user(id: string): Promise<UserRecord> {
+    const user = await this.em.fork().findOne(UserEntity, { id });
+    if (user === null) throw new NotFoundError('user not found');
+    return user;
+  }
+
+  /** One query for any number of ids (reference resolution). */
+  async usersByIds(ids: readonly string[]): Promise<Map<string, UserRecord>> {
+    const users = await this.em.fork().find(UserEntity, { id: { $in: [...ids] } });
+    return new Map(users.map((u) => [u.id, u]));
+  }
+
+  private async revokeFamily(em: EntityManager, familyId: string, now: Date): Promise<void> {
+    await em.nativeUpdate(RefreshTokenEntity, { familyId, revokedAt: null }, { revokedAt: now });
+  }
+
+  private async startSession(
+    user: UserRecord,
+    familyId: string = crypto.randomUUID(),
+  ): Promise<Session> {
+    const access = await this.accessTokens.issue(user.id, user.roles);
+    const refreshToken = randomBytes(32).toString('base64url');
+    const now = new Date();
+    const refreshTokenExpiresAt = new Date(
+      now.getTime() + this.options.refreshTokenTtlSeconds * 1000,
+    );
+    const em = this.em.fork();
+    em.create(RefreshTokenEntity, {
+      id: crypto.randomUUID(),
+      userId: user.id,
+      familyId,
+      tokenHash: sha256(refreshToken),
+      expiresAt: refreshTokenExpiresAt,
+      usedAt: null,
+      revokedAt: null,
+      createdAt: now,
+    });
+    await em.flush();
+    return {
+      user,
+      accessToken: access.token,
+      accessTokenExpiresAt: access.expiresAt,
+      refreshToken,
+      refreshTokenExpiresAt,
+    };
+  }
+}

@@ -1,0 +1,283 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { parseConfig, createLogger } from '@shop/platform';
+import { TestStack } from '@shop/testing';
+import { createLocalJWKSet, decodeProtectedHeader, jwtVerify, type JSONWebKeySet } from 'jose';
+import mysql from 'mysql2/promise';
+import { startUsersApp, usersConfigSchema, type UsersApp } from '../src/index.js';
+import { gql, mintProof, SECRET } from './proof.js';
+
+const AUTH_FIELDS = 'accessToken refreshToken user { id roles }';
+const REGISTER = `mutation ($input: RegisterInput!) { register(input: $input) { ${AUTH_FIELDS} } }`;
+const LOGIN = `mutation ($input: LoginInput!) { login(input: $input) { ${AUTH_FIELDS} } }`;
+const REFRESH = `mutation ($t: String!) { refresh(refreshToken: $t) { ${AUTH_FIELDS} } }`;
+
+interface Auth {
+  accessToken: string;
+  refreshToken: string;
+  user: { id: string; roles: string[] };
+}
+
+describe('users subgraph over HTTP against MariaDB', () => {
+  const stack = new TestStack('users');
+  let app: UsersApp;
+  let url: string;
+  let base: string;
+  let dbUrl: string;
+  let anon: string;
+
+  before(async () => {
+    const db = await stack.createDatabase('users');
+    dbUrl = db.url;
+    const config = parseConfig(usersConfigSchema, {
+      MYSQL_URL: db.url,
+      PORT: '0',
+      PASSWORD_HASH_COST: '4',
+      GATEWAY_SHARED_SECRET: SECRET,
+      NODE_ENV: 'test',
+    });
+    app = await startUsersApp(config, createLogger('users', 'silent'));
+    url = app.http.url;
+    base = url.replace(/\/graphql$/, '');
+    anon = await mintProof();
+  });
+  after(async () => {
+    await app?.close();
+    await stack.cleanup();
+  });
+
+  const jwks = async (): Promise<JSONWebKeySet> =>
+    (await (await fetch(`${base}/.well-known/jwks.json`)).json()) as JSONWebKeySet;
+  const verifyAccess = async (token: string) =>
+    jwtVerify(token, createLocalJWKSet(await jwks()), {
+      algorithms: ['RS256'],
+      issuer: 'shop-users',
+      audience: 'shop-api',
+    });
+  const countRows = async (table: string): Promise<number> => {
+    const conn = await mysql.createConnection(dbUrl);
+    try {
+      const [rows] = await conn.query(`select count(*) as n from ${table}`);
+      return Number((rows as { n: number }[])[0]?.n);
+    } finally {
+      await conn.end();
+    }
+  };
+
+  it('register -> login -> me -> refresh -> reusing the old refresh token revokes the family', async () => {
+    const email = `ada-${stack.ns.runId}@example.com`;
+    const password = 'correct horse 42';
+    const reg = await gql<{ register: Auth }>(url, REGISTER, { input: { email, password } }, anon);
+    assert.equal(reg.errors, undefined, JSON.stringify(reg.errors));
+    assert.deepEqual(reg.data?.register.user.roles, ['CUSTOMER']);
+
+    const login = await gql<{ login: Auth }>(
+      url,
+      LOGIN,
+      { input: { email: email.toUpperCase(), password } },
+      anon,
+    );
+    assert.equal(login.errors, undefined, JSON.stringify(login.errors));
+    const session = login.data!.login;
+
+    // The access token follows the contract and verifies against the published JWKS.
+    const { payload, protectedHeader } = await verifyAccess(session.accessToken);
+    assert.equal(protectedHeader.alg, 'RS256');
+    assert.ok(protectedHeader.kid);
+    assert.equal(payload.sub, session.user.id);
+    assert.deepEqual(payload.roles, ['customer']);
+    assert.equal(payload.exp! - payload.iat!, 900);
+    assert.ok(payload.jti && payload.nbf !== undefined);
+
+    const asUser = await mintProof({ sub: session.user.id, roles: ['customer'] });
+    const me = await gql<{ me: { id: string; email: string } }>(
+      url,
+      '{ me { id email } }',
+      {},
+      asUser,
+    );
+    assert.deepEqual(me.data?.me, { id: session.user.id, email });
+
+    const refreshed = await gql<{ refresh: Auth }>(url, REFRESH, { t: session.refreshToken }, anon);
+    assert.equal(refreshed.errors, undefined, JSON.stringify(refreshed.errors));
+    const next = refreshed.data!.refresh;
+    assert.notEqual(next.refreshToken, session.refreshToken);
+
+    const replay = await gql(url, REFRESH, { t: session.refreshToken }, anon);
+    assert.equal(replay.errors?.[0]?.extensions?.code, 'UNAUTHENTICATED');
+    // The replay revoked the family: the token issued by the legitimate refresh is dead too.
+    const after = await gql(url, REFRESH, { t: next.refreshToken }, anon);
+    assert.equal(after.errors?.[0]?.extensions?.code, 'UNAUTHENTICATED');
+    // A fresh login starts a new family and works.
+    const again = await gql<{ login: Auth }>(url, LOGIN, { input: { email, password } }, anon);
+    assert.equal(again.errors, undefined);
+  });
+
+  it('logout ends the session', async () => {
+    const email = `lin-${stack.ns.runId}@example.com`;
+    const reg = await gql<{ register: Auth }>(
+      url,
+      REGISTER,
+      { input: { email, password: 'pass word 1234' } },
+      anon,
+    );
+    const t = reg.data!.register.refreshToken;
+    const out = await gql<{ logout: boolean }>(
+      url,
+      'mutation ($t: String!) { logout(refreshToken: $t) }',
+      { t },
+      anon,
+    );
+    assert.equal(out.data?.logout, true);
+    const res = await gql(url, REFRESH, { t }, anon);
+    assert.equal(res.errors?.[0]?.extensions?.code, 'UNAUTHENTICATED');
+  });
+
+  it('bad input gives BAD_USER_INPUT and changes nothing', async () => {
+    const users = await countRows('users');
+    const tokens = await countRows('refresh_tokens');
+    for (const input of [
+      { email: 'not-an-email', password: 'correct horse 42' },
+      { email: `short-${stack.ns.runId}@example.com`, password: 'short1' },
+    ]) {
+      const res = await gql(url, REGISTER, { input }, anon);
+      assert.equal(res.errors?.[0]?.extensions?.code, 'BAD_USER_INPUT', JSON.stringify(res.errors));
+      assert.equal(res.data, null);
+    }
+    const missing = await gql(
+      url,
+      'mutation { register(input: { email: "a@b.co" }) { accessToken } }',
+      {},
+      anon,
+    );
+    assert.equal(missing.errors?.[0]?.extensions?.code, 'BAD_USER_INPUT');
+    assert.equal(await countRows('users'), users);
+    assert.equal(await countRows('refresh_tokens'), tokens);
+
+    const email = `dup-${stack.ns.runId}@example.com`;
+    await gql(url, REGISTER, { input: { email, password: 'correct horse 42' } }, anon);
+    const dup = await gql(url, REGISTER, { input: { email, password: 'correct horse 43' } }, anon);
+    assert.equal(dup.errors?.[0]?.extensions?.code, 'CONFLICT');
+    const wrong = await gql(url, LOGIN, { input: { email, password: 'wrong horse 42' } }, anon);
+    assert.equal(wrong.errors?.[0]?.extensions?.code, 'UNAUTHENTICATED');
+  });
+
+  it('rejects requests without a valid gateway proof, including _entities', async () => {
+    const entities =
+      '{ _entities(representations: [{ __typename: "User", id: "x" }]) { ... on User { id } } }';
+    const cases: [string, string | undefined][] = [
+      ['missing', undefined],
+      ['garbage', 'not-a-jwt'],
+      [
+        'forged',
+        await mintProof(
+          { sub: 'u1', roles: ['admin'] },
+          { secret: 'another-secret-that-is-long-enough-000' },
+        ),
+      ],
+      [
+        'expired',
+        await mintProof({ sub: 'u1' }, { expiresIn: Math.floor(Date.now() / 1000) - 120 }),
+      ],
+      ['wrong issuer', await mintProof({ sub: 'u1' }, { issuer: 'someone-else' })],
+    ];
+    for (const [label, proof] of cases) {
+      for (const query of ['{ me { id } }', entities]) {
+        const res = await gql(url, query, {}, proof);
+        assert.equal(res.status, 401, label);
+        assert.equal(res.errors?.[0]?.extensions?.code, 'UNAUTHENTICATED', label);
+        assert.equal(res.data, undefined, label);
+      }
+    }
+    // Client-style identity headers carry no weight.
+    const res = await fetch(url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'x-user-id': 'u1', 'x-user-roles': 'admin' },
+      body: JSON.stringify({ query: '{ me { id } }' }),
+    });
+    assert.equal(res.status, 401);
+  });
+
+  it('enforces @authenticated and @requiresScopes from the proof identity', async () => {
+    const me = await gql(url, '{ me { id } }', {}, anon);
+    assert.equal(me.errors?.[0]?.extensions?.code, 'UNAUTHENTICATED');
+    const customer = await mintProof({ sub: crypto.randomUUID(), roles: ['customer'] });
+    const rotate = await gql(url, 'mutation { rotateSigningKey }', {}, customer);
+    assert.equal(rotate.errors?.[0]?.extensions?.code, 'FORBIDDEN');
+    const probe = await gql<{ rateLimitProbe: string }>(url, '{ rateLimitProbe }', {}, customer);
+    assert.equal(probe.data?.rateLimitProbe, 'ok');
+  });
+
+  it('resolves User references in one batch and hides emails from other users', async () => {
+    const ids: string[] = [];
+    for (let i = 0; i < 3; i++) {
+      const reg = await gql<{ register: Auth }>(
+        url,
+        REGISTER,
+        { input: { email: `ref${i}-${stack.ns.runId}@example.com`, password: 'correct horse 42' } },
+        anon,
+      );
+      ids.push(reg.data!.register.user.id);
+    }
+    const query = `query ($r: [_Any!]!) { _entities(representations: $r) { ... on User { id roles } } }`;
+    const reps = [...ids, crypto.randomUUID()].map((id) => ({ __typename: 'User', id }));
+    const res = await gql<{ _entities: ({ id: string } | null)[] }>(url, query, { r: reps }, anon);
+    assert.equal(res.errors, undefined, JSON.stringify(res.errors));
+    assert.deepEqual(
+      res.data?._entities.map((e) => e?.id ?? null),
+      [...ids, null],
+    );
+
+    const other = await mintProof({ sub: ids[0]!, roles: ['customer'] });
+    const emails = `query ($r: [_Any!]!) { _entities(representations: $r) { ... on User { id email } } }`;
+    const peek = await gql(url, emails, { r: [{ __typename: 'User', id: ids[1] }] }, other);
+    assert.equal(peek.errors?.[0]?.extensions?.code, 'FORBIDDEN');
+  });
+
+  it('key rotation: the new key signs, the old key stays in the JWKS, nobody is logged out', async () => {
+    const email = `rot-${stack.ns.runId}@example.com`;
+    const reg = await gql<{ register: Auth }>(
+      url,
+      REGISTER,
+      { input: { email, password: 'correct horse 42' } },
+      anon,
+    );
+    const oldToken = reg.data!.register.accessToken;
+    const oldKid = decodeProtectedHeader(oldToken).kid!;
+
+    const admin = await mintProof({ sub: crypto.randomUUID(), roles: ['admin'] });
+    const rotated = await gql<{ rotateSigningKey: string }>(
+      url,
+      'mutation { rotateSigningKey }',
+      {},
+      admin,
+    );
+    assert.equal(rotated.errors, undefined, JSON.stringify(rotated.errors));
+    const newKid = rotated.data!.rotateSigningKey;
+    assert.notEqual(newKid, oldKid);
+
+    const kids = (await jwks()).keys.map((k) => k.kid);
+    assert.ok(kids.includes(oldKid) && kids.includes(newKid), JSON.stringify(kids));
+    await verifyAccess(oldToken);
+
+    const login = await gql<{ login: Auth }>(
+      url,
+      LOGIN,
+      { input: { email, password: 'correct horse 42' } },
+      anon,
+    );
+    const fresh = login.data!.login.accessToken;
+    assert.equal(decodeProtectedHeader(fresh).kid, newKid);
+    await verifyAccess(fresh);
+    // The refresh token from before the rotation still works.
+    const refreshed = await gql(url, REFRESH, { t: reg.data!.register.refreshToken }, anon);
+    assert.equal(refreshed.errors, undefined);
+  });
+
+  it('serves health, readiness and metrics on the same port', async () => {
+    assert.equal((await fetch(`${base}/healthz`)).status, 200);
+    assert.equal((await fetch(`${base}/readyz`)).status, 200);
+    const metrics = await (await fetch(`${base}/metrics`)).text();
+    assert.match(metrics, /http_request_duration_seconds/);
+  });
+});
