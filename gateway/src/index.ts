@@ -1,2 +1,9 @@
-// Placeholder: the gateway (issue 4) fills this package.
-export {};
+export {
+  gatewayConfigSchema,
+  parseGatewayConfig,
+  parseSubgraphUrls,
+  type GatewayConfig,
+} from './config.js';
+export type { GatewayContext, GatewayFeature, Identity } from './gateway-feature.js';
+export { createProofSigner, PROOF_HEADER, STRIPPED_HEADERS } from './features/use-gateway-proof.js';
+export { createGatewayServer, type GatewayServer } from './server.js';

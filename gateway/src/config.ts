@@ -1,0 +1,67 @@
+import { baseConfigSchema, env, parseConfig } from '@shop/platform';
+import { z } from 'zod';
+
+const DEV_PROOF_SECRET = 'dev-only-gateway-proof-secret-change-me-please';
+
+const positiveInt = (fallback: number) => z.coerce.number().int().positive().default(fallback);
+
+/** Every setting the gateway reads, with its default (see .env.example). */
+export const gatewayConfigSchema = baseConfigSchema
+  .extend({
+    PORT: env.port(4000),
+    HOST: env.string('127.0.0.1'),
+    /** The composed supergraph; relative paths resolve from the working directory. */
+    SUPERGRAPH_PATH: env.string('schema/supergraph.graphql'),
+    /** Per-subgraph URL overrides, `users=http://host:port/graphql,cart=...`; others use the supergraph's URLs. */
+    SUBGRAPH_URLS: z.string().default(''),
+    REDIS_URL: env.url('redis://127.0.0.1:6380'),
+    /** Key prefix for rate-limit counters in Redis. */
+    REDIS_PREFIX: z.string().default('shop:gateway:'),
+    JWKS_URL: env.url('http://127.0.0.1:4005/.well-known/jwks.json'),
+    JWT_ISSUER: env.string('shop-users'),
+    JWT_AUDIENCE: env.string('shop-api'),
+    JWT_CLOCK_TOLERANCE_SECONDS: z.coerce.number().int().min(0).max(300).default(30),
+    /** Seconds a fetched JWKS is trusted before it is fetched again. */
+    JWKS_CACHE_MAX_AGE_SECONDS: positiveInt(600),
+    /** Minimum seconds between two JWKS fetches caused by an unknown `kid`. */
+    JWKS_COOLDOWN_SECONDS: z.coerce.number().min(0).default(30),
+    GATEWAY_SHARED_SECRET: z.string().min(32).default(DEV_PROOF_SECRET),
+    /** HTTP token bucket per client IP, applied before the body is read. */
+    HTTP_RATE_PER_SECOND: positiveInt(50),
+    HTTP_BURST: positiveInt(100),
+    /** Trust X-Forwarded-For (only behind a proxy that sets it). */
+    TRUST_PROXY: env.bool(false),
+    MAX_BODY_BYTES: positiveInt(100_000),
+    MAX_DEPTH: positiveInt(12),
+    MAX_COST: positiveInt(5_000),
+    MAX_ALIASES: positiveInt(60),
+    MAX_BATCH: positiveInt(10),
+  })
+  .superRefine((value, ctx) => {
+    if (value.NODE_ENV === 'production' && value.GATEWAY_SHARED_SECRET === DEV_PROOF_SECRET)
+      ctx.addIssue({
+        code: 'custom',
+        path: ['GATEWAY_SHARED_SECRET'],
+        message: 'the development default must not be used in production',
+      });
+  });
+
+export type GatewayConfig = z.infer<typeof gatewayConfigSchema>;
+
+/** Parses the environment into a frozen config; throws ConfigError naming each bad setting. */
+export const parseGatewayConfig = (source: NodeJS.ProcessEnv): Readonly<GatewayConfig> =>
+  parseConfig(gatewayConfigSchema as unknown as z.ZodObject, source) as Readonly<GatewayConfig>;
+
+/** `users=http://a/graphql,cart=http://b/graphql` -> map of subgraph name to URL. */
+export function parseSubgraphUrls(raw: string): ReadonlyMap<string, string> {
+  const entries = raw
+    .split(',')
+    .map((s) => s.trim())
+    .filter((s) => s.length > 0)
+    .map((pair) => {
+      const eq = pair.indexOf('=');
+      if (eq <= 0) throw new Error(`config: SUBGRAPH_URLS: expected name=url, got "${pair}"`);
+      return [pair.slice(0, eq).trim(), pair.slice(eq + 1).trim()] as const;
+    });
+  return new Map(entries);
+}

@@ -1,0 +1,43 @@
+import { GraphQLError } from 'graphql';
+import type { GatewayFeature } from '../gateway-feature.js';
+
+export interface OperationLimitsOptions {
+  /** Deepest field nesting allowed. @default 12 */
+  readonly maxDepth?: number;
+  /** Highest estimated cost (see operationShape). @default 5000 */
+  readonly maxCost?: number;
+  /** Most aliased fields in one operation. @default 60 */
+  readonly maxAliases?: number;
+}
+
+const reject = (message: string, details: Record<string, number>): GraphQLError =>
+  new GraphQLError(message, {
+    extensions: { code: 'BAD_USER_INPUT', http: { status: 400 }, ...details },
+  });
+
+/** Rejects an operation over the depth, cost or alias limit before it is planned or sent anywhere. */
+export function useOperationLimits(options: OperationLimitsOptions = {}): GatewayFeature {
+  const maxDepth = options.maxDepth ?? 12;
+  const maxCost = options.maxCost ?? 5000;
+  const maxAliases = options.maxAliases ?? 60;
+  return {
+    name: 'operation-limits',
+    onOperation({ shape }) {
+      if (shape.depth > maxDepth)
+        throw reject(`Query depth ${shape.depth} exceeds the limit of ${maxDepth}`, {
+          depth: shape.depth,
+          maxDepth,
+        });
+      if (shape.aliases > maxAliases)
+        throw reject(`Query uses ${shape.aliases} aliases; the limit is ${maxAliases}`, {
+          aliases: shape.aliases,
+          maxAliases,
+        });
+      if (shape.cost > maxCost)
+        throw reject(`Query cost ${shape.cost} exceeds the limit of ${maxCost}`, {
+          cost: shape.cost,
+          maxCost,
+        });
+    },
+  };
+}

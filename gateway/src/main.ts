@@ -1,0 +1,15 @@
+import { createLogger, installGracefulShutdown, loadConfig } from '@shop/platform';
+import { gatewayConfigSchema } from './config.js';
+import { createGatewayServer } from './server.js';
+
+const config = loadConfig(gatewayConfigSchema, process.env);
+const logger = createLogger('gateway', config.LOG_LEVEL);
+try {
+  const gateway = await createGatewayServer(config, logger);
+  const port = await gateway.listen(config.PORT, config.HOST);
+  logger.info({ port, host: config.HOST, nodeEnv: config.NODE_ENV }, 'listening');
+  installGracefulShutdown({ logger, hooks: [{ name: 'gateway', close: () => gateway.close() }] });
+} catch (err) {
+  logger.fatal({ err }, 'gateway failed to start');
+  process.exit(1);
+}

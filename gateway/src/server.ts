@@ -1,0 +1,347 @@
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { resolve } from 'node:path';
+import {
+  ApolloGateway,
+  RemoteGraphQLDataSource,
+  type GraphQLDataSourceProcessOptions,
+} from '@apollo/gateway';
+import { ApolloServer, HeaderMap, type ApolloServerPlugin } from '@apollo/server';
+import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
+import { ApolloServerPluginLandingPageLocalDefault } from '@apollo/server/plugin/landingPage/default';
+import {
+  acceptRequestId,
+  CONTEXT_HEADERS,
+  createMetricsRegistry,
+  createOpsHandler,
+  httpRequestDuration,
+  runWithContext,
+  type Logger,
+  type ReadinessCheck,
+} from '@shop/platform';
+import { Redis } from 'ioredis';
+import { Counter, type Registry } from 'prom-client';
+import { parseSubgraphUrls, type GatewayConfig } from './config.js';
+import { useAuthorization } from './features/use-authorization.js';
+import { useErrorMasking } from './features/use-error-masking.js';
+import { useGatewayProof } from './features/use-gateway-proof.js';
+import { useHttpFloodGuard } from './features/use-http-flood-guard.js';
+import { useJwtAuth } from './features/use-jwt-auth.js';
+import { useOperationLimits } from './features/use-operation-limits.js';
+import { useRateLimit } from './features/use-rate-limit.js';
+import type { GatewayContext, GatewayFeature, HttpStage } from './gateway-feature.js';
+import { operationShape } from './operation-shape.js';
+import { loadSupergraph } from './supergraph.js';
+
+export interface GatewayServer {
+  readonly registry: Registry;
+  /** Listens and resolves with the bound port (0 picks a free one). */
+  listen(port: number, host: string): Promise<number>;
+  close(): Promise<void>;
+}
+
+class ShopDataSource extends RemoteGraphQLDataSource<GatewayContext> {
+  constructor(
+    url: string,
+    private readonly subgraph: string,
+    private readonly features: readonly GatewayFeature[],
+  ) {
+    super({ url });
+  }
+
+  override async willSendRequest(
+    options: GraphQLDataSourceProcessOptions<GatewayContext>,
+  ): Promise<void> {
+    // GraphQLDataSourceRequestKind is not exported; its INCOMING_OPERATION value is this string.
+    const context =
+      (options.kind as string) === 'incoming operation'
+        ? (options.context as GatewayContext)
+        : undefined;
+    for (const feature of this.features)
+      await feature.onSubgraphRequest?.({
+        subgraph: this.subgraph,
+        request: options.request,
+        context,
+      });
+  }
+}
+
+const jsonError = (res: ServerResponse, status: number, code: string, message: string): void => {
+  res
+    .writeHead(status, { 'content-type': 'application/json' })
+    .end(JSON.stringify({ errors: [{ message, extensions: { code } }] }));
+};
+
+class BodyTooLarge extends Error {}
+
+async function readBody(req: IncomingMessage, limit: number): Promise<string> {
+  const declared = Number(req.headers['content-length'] ?? 0);
+  if (declared > limit) throw new BodyTooLarge();
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of req as AsyncIterable<Buffer>) {
+    size += chunk.length;
+    if (size > limit) throw new BodyTooLarge();
+    chunks.push(chunk);
+  }
+  return Buffer.concat(chunks).toString('utf8');
+}
+
+/** Builds the gateway: features, Apollo gateway + server, and the HTTP server in front of them. */
+export async function createGatewayServer(
+  config: Readonly<GatewayConfig>,
+  logger: Logger,
+): Promise<GatewayServer> {
+  const development = config.NODE_ENV === 'development';
+  const supergraph = await loadSupergraph(resolve(config.SUPERGRAPH_PATH));
+  const urlOverrides = parseSubgraphUrls(config.SUBGRAPH_URLS);
+  const registry = createMetricsRegistry('gateway');
+  const httpDuration = httpRequestDuration(registry);
+  const rateLimitRejections = new Counter({
+    name: 'graphql_rate_limit_rejections_total',
+    help: 'Operations rejected by @rateLimit, by field',
+    labelNames: ['field'],
+    registers: [registry],
+  });
+  const httpRejections = new Counter({
+    name: 'gateway_http_rejections_total',
+    help: 'Requests rejected before GraphQL parsing, by reason',
+    labelNames: ['reason'],
+    registers: [registry],
+  });
+  const errorsByCode = new Counter({
+    name: 'graphql_errors_total',
+    help: 'GraphQL errors sent to clients, by extensions.code',
+    labelNames: ['code'],
+    registers: [registry],
+  });
+  const redis = new Redis(config.REDIS_URL, { maxRetriesPerRequest: 2, lazyConnect: false });
+  redis.on('error', (err) => logger.warn({ err }, 'redis error'));
+
+  const features: readonly GatewayFeature[] = [
+    useHttpFloodGuard({
+      ratePerSecond: config.HTTP_RATE_PER_SECOND,
+      burst: config.HTTP_BURST,
+      rejections: httpRejections,
+    }),
+    useJwtAuth({
+      jwksUrl: config.JWKS_URL,
+      issuer: config.JWT_ISSUER,
+      audience: config.JWT_AUDIENCE,
+      clockToleranceSeconds: config.JWT_CLOCK_TOLERANCE_SECONDS,
+      jwksCacheMaxAgeSeconds: config.JWKS_CACHE_MAX_AGE_SECONDS,
+      jwksCooldownSeconds: config.JWKS_COOLDOWN_SECONDS,
+      logger,
+    }),
+    useOperationLimits({
+      maxDepth: config.MAX_DEPTH,
+      maxCost: config.MAX_COST,
+      maxAliases: config.MAX_ALIASES,
+    }),
+    useAuthorization({ policies: supergraph.policies }),
+    useRateLimit({
+      policies: supergraph.policies,
+      redis,
+      keyPrefix: config.REDIS_PREFIX,
+      logger,
+      rejections: rateLimitRejections,
+    }),
+    useGatewayProof({ secret: config.GATEWAY_SHARED_SECRET }),
+    useErrorMasking({ production: config.NODE_ENV === 'production' }),
+  ];
+
+  let supergraphLoaded = false;
+  const gateway = new ApolloGateway({
+    supergraphSdl: supergraph.sdl,
+    buildService: ({ name, url }) =>
+      new ShopDataSource(urlOverrides.get(name) ?? url ?? '', name, features),
+  });
+  gateway.onSchemaLoadOrUpdate(() => {
+    supergraphLoaded = true;
+  });
+
+  const guard: ApolloServerPlugin<GatewayContext> = {
+    async requestDidStart() {
+      return {
+        async didResolveOperation(rc) {
+          if (rc.operation === undefined) return;
+          const variables = rc.request.variables ?? {};
+          const shape = operationShape(rc.schema, rc.document, rc.operation, variables);
+          for (const feature of features)
+            await feature.onOperation?.({
+              schema: rc.schema,
+              document: rc.document,
+              operation: rc.operation,
+              variables,
+              context: rc.contextValue,
+              shape,
+            });
+        },
+        async didEncounterErrors(rc) {
+          for (const error of rc.errors) {
+            const code = error.extensions?.code;
+            if (code === undefined || code === 'INTERNAL_SERVER_ERROR' || code === 'INTERNAL')
+              rc.contextValue.logger.error({ err: error.originalError ?? error }, 'internal error');
+          }
+        },
+      };
+    },
+  };
+
+  const apollo = new ApolloServer<GatewayContext>({
+    gateway,
+    introspection: development,
+    csrfPrevention: true,
+    allowBatchedHttpRequests: true,
+    includeStacktraceInErrorResponses: development,
+    hideSchemaDetailsFromClientErrors: !development,
+    formatError: (formatted, error) => {
+      let out = formatted;
+      for (const feature of features)
+        if (feature.formatError) out = feature.formatError(out, error);
+      const code = out.extensions?.code;
+      errorsByCode.inc({ code: typeof code === 'string' ? code : 'INTERNAL' });
+      return out;
+    },
+    plugins: [
+      guard,
+      ...features.flatMap((f) => f.plugins ?? []),
+      development
+        ? ApolloServerPluginLandingPageLocalDefault({ embed: true, includeCookies: false })
+        : ApolloServerPluginLandingPageDisabled(),
+    ],
+  });
+  await apollo.start();
+
+  const ops = createOpsHandler({
+    registry,
+    checks: {
+      redis: async () => {
+        await redis.ping();
+      },
+      supergraph: async () => {
+        if (!supergraphLoaded) throw new Error('supergraph not loaded');
+      },
+      ...(Object.assign({}, ...features.map((f) => f.readinessChecks ?? {})) as Record<
+        string,
+        ReadinessCheck
+      >),
+    },
+  });
+
+  const handleGraphQL = async (stage: HttpStage): Promise<void> => {
+    const { req, res } = stage;
+    for (const feature of features) if (feature.onHttpRequest?.(stage) === false) return;
+    let body: unknown;
+    if (req.method === 'POST') {
+      let text: string;
+      try {
+        text = await readBody(req, config.MAX_BODY_BYTES);
+      } catch (err) {
+        if (!(err instanceof BodyTooLarge)) throw err;
+        httpRejections.inc({ reason: 'body-too-large' });
+        res.setHeader('connection', 'close');
+        return jsonError(
+          res,
+          413,
+          'BAD_USER_INPUT',
+          `Request body over ${config.MAX_BODY_BYTES} bytes`,
+        );
+      }
+      const contentType = req.headers['content-type'] ?? '';
+      if (contentType.includes('application/json')) {
+        try {
+          body = JSON.parse(text) as unknown;
+        } catch {
+          return jsonError(res, 400, 'BAD_USER_INPUT', 'Request body is not valid JSON');
+        }
+        if (Array.isArray(body) && body.length > config.MAX_BATCH) {
+          httpRejections.inc({ reason: 'batch' });
+          return jsonError(
+            res,
+            400,
+            'BAD_USER_INPUT',
+            `Batch of ${body.length} operations; the limit is ${config.MAX_BATCH}`,
+          );
+        }
+      } else body = text;
+    }
+    const headers = new HeaderMap();
+    for (const [key, value] of Object.entries(req.headers))
+      if (value !== undefined) headers.set(key, Array.isArray(value) ? value.join(', ') : value);
+    const url = new URL(req.url ?? '/', 'http://gateway');
+    const response = await apollo.executeHTTPGraphQLRequest({
+      httpGraphQLRequest: { method: req.method ?? 'GET', headers, search: url.search, body },
+      context: async () => {
+        let identity: GatewayContext['identity'];
+        for (const feature of features) {
+          const extra = await feature.buildContext?.(stage);
+          if (extra?.identity !== undefined) identity = extra.identity;
+        }
+        return {
+          requestId: stage.requestId,
+          clientIp: stage.clientIp,
+          identity,
+          logger,
+        };
+      },
+    });
+    for (const [key, value] of response.headers) res.setHeader(key, value);
+    res.statusCode = response.status ?? 200;
+    if (response.body.kind === 'complete') {
+      res.end(response.body.string);
+      return;
+    }
+    for await (const chunk of response.body.asyncIterator) res.write(chunk);
+    res.end();
+  };
+
+  const server: Server = createServer((req, res) => {
+    const started = performance.now();
+    const requestId = acceptRequestId(req.headers[CONTEXT_HEADERS.requestId]);
+    res.setHeader(CONTEXT_HEADERS.requestId, requestId);
+    const path = (req.url ?? '/').split('?')[0] ?? '/';
+    const forwarded = req.headers['x-forwarded-for'];
+    const clientIp =
+      (config.TRUST_PROXY && typeof forwarded === 'string'
+        ? forwarded.split(',')[0]?.trim()
+        : undefined) ??
+      req.socket.remoteAddress ??
+      'unknown';
+    res.once('finish', () => {
+      const route = path === '/graphql' ? '/graphql' : 'other';
+      httpDuration.observe(
+        { method: req.method ?? 'GET', route, status: String(res.statusCode) },
+        (performance.now() - started) / 1000,
+      );
+    });
+    runWithContext({ requestId }, async () => {
+      if (await ops(req, res)) return;
+      if (path !== '/graphql') return jsonError(res, 404, 'NOT_FOUND', 'Not found');
+      await handleGraphQL({ req, res, clientIp, requestId });
+    }).catch((err: unknown) => {
+      logger.error({ err }, 'request failed');
+      if (!res.headersSent) jsonError(res, 500, 'INTERNAL', 'Internal server error');
+      else res.end();
+    });
+  });
+  server.keepAliveTimeout = 65_000;
+
+  return {
+    registry,
+    listen: (port, host) =>
+      new Promise((resolvePort, reject) => {
+        server.once('error', reject);
+        server.listen(port, host, () => resolvePort((server.address() as AddressInfo).port));
+      }),
+    async close() {
+      await new Promise<void>((done) => {
+        server.close(() => done());
+        server.closeIdleConnections();
+      });
+      await apollo.stop();
+      for (const feature of features) await feature.close?.();
+      await redis.quit().catch(() => undefined);
+    },
+  };
+}

@@ -1,0 +1,81 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { TestStack } from '@shop/testing';
+import { TestIssuer } from './fixtures/test-issuer.js';
+import { DEV_SECRET, startTestSubgraphs, type TestSubgraphs } from './fixtures/test-subgraphs.js';
+import { errorCode, gql, startGateway, type StartedProcess } from './harness.js';
+
+describe('gateway modes: production masking, development Sandbox, HTTP flood guard', () => {
+  const stack = new TestStack('gwmodes');
+  let subgraphs: TestSubgraphs;
+  let issuer: TestIssuer;
+  const gateways: StartedProcess[] = [];
+
+  const start = async (env: Record<string, string>): Promise<StartedProcess> => {
+    const gateway = await startGateway({
+      SUPERGRAPH_PATH: subgraphs.supergraphPath,
+      SUBGRAPH_URLS: Object.entries(subgraphs.urls)
+        .map(([n, u]) => `${n}=${u}`)
+        .join(','),
+      JWKS_URL: issuer.jwksUrl,
+      REDIS_URL: stack.env.REDIS_URL,
+      REDIS_PREFIX: stack.ns.redisPrefix,
+      GATEWAY_SHARED_SECRET: DEV_SECRET,
+      ...env,
+    });
+    gateways.push(gateway);
+    return gateway;
+  };
+
+  before(async () => {
+    subgraphs = await startTestSubgraphs();
+    issuer = await TestIssuer.start();
+  });
+
+  after(async () => {
+    await Promise.all(gateways.map((g) => g.stop()));
+    await subgraphs?.close();
+    await issuer?.close();
+    await stack.cleanup();
+  });
+
+  it('production: internal errors are masked, no stack trace or subgraph name, no introspection or Sandbox', async () => {
+    const gateway = await start({ NODE_ENV: 'production' });
+    const boom = await gql(gateway.url, '{ hello boom }');
+    assert.equal(errorCode(boom), 'INTERNAL');
+    assert.equal(boom.errors?.[0]?.message, 'Internal server error');
+    assert.deepEqual(Object.keys(boom.errors?.[0]?.extensions ?? {}), ['code']);
+    assert.doesNotMatch(JSON.stringify(boom), /secret\/path|stacktrace|accounts/);
+    const introspection = await gql(gateway.url, '{ __schema { queryType { name } } }');
+    assert.equal(errorCode(introspection), 'BAD_USER_INPUT');
+    const page = await fetch(`${gateway.url}/graphql`, { headers: { accept: 'text/html' } });
+    assert.doesNotMatch(await page.text(), /<html/i);
+    const badToken = await gql(gateway.url, '{ hello }', { token: 'a.b.c' });
+    assert.equal(errorCode(badToken), 'UNAUTHENTICATED');
+  });
+
+  it('development: Apollo Sandbox on GET /graphql and introspection on', async () => {
+    const gateway = await start({ NODE_ENV: 'development' });
+    const page = await fetch(`${gateway.url}/graphql`, { headers: { accept: 'text/html' } });
+    assert.equal(page.status, 200);
+    assert.match(await page.text(), /sandbox/i);
+    const introspection = await gql<{ __schema: { queryType: { name: string } } }>(
+      gateway.url,
+      '{ __schema { queryType { name } } }',
+    );
+    assert.equal(introspection.data?.__schema.queryType.name, 'Query');
+  });
+
+  it('an HTTP flood from one IP gets 429 before any GraphQL work', async () => {
+    const gateway = await start({ HTTP_BURST: '5', HTTP_RATE_PER_SECOND: '1' });
+    const before = subgraphs.count();
+    const statuses = await Promise.all(
+      Array.from({ length: 20 }, () => gql(gateway.url, '{ hello }').then((r) => r.status)),
+    );
+    const limited = statuses.filter((s) => s === 429).length;
+    assert.ok(limited >= 14, `expected at least 14 floods rejected, got ${limited}`);
+    assert.ok(subgraphs.count() - before <= 6);
+    const metrics = await (await fetch(`${gateway.url}/metrics`)).text();
+    assert.match(metrics, /gateway_http_rejections_total\{reason="flood",service="gateway"\} \d+/);
+  });
+});
