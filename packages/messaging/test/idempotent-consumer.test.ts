@@ -1,0 +1,131 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import type { MikroORM } from '@mikro-orm/mysql';
+import { createEnvelope, orderPlacedV1, type OrderPlacedV1 } from '@shop/schema';
+import { TestStack, waitUntil } from '@shop/testing';
+import {
+  DlqAdmin,
+  IdempotentConsumer,
+  sqlRows,
+  sqlRun,
+  type KafkaBus,
+  type KafkaPublisher,
+} from '../src/index.js';
+import { newBus, openOrm, testLogger } from './support.js';
+
+const placed = (orderId: string): OrderPlacedV1 => ({
+  orderId,
+  userId: 'u-1',
+  lines: [{ productId: 'p-1', quantity: 1, unitPriceCents: 250 }],
+  totalCents: 250,
+  currency: 'USD',
+});
+
+describe('idempotent consumer', () => {
+  const stack = new TestStack('inbox');
+  const topic = stack.ns.topic('orders.events');
+  const groupId = stack.ns.group('stats');
+  let orm: MikroORM;
+  let bus: KafkaBus;
+  let publisher: KafkaPublisher;
+  let consumer: IdempotentConsumer<typeof orderPlacedV1>;
+
+  before(async () => {
+    orm = await openOrm((await stack.createDatabase('stats')).url, [
+      'CREATE TABLE order_stats (user_id VARCHAR(64) PRIMARY KEY, orders INT NOT NULL, total_cents INT NOT NULL)',
+    ]);
+    bus = newBus(stack.env.KAFKA_BROKERS, 'inbox-test');
+    await bus.ensureTopics([topic]);
+    publisher = bus.createPublisher();
+    consumer = new IdempotentConsumer({
+      bus,
+      orm,
+      logger: testLogger('stats'),
+      groupId,
+      topics: [topic],
+      contracts: [orderPlacedV1],
+      handle: async ({ envelope }, { em }) => {
+        await sqlRun(
+          em,
+          `INSERT INTO order_stats (user_id, orders, total_cents) VALUES (?, 1, ?)
+           ON DUPLICATE KEY UPDATE orders = orders + 1, total_cents = total_cents + VALUES(total_cents)`,
+          [envelope.data.userId, envelope.data.totalCents],
+        );
+      },
+    });
+    await consumer.start();
+  });
+
+  after(async () => {
+    await consumer?.close();
+    await publisher?.close();
+    await bus?.deleteTopics([topic, `${groupId}.dlq`]);
+    await bus?.close();
+    await orm?.close(true);
+    await stack.cleanup();
+  });
+
+  const stats = async (): Promise<{ orders: number; total_cents: number } | undefined> =>
+    (
+      await sqlRows<{ orders: number; total_cents: number }>(
+        orm.em.fork(),
+        "SELECT orders, total_cents FROM order_stats WHERE user_id = 'u-1'",
+      )
+    )[0];
+
+  it('changes state once when the same message is delivered three times', async () => {
+    const envelope = createEnvelope(orderPlacedV1, {
+      key: 'o-1',
+      source: 'orders',
+      data: placed('o-1'),
+    });
+    const message = { topic, key: envelope.key, value: JSON.stringify(envelope) };
+    await publisher.send([message]);
+    await publisher.send([message]);
+    await publisher.send([message]);
+    const marker = createEnvelope(orderPlacedV1, {
+      key: 'o-1',
+      source: 'orders',
+      data: placed('o-2'),
+    });
+    await publisher.send([{ topic, key: marker.key, value: JSON.stringify(marker) }]);
+
+    const result = await waitUntil(
+      async () => ((await stats())?.orders === 2 ? stats() : undefined),
+      {
+        timeoutMs: 30_000,
+        what: 'two distinct orders counted',
+      },
+    );
+    assert.deepEqual(result, { orders: 2, total_cents: 500 });
+    const inbox = await sqlRows(
+      orm.em.fork(),
+      'SELECT message_id FROM inbox_message WHERE consumer_group = ?',
+      [groupId],
+    );
+    assert.equal(inbox.length, 2);
+  });
+
+  it('dead-letters an unknown version with the reason instead of guessing', async () => {
+    const envelope = createEnvelope(orderPlacedV1, {
+      key: 'o-9',
+      source: 'orders',
+      data: placed('o-9'),
+    });
+    await publisher.send([
+      { topic, key: 'o-9', value: JSON.stringify({ ...envelope, version: 7 }) },
+    ]);
+    const dlq = new DlqAdmin(bus, groupId);
+    const entries = await waitUntil(
+      async () => {
+        const list = await dlq.list();
+        return list.length > 0 ? list : undefined;
+      },
+      { timeoutMs: 30_000, what: 'DLQ entry' },
+    );
+    assert.equal(entries.length, 1);
+    assert.match(entries[0]!.error, /unknown contract orders\.order-placed@7/);
+    assert.equal(entries[0]!.attempts, 1);
+    assert.equal(entries[0]!.originalTopic, topic);
+  });
+});
