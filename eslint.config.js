@@ -23,10 +23,17 @@ export default tseslint.config(
       // node:test's describe/it return promises the runner itself awaits.
       '@typescript-eslint/no-floating-promises': [
         'error',
-        { allowForKnownSafeCalls: [{ from: 'package', package: 'node:test', name: ['describe', 'it', 'test', 'suite'] }] },
+        {
+          allowForKnownSafeCalls: [
+            { from: 'package', package: 'node:test', name: ['describe', 'it', 'test', 'suite'] },
+          ],
+        },
       ],
       '@typescript-eslint/require-await': 'off',
-      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
+      '@typescript-eslint/no-unused-vars': [
+        'error',
+        { argsIgnorePattern: '^_', varsIgnorePattern: '^_' },
+      ],
     },
   },
   {
@@ -37,8 +44,23 @@ export default tseslint.config(
         'error',
         {
           patterns: [
-            { group: ['**/graphql/**', '**/persistence/**', '**/infra/**', '**/messaging/**'], message: 'domain/ must not depend on outer layers' },
-            { group: ['@mikro-orm/*', 'type-graphql', 'graphql', 'kafkajs', 'ioredis', 'mongodb', '@elastic/*', 'mysql2*'], message: 'domain/ must not import drivers or frameworks' },
+            {
+              group: ['**/graphql/**', '**/persistence/**', '**/infra/**', '**/messaging/**'],
+              message: 'domain/ must not depend on outer layers',
+            },
+            {
+              group: [
+                '@mikro-orm/*',
+                'type-graphql',
+                'graphql',
+                'kafkajs',
+                'ioredis',
+                'mongodb',
+                '@elastic/*',
+                'mysql2*',
+              ],
+              message: 'domain/ must not import drivers or frameworks',
+            },
           ],
         },
       ],

@@ -17,14 +17,12 @@ describe('MongoDB wire protocol (FerretDB) through the mongodb driver', () => {
 
   it('inserts and queries documents with flexible attributes', async () => {
     await client.connect();
-    const products = client
-      .db(dbName)
-      .collection<{
-        _id: string;
-        title: string;
-        attributes: Record<string, unknown>;
-        price: number;
-      }>('products');
+    const products = client.db(dbName).collection<{
+      _id: string;
+      title: string;
+      attributes: Record<string, unknown>;
+      price: number;
+    }>('products');
     await products.insertMany([
       { _id: 'p1', title: 'Desk Lamp', attributes: { color: 'black', watts: 40 }, price: 19.99 },
       { _id: 'p2', title: 'Floor Lamp', attributes: { color: 'white' }, price: 59 },
