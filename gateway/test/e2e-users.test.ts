@@ -1,0 +1,284 @@
+// End to end through the real gateway and the real users subgraph, both as child processes.
+import assert from 'node:assert/strict';
+import path from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { TestStack } from '@shop/testing';
+import {
+  decodeProtectedHeader,
+  exportSPKI,
+  generateKeyPair,
+  importJWK,
+  SignJWT,
+  UnsecuredJWT,
+  type JSONWebKeySet,
+} from 'jose';
+import {
+  errorCode,
+  gql,
+  repoRoot,
+  startCountingProxy,
+  startGateway,
+  startSubgraph,
+  type CountingProxy,
+  type StartedProcess,
+} from './harness.js';
+
+const SECRET = 'e2e-gateway-proof-secret-at-least-32-characters';
+const AUTH = 'accessToken refreshToken user { id roles }';
+const REGISTER = `mutation ($input: RegisterInput!) { register(input: $input) { ${AUTH} } }`;
+const LOGIN = `mutation ($input: LoginInput!) { login(input: $input) { ${AUTH} } }`;
+const REFRESH = `mutation ($t: String!) { refresh(refreshToken: $t) { ${AUTH} } }`;
+
+interface Auth {
+  accessToken: string;
+  refreshToken: string;
+  user: { id: string; roles: string[] };
+}
+
+describe('end to end: gateway + real users subgraph', () => {
+  const stack = new TestStack('gwe2e');
+  let users: StartedProcess;
+  let proxy: CountingProxy;
+  const gateways: StartedProcess[] = [];
+  let gw: string;
+  let jwksUrl: string;
+  let limitsEnv: Record<string, string>;
+
+  // Anonymous limits are per IP (register: 5 a minute); behind a trusted proxy each test user comes
+  // from its own address.
+  const someIp = (): string =>
+    `10.${Math.floor(Math.random() * 250)}.${Math.floor(Math.random() * 250)}.${Math.floor(Math.random() * 250)}`;
+  const register = async (url = gw): Promise<Auth> => {
+    const res = await gql<{ register: Auth }>(url, REGISTER, {
+      headers: { 'x-forwarded-for': someIp() },
+      variables: {
+        input: { email: `${crypto.randomUUID()}@shop.test`, password: 'Passw0rdPassw0rd' },
+      },
+    });
+    assert.equal(res.errors, undefined, JSON.stringify(res.errors));
+    return res.data!.register;
+  };
+
+  before(async () => {
+    const db = await stack.createDatabase('users');
+    users = await startSubgraph('users', {
+      MYSQL_URL: db.url,
+      PASSWORD_HASH_COST: '4',
+      GATEWAY_SHARED_SECRET: SECRET,
+    });
+    proxy = await startCountingProxy(users.url);
+    jwksUrl = `${users.url}/.well-known/jwks.json`;
+    const env = {
+      SUPERGRAPH_PATH: path.join(repoRoot, 'schema', 'supergraph.graphql'),
+      SUBGRAPH_URLS: `users=${proxy.url}/graphql`,
+      JWKS_URL: jwksUrl,
+      REDIS_URL: stack.env.REDIS_URL,
+      REDIS_PREFIX: stack.ns.redisPrefix,
+      GATEWAY_SHARED_SECRET: SECRET,
+      HTTP_BURST: '1000',
+      HTTP_RATE_PER_SECOND: '1000',
+      TRUST_PROXY: 'true',
+    };
+    limitsEnv = { ...env, MAX_DEPTH: '2', MAX_COST: '50' };
+    gateways.push(
+      ...(await Promise.all([startGateway(env, 'gateway-a'), startGateway(env, 'gateway-b')])),
+    );
+    gw = gateways[0]!.url;
+  });
+
+  after(async () => {
+    await Promise.all(gateways.map((g) => g.stop()));
+    await proxy?.close();
+    await users?.stop();
+    await stack.cleanup();
+  });
+
+  it('register -> login -> me -> refresh -> reusing the old refresh token revokes the family', async () => {
+    const email = `${crypto.randomUUID()}@shop.test`;
+    const password = 'Passw0rdPassw0rd';
+    const reg = await gql<{ register: Auth }>(gw, REGISTER, {
+      variables: { input: { email, password } },
+    });
+    assert.equal(reg.errors, undefined, JSON.stringify(reg.errors));
+    const login = await gql<{ login: Auth }>(gw, LOGIN, {
+      variables: { input: { email, password } },
+    });
+    assert.equal(login.errors, undefined, JSON.stringify(login.errors));
+    const auth = login.data!.login;
+    assert.deepEqual(auth.user.roles, ['CUSTOMER']);
+
+    const me = await gql<{ me: { id: string; email: string } }>(gw, '{ me { id email } }', {
+      token: auth.accessToken,
+    });
+    assert.deepEqual(me.data?.me, { id: auth.user.id, email });
+
+    const refreshed = await gql<{ refresh: Auth }>(gw, REFRESH, {
+      variables: { t: auth.refreshToken },
+    });
+    assert.equal(refreshed.errors, undefined, JSON.stringify(refreshed.errors));
+    const replay = await gql(gw, REFRESH, { variables: { t: auth.refreshToken } });
+    assert.equal(errorCode(replay), 'UNAUTHENTICATED');
+    const newest = await gql(gw, REFRESH, {
+      variables: { t: refreshed.data!.refresh.refreshToken },
+    });
+    assert.equal(errorCode(newest), 'UNAUTHENTICATED');
+  });
+
+  it('tokens minted with jose (not the users signer) are all UNAUTHENTICATED', async () => {
+    const real = await register();
+    const jwks = (await (await fetch(jwksUrl)).json()) as JSONWebKeySet;
+    const kid = decodeProtectedHeader(real.accessToken).kid!;
+    const publicJwk = jwks.keys.find((k) => k.kid === kid)!;
+    const stranger = await generateKeyPair('RS256');
+    const now = Math.floor(Date.now() / 1000);
+    const claims = (over: Record<string, unknown> = {}) =>
+      new SignJWT({ roles: ['admin'], ...over })
+        .setSubject(real.user.id)
+        .setIssuer('shop-users')
+        .setAudience('shop-api')
+        .setIssuedAt(now)
+        .setExpirationTime(now + 900);
+    const [header, payload] = real.accessToken.split('.') as [string, string, string];
+    const tamper = (change: Record<string, unknown>): string => {
+      const body = {
+        ...(JSON.parse(Buffer.from(payload, 'base64url').toString()) as object),
+        ...change,
+      };
+      return `${header}.${Buffer.from(JSON.stringify(body)).toString('base64url')}.${real.accessToken.split('.')[2]}`;
+    };
+    const bad: Record<string, string> = {
+      'forged signature (published kid, stranger key)': await claims()
+        .setProtectedHeader({ alg: 'RS256', kid })
+        .sign(stranger.privateKey),
+      'alg none': new UnsecuredJWT({ roles: ['admin'] })
+        .setSubject(real.user.id)
+        .setIssuer('shop-users')
+        .setAudience('shop-api')
+        .setExpirationTime(now + 900)
+        .encode(),
+      'HS256 signed with the public key': await claims()
+        .setProtectedHeader({ alg: 'HS256', kid })
+        .sign(
+          new TextEncoder().encode(
+            await exportSPKI(
+              (await importJWK(publicJwk, 'RS256', { extractable: true })) as Parameters<
+                typeof exportSPKI
+              >[0],
+            ),
+          ),
+        ),
+      'unknown kid': await claims()
+        .setProtectedHeader({ alg: 'RS256', kid: 'no-such-kid' })
+        .sign(stranger.privateKey),
+      'expired (real token, payload altered)': tamper({ exp: now - 3600 }),
+      'wrong aud (real token, payload altered)': tamper({ aud: 'other-api' }),
+      'wrong iss (real token, payload altered)': tamper({ iss: 'evil' }),
+      'roles raised to admin (real token, payload altered)': tamper({ roles: ['admin'] }),
+    };
+    for (const [label, token] of Object.entries(bad)) {
+      const res = await gql(gw, '{ me { id } }', { token });
+      assert.equal(errorCode(res), 'UNAUTHENTICATED', label);
+      assert.equal(res.data ?? null, null, label);
+    }
+    const good = await gql<{ me: { id: string } }>(gw, '{ me { id } }', {
+      token: real.accessToken,
+    });
+    assert.equal(good.data?.me.id, real.user.id);
+  });
+
+  it('a client-sent proof or identity header is stripped; a direct subgraph call without the proof is rejected', async () => {
+    const customer = await register();
+    const forged = await new SignJWT({ roles: ['admin'], rid: 'x' })
+      .setProtectedHeader({ alg: 'HS256' })
+      .setSubject(customer.user.id)
+      .setIssuer('shop-gateway')
+      .setAudience('shop-subgraphs')
+      .setIssuedAt()
+      .setExpirationTime('60s')
+      .sign(new TextEncoder().encode(SECRET));
+    const headers = {
+      'x-shop-gateway-proof': forged,
+      'x-user-id': customer.user.id,
+      'x-user-roles': 'admin',
+    };
+    const anonymous = await gql(gw, '{ me { id } }', { headers });
+    assert.equal(errorCode(anonymous), 'UNAUTHENTICATED');
+    const escalate = await gql(gw, 'mutation { rotateSigningKey }', {
+      headers,
+      token: customer.accessToken,
+    });
+    assert.equal(errorCode(escalate), 'FORBIDDEN');
+
+    const direct = await fetch(`${users.url}/graphql`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'x-user-id': customer.user.id },
+      body: JSON.stringify({
+        query: `{ _entities(representations: [{ __typename: "User", id: "${customer.user.id}" }]) { ... on User { email } } }`,
+      }),
+    });
+    assert.equal(direct.status, 401);
+    const body = (await direct.json()) as {
+      errors?: { extensions?: { code?: string } }[];
+      data?: unknown;
+    };
+    assert.equal(body.errors?.[0]?.extensions?.code, 'UNAUTHENTICATED');
+    assert.equal(body.data ?? null, null);
+  });
+
+  it('100 concurrent rateLimitProbe calls by one user over two gateways: exactly 10 succeed; another user is unaffected', async () => {
+    const [alice, bob] = [await register(), await register()];
+    const results = await Promise.all(
+      Array.from({ length: 100 }, (_, i) =>
+        gql(gateways[i % 2]!.url, '{ rateLimitProbe }', { token: alice.accessToken }),
+      ),
+    );
+    assert.equal(results.filter((r) => r.data?.rateLimitProbe === 'ok').length, 10);
+    assert.equal(results.filter((r) => errorCode(r) === 'RATE_LIMITED').length, 90);
+    const bobs = await gql<{ rateLimitProbe: string }>(gateways[1]!.url, '{ rateLimitProbe }', {
+      token: bob.accessToken,
+    });
+    assert.equal(bobs.data?.rateLimitProbe, 'ok');
+    const aliases = Array.from({ length: 50 }, (_, i) => `p${i}: rateLimitProbe`).join(' ');
+    const carol = await register();
+    assert.equal(
+      errorCode(await gql(gw, `{ ${aliases} }`, { token: carol.accessToken })),
+      'RATE_LIMITED',
+    );
+  });
+
+  it('register is limited to 5 a minute per IP (anonymous @rateLimit)', async () => {
+    const ip = someIp();
+    const attempt = () =>
+      gql(gw, REGISTER, {
+        headers: { 'x-forwarded-for': ip },
+        variables: { input: { email: 'not-an-email', password: 'x' } },
+      });
+    const codes = [];
+    for (let i = 0; i < 6; i++) codes.push(errorCode(await attempt()));
+    assert.deepEqual(codes, [...Array<string>(5).fill('BAD_USER_INPUT'), 'RATE_LIMITED']);
+  });
+
+  it('a query over the depth or cost limit is rejected before any subgraph is called', async () => {
+    const dave = await register();
+    const limited = await startGateway(limitsEnv, 'gateway-limits');
+    gateways.push(limited);
+    const before = proxy.count();
+    const deep = await gql(
+      limited.url,
+      `mutation { login(input: { email: "x@shop.test", password: "Passw0rdPassw0rd" }) { user { id } } }`,
+    );
+    assert.equal(errorCode(deep), 'BAD_USER_INPUT');
+    assert.match(deep.errors?.[0]?.message ?? '', /depth/);
+    const aliases = Array.from({ length: 30 }, (_, i) => `m${i}: me { id email }`).join(' ');
+    const costly = await gql(limited.url, `{ ${aliases} }`, { token: dave.accessToken });
+    assert.equal(errorCode(costly), 'BAD_USER_INPUT');
+    assert.match(costly.errors?.[0]?.message ?? '', /cost/);
+    assert.equal(proxy.count(), before, 'no subgraph request for rejected queries');
+
+    const ok = await gql<{ me: { id: string } }>(limited.url, '{ me { id } }', {
+      token: dave.accessToken,
+    });
+    assert.equal(ok.data?.me.id, dave.user.id);
+    assert.ok(proxy.count() > before);
+  });
+});
