@@ -1,2 +1,33 @@
-// Placeholder: the saga engine (issue 3) fills this package.
-export {};
+export {
+  DEMO_BEHAVIOUR,
+  DEMO_PARTICIPANT_DDL,
+  DemoParticipants,
+} from './demo/demo-participants.js';
+export {
+  DEMO_ORDER_SAGA,
+  demoOrderData,
+  demoOrderSaga,
+  type DemoOrderData,
+} from './demo/demo-order.saga.js';
+export {
+  DEFAULT_STEP_RETRY,
+  defineSaga,
+  type SagaDefinition,
+  type SagaStep,
+  type StepCommand,
+  type StepRetryPolicy,
+} from './engine/saga-definition.js';
+export {
+  SagaOrchestrator,
+  type SagaFinished,
+  type SagaOrchestratorOptions,
+} from './engine/saga-orchestrator.js';
+export {
+  isTerminal,
+  SAGA_STATUSES,
+  TERMINAL_STATUSES,
+  type SagaHistoryEntry,
+  type SagaState,
+  type SagaStatus,
+} from './engine/saga-state.js';
+export { SAGA_TABLES_DDL, sagaStore } from './engine/saga-store.js';

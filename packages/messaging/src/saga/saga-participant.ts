@@ -50,6 +50,8 @@ export interface SagaParticipantOptions {
   readonly handlers: readonly CommandHandler[];
   /** @default `<participant>.saga-commands` */
   readonly groupId?: string;
+  /** @default `sagas.commands.<participant>` */
+  readonly topic?: string;
   readonly retry?: Partial<RetryPolicy>;
   /** Called after a command's transaction committed (wake the outbox relay). */
   readonly afterCommit?: () => void;
@@ -78,7 +80,7 @@ export class SagaParticipant {
       orm: options.orm,
       logger: options.logger,
       groupId: options.groupId ?? `${options.participant}.saga-commands`,
-      topics: [sagaCommandTopic(options.participant)],
+      topics: [options.topic ?? sagaCommandTopic(options.participant)],
       contracts: options.handlers.map((h) => h.contract),
       ...(options.retry === undefined ? {} : { retry: options.retry }),
       handle: async ({ contract, envelope }, { em }) => {

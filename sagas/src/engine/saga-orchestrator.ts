@@ -1,0 +1,426 @@
+import type { EntityManager, MikroORM } from '@mikro-orm/core';
+import {
+  IdempotentConsumer,
+  Outbox,
+  OutboxRelay,
+  type KafkaBus,
+  type OutboxRelayOptions,
+} from '@shop/messaging';
+import { currentContext, runWithContext, type Logger, type RequestContext } from '@shop/platform';
+import {
+  sagaCommandTopic,
+  sagaStepReplyV1,
+  TOPICS,
+  type SagaCommandMeta,
+  type SagaStepReplyV1,
+} from '@shop/schema';
+import { stepRetry, type SagaDefinition, type SagaStep } from './saga-definition.js';
+import {
+  isTerminal,
+  type SagaHistoryEntry,
+  type SagaState,
+  type SagaStatus,
+} from './saga-state.js';
+import { sagaStore } from './saga-store.js';
+
+export interface SagaOrchestratorOptions {
+  readonly bus: KafkaBus;
+  /** The orchestrator's own database (saga_instance + outbox + inbox tables). */
+  readonly orm: MikroORM;
+  readonly logger: Logger;
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  readonly sagas: readonly SagaDefinition<any>[];
+  /** @default 'sagas.replies' */
+  readonly replyTopic?: string;
+  /** @default `sagas.commands.<participant>` */
+  readonly commandTopic?: (participant: string) => string;
+  /** @default 'sagas.orchestrator' */
+  readonly groupId?: string;
+  /** How often due deadlines are checked. @default 100 */
+  readonly timeoutPollMs?: number;
+  readonly relay?: Partial<Pick<OutboxRelayOptions, 'batchSize' | 'leaseMs' | 'pollIntervalMs'>>;
+}
+
+/** Reported after a saga reaches a terminal status in this process. */
+export interface SagaFinished {
+  readonly id: string;
+  readonly type: string;
+  readonly status: SagaStatus;
+  readonly reason: string | null;
+}
+
+type Def = SagaDefinition<Record<string, unknown>>;
+
+/**
+ * The saga orchestrator. State lives in `saga_instance`; every transition writes the new state and
+ * the next command (through the outbox) in one transaction, under a row lock, so a crash at any
+ * point resumes from the database and several instances never handle one saga at once. Replies
+ * arrive through an idempotent consumer; deadlines are polled from the table. A failed step
+ * compensates the completed steps in reverse; a timed-out step is resent up to its retry policy,
+ * then compensated too (its effect may have happened; a participant treats the compensation of a
+ * step it never executed as a no-op). A compensation that keeps failing parks the saga as
+ * NEEDS_ATTENTION with the reason.
+ */
+export class SagaOrchestrator {
+  private readonly defs = new Map<string, Def>();
+  private readonly outbox = new Outbox('sagas');
+  private readonly relay: OutboxRelay;
+  private readonly replies: IdempotentConsumer<typeof sagaStepReplyV1>;
+  private readonly replyTopic: string;
+  private readonly commandTopic: (participant: string) => string;
+  private readonly listeners = new Set<(f: SagaFinished) => void>();
+  private readonly finishedBy = new Map<string, SagaFinished>();
+  private timer: NodeJS.Timeout | undefined;
+  private ticking = false;
+  private stopped = true;
+
+  constructor(private readonly options: SagaOrchestratorOptions) {
+    for (const def of options.sagas) this.defs.set(def.type, def as Def);
+    this.replyTopic = options.replyTopic ?? TOPICS.sagaReplies;
+    this.commandTopic = options.commandTopic ?? sagaCommandTopic;
+    this.relay = new OutboxRelay({
+      orm: options.orm,
+      publisher: options.bus.createPublisher(),
+      logger: options.logger,
+      ...options.relay,
+    });
+    this.replies = new IdempotentConsumer({
+      bus: options.bus,
+      orm: options.orm,
+      logger: options.logger,
+      groupId: options.groupId ?? 'sagas.orchestrator',
+      topics: [this.replyTopic],
+      contracts: [sagaStepReplyV1],
+      handle: async ({ envelope }, { em }) => {
+        this.finishedBy.delete(envelope.id);
+        const finished = await this.onReply(em, envelope.data);
+        if (finished !== undefined) this.finishedBy.set(envelope.id, finished);
+      },
+      afterCommit: ({ envelope }) => {
+        this.relay.notify();
+        // Listeners hear about a terminal state only once it is committed.
+        const finished = this.finishedBy.get(envelope.id);
+        this.finishedBy.delete(envelope.id);
+        if (finished !== undefined) this.emit(finished);
+      },
+    });
+  }
+
+  /** Starts the relay, the reply consumer and the deadline loop; in-flight sagas resume. */
+  async start(): Promise<void> {
+    this.stopped = false;
+    this.relay.start();
+    await this.replies.start();
+    const poll = this.options.timeoutPollMs ?? 100;
+    this.timer = setInterval(() => void this.tick(), poll);
+  }
+
+  async close(): Promise<void> {
+    this.stopped = true;
+    if (this.timer !== undefined) clearInterval(this.timer);
+    await this.replies.close();
+    await this.relay.stop();
+  }
+
+  /** Called with every saga that reaches a terminal status in this process. */
+  onFinished(listener: (f: SagaFinished) => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  /** Waits until the reply consumer joined its group (tests and benchmarks). */
+  joined(): Promise<void> {
+    return this.replies.kafkaConsumer.joined();
+  }
+
+  /**
+   * Starts a saga in its own transaction and returns its id. Idempotent by id: starting an id that
+   * exists changes nothing.
+   */
+  async startSaga(type: string, data: unknown, options: { id?: string } = {}): Promise<string> {
+    const id = options.id ?? crypto.randomUUID();
+    await this.options.orm.em
+      .fork()
+      .transactional((em) => this.startSagaIn(em, type, data, { id }));
+    this.relay.notify();
+    return id;
+  }
+
+  /** Starts a saga inside the caller's transaction (e.g. a consumer of the triggering event). */
+  async startSagaIn(
+    em: EntityManager,
+    type: string,
+    data: unknown,
+    options: { id?: string } = {},
+  ): Promise<string> {
+    const def = this.definition(type);
+    const parsed = def.data.parse(data);
+    const id = options.id ?? crypto.randomUUID();
+    const ctx = currentContext();
+    const correlationId = ctx?.correlationId ?? ctx?.requestId ?? id;
+    const state: SagaState = {
+      id,
+      type,
+      status: 'RUNNING',
+      currentStep: 0,
+      attempt: 1,
+      data: parsed,
+      history: [],
+      deadlineAt: null,
+      failureReason: null,
+      requestId: ctx?.requestId ?? null,
+      correlationId,
+      createdAt: new Date(),
+      updatedAt: new Date(),
+    };
+    await runWithContext(this.sagaContext(state, ctx), async () => {
+      const first = def.steps[0]!;
+      if (!(await sagaStore.insert(em, state, first.timeoutMs))) return;
+      this.record(state, { step: 0, stepName: first.name, action: 'saga', event: 'started' });
+      const timeout = await this.send(em, def, state, 0, 'execute', 1);
+      await sagaStore.update(em, state, timeout);
+      this.options.logger.info({ sagaType: type }, 'saga started');
+    });
+    return id;
+  }
+
+  async get(id: string): Promise<SagaState | undefined> {
+    return sagaStore.get(this.options.orm.em.fork(), id);
+  }
+
+  /** Sagas by status (e.g. NEEDS_ATTENTION for the operators' query). */
+  async list(
+    filter: { status?: SagaStatus; type?: string; limit?: number } = {},
+  ): Promise<SagaState[]> {
+    return sagaStore.list(this.options.orm.em.fork(), filter);
+  }
+
+  private definition(type: string): Def {
+    const def = this.defs.get(type);
+    if (def === undefined) throw new Error(`unknown saga type ${type}`);
+    return def;
+  }
+
+  private sagaContext(s: SagaState, ctx?: RequestContext): RequestContext {
+    return {
+      ...ctx,
+      requestId: s.requestId ?? ctx?.requestId ?? s.correlationId,
+      correlationId: s.correlationId,
+      sagaId: s.id,
+    };
+  }
+
+  private record(s: SagaState, entry: Omit<SagaHistoryEntry, 'at'>): void {
+    s.history.push({ at: new Date().toISOString(), ...entry });
+  }
+
+  /** Writes the command of one step to the outbox and returns the attempt's timeout. */
+  private async send(
+    em: EntityManager,
+    def: Def,
+    s: SagaState,
+    index: number,
+    action: 'execute' | 'compensate',
+    attempt: number,
+  ): Promise<number> {
+    const step = def.steps[index]!;
+    const command = action === 'execute' ? step.execute : step.compensate;
+    if (command === undefined) throw new Error(`step ${step.name} has no ${action} command`);
+    const meta: SagaCommandMeta = {
+      sagaId: s.id,
+      sagaType: s.type,
+      step: index,
+      stepName: step.name,
+      action,
+      attempt,
+      replyTo: this.replyTopic,
+    };
+    await this.outbox.add(em, command.contract, {
+      topic: this.commandTopic(step.participant),
+      key: s.id,
+      id: `${s.id}:${index}:${action}:${attempt}`,
+      data: { saga: meta, payload: command.payload(s.data) },
+      headers: { 'x-saga-id': s.id },
+    });
+    s.currentStep = index;
+    s.attempt = attempt;
+    this.record(s, { step: index, stepName: step.name, action, event: 'sent', attempt });
+    return step.timeoutMs;
+  }
+
+  /**
+   * Compensates, in reverse, the completed steps at or below `from`. Returns the next timeout, or
+   * null when there is nothing left to compensate (the saga then ends FAILED).
+   */
+  private async compensateFrom(
+    em: EntityManager,
+    def: Def,
+    s: SagaState,
+    from: number,
+  ): Promise<number | null> {
+    for (let i = from; i >= 0; i--) {
+      if (def.steps[i]!.compensate === undefined) continue;
+      s.status = 'COMPENSATING';
+      return this.send(em, def, s, i, 'compensate', 1);
+    }
+    s.status = 'FAILED';
+    this.record(s, {
+      step: 0,
+      stepName: def.steps[0]!.name,
+      action: 'saga',
+      event: 'failed',
+      detail: s.failureReason ?? '',
+    });
+    return null;
+  }
+
+  private park(s: SagaState, step: SagaStep<Record<string, unknown>>, reason: string): null {
+    s.status = 'NEEDS_ATTENTION';
+    s.failureReason = reason;
+    this.record(s, {
+      step: s.currentStep,
+      stepName: step.name,
+      action: 'saga',
+      event: 'needs-attention',
+      detail: reason,
+    });
+    this.options.logger.error(
+      { sagaType: s.type, step: step.name, reason },
+      'saga parked as NEEDS_ATTENTION',
+    );
+    return null;
+  }
+
+  /** Applies one reply; returns the saga if it just reached a terminal status. */
+  private async onReply(
+    em: EntityManager,
+    reply: SagaStepReplyV1,
+  ): Promise<SagaFinished | undefined> {
+    const log = this.options.logger;
+    const s = await sagaStore.lock(em, reply.sagaId);
+    if (s === undefined) {
+      log.warn({ reply }, 'reply for an unknown saga ignored');
+      return undefined;
+    }
+    const def = this.definition(s.type);
+    const expected = s.status === 'RUNNING' ? 'execute' : 'compensate';
+    if (isTerminal(s.status) || reply.step !== s.currentStep || reply.action !== expected) {
+      log.info(
+        { step: reply.step, action: reply.action, status: s.status },
+        'stale saga reply ignored',
+      );
+      return undefined;
+    }
+    const step = def.steps[s.currentStep]!;
+    this.record(s, {
+      step: reply.step,
+      stepName: step.name,
+      action: reply.action,
+      event: reply.outcome,
+      attempt: reply.attempt,
+      ...(reply.reason === undefined ? {} : { detail: reply.reason }),
+    });
+    let timeout: number | null;
+    if (s.status === 'RUNNING') {
+      if (reply.outcome === 'succeeded') {
+        s.data = { ...s.data, ...reply.result };
+        const next = s.currentStep + 1;
+        if (next < def.steps.length) timeout = await this.send(em, def, s, next, 'execute', 1);
+        else {
+          s.status = 'COMPLETED';
+          this.record(s, {
+            step: s.currentStep,
+            stepName: step.name,
+            action: 'saga',
+            event: 'completed',
+          });
+          timeout = null;
+        }
+      } else {
+        s.failureReason = `${step.name}: ${reply.reason ?? 'failed'}`;
+        timeout = await this.compensateFrom(em, def, s, s.currentStep - 1);
+      }
+    } else if (reply.outcome === 'succeeded') {
+      timeout = await this.compensateFrom(em, def, s, s.currentStep - 1);
+    } else {
+      const policy = stepRetry(step);
+      timeout =
+        s.attempt < policy.maxAttempts
+          ? policy.backoffMs // the deadline loop resends with the next attempt
+          : this.park(
+              s,
+              step,
+              `compensation ${step.name} refused ${s.attempt} times: ${reply.reason ?? ''}`,
+            );
+    }
+    await sagaStore.update(em, s, timeout);
+    return this.finishedOf(s);
+  }
+
+  private finishedOf(s: SagaState): SagaFinished | undefined {
+    return isTerminal(s.status)
+      ? { id: s.id, type: s.type, status: s.status, reason: s.failureReason }
+      : undefined;
+  }
+
+  private emit(finished: SagaFinished): void {
+    for (const listener of this.listeners) listener(finished);
+  }
+
+  /** Handles every saga whose deadline passed: resend, compensate or park. */
+  private async tick(): Promise<void> {
+    if (this.ticking || this.stopped) return;
+    this.ticking = true;
+    try {
+      const ids = await sagaStore.due(this.options.orm.em.fork(), 50);
+      for (const id of ids) {
+        if (this.stopped) break;
+        const finished = await this.options.orm.em.fork().transactional(async (em) => {
+          const s = await sagaStore.lockDue(em, id);
+          if (s === undefined) return undefined;
+          return runWithContext(this.sagaContext(s), () => this.onDeadline(em, s));
+        });
+        this.relay.notify();
+        if (finished !== undefined) this.emit(finished);
+      }
+    } catch (err) {
+      this.options.logger.warn({ err }, 'saga deadline check failed');
+    } finally {
+      this.ticking = false;
+    }
+  }
+
+  private async onDeadline(em: EntityManager, s: SagaState): Promise<SagaFinished | undefined> {
+    const def = this.definition(s.type);
+    const step = def.steps[s.currentStep]!;
+    const action = s.status === 'RUNNING' ? 'execute' : 'compensate';
+    const policy = stepRetry(step);
+    let timeout: number | null;
+    if (s.attempt < policy.maxAttempts) {
+      this.options.logger.warn(
+        { step: step.name, action, attempt: s.attempt },
+        'saga step timed out; resending',
+      );
+      timeout = await this.send(em, def, s, s.currentStep, action, s.attempt + 1);
+    } else if (action === 'execute') {
+      this.record(s, {
+        step: s.currentStep,
+        stepName: step.name,
+        action,
+        event: 'timed-out',
+        attempt: s.attempt,
+      });
+      s.failureReason = `${step.name}: no reply after ${s.attempt} attempts`;
+      this.options.logger.warn({ step: step.name }, 'saga step timed out for good; compensating');
+      timeout = await this.compensateFrom(em, def, s, s.currentStep);
+    } else {
+      timeout = this.park(
+        s,
+        step,
+        `compensation ${step.name} unanswered after ${s.attempt} attempts`,
+      );
+    }
+    await sagaStore.update(em, s, timeout);
+    return this.finishedOf(s);
+  }
+}

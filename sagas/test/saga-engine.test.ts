@@ -1,0 +1,199 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import type { MikroORM } from '@mikro-orm/mysql';
+import { sqlRows, type KafkaBus } from '@shop/messaging';
+import { TestStack, waitUntil } from '@shop/testing';
+import {
+  DEMO_BEHAVIOUR,
+  DEMO_ORDER_SAGA,
+  demoOrderSaga,
+  DemoParticipants,
+  isTerminal,
+  SagaOrchestrator,
+  type DemoOrderData,
+  type SagaState,
+} from '../src/index.js';
+import {
+  createWorld,
+  newBus,
+  openOrm,
+  testLogger,
+  worldTopics,
+  type SagaTestWorld,
+} from './support.js';
+
+interface Effect {
+  participant: string;
+  step: number;
+  action: string;
+}
+
+describe('saga orchestrator with the three-participant demo saga', () => {
+  const stack = new TestStack('sagas');
+  let world: SagaTestWorld;
+  let bus: KafkaBus;
+  let sagasOrm: MikroORM;
+  let participantsOrm: MikroORM;
+  let orchestrator: SagaOrchestrator;
+  let participants: DemoParticipants;
+
+  before(async () => {
+    world = await createWorld(stack);
+    bus = newBus(stack.env.KAFKA_BROKERS, 'saga-test');
+    await bus.ensureTopics(worldTopics(world));
+    sagasOrm = await openOrm(world.sagasUrl);
+    participantsOrm = await openOrm(world.participantsUrl);
+    orchestrator = new SagaOrchestrator({
+      bus,
+      orm: sagasOrm,
+      logger: testLogger('orchestrator'),
+      sagas: [demoOrderSaga({ timeoutMs: 1000, maxAttempts: 2 })],
+      replyTopic: world.replyTopic,
+      commandTopic: world.commandTopic,
+      groupId: `${world.groupPrefix}orchestrator`,
+    });
+    participants = new DemoParticipants({
+      bus,
+      logger: testLogger('participants'),
+      orms: { inventory: participantsOrm, payment: participantsOrm, shipping: participantsOrm },
+      commandTopic: world.commandTopic,
+      groupPrefix: world.groupPrefix,
+    });
+    await participants.start();
+    await orchestrator.start();
+  });
+
+  after(async () => {
+    await orchestrator?.close();
+    await participants?.close();
+    await bus?.deleteTopics(worldTopics(world));
+    await bus?.close();
+    await sagasOrm?.close(true);
+    await participantsOrm?.close(true);
+    await stack.cleanup();
+  });
+
+  const order = (over: Partial<DemoOrderData> = {}): DemoOrderData => ({
+    sku: 'sku-1',
+    quantity: 2,
+    account: 'acc-1',
+    amountCents: 1999,
+    address: '1 Main St',
+    ...over,
+  });
+
+  const run = async (data: DemoOrderData): Promise<SagaState> => {
+    const id = await orchestrator.startSaga(DEMO_ORDER_SAGA, data);
+    return waitUntil(
+      async () => {
+        const s = await orchestrator.get(id);
+        return s !== undefined && isTerminal(s.status) ? s : undefined;
+      },
+      { timeoutMs: 30_000, what: `saga ${id} to finish` },
+    );
+  };
+
+  const effects = (sagaId: string): Promise<Effect[]> =>
+    sqlRows<Effect>(
+      participantsOrm.em.fork(),
+      'SELECT participant, step, action FROM demo_effect WHERE saga_id = ? ORDER BY id',
+      [sagaId],
+    );
+
+  const compensations = (s: SagaState): number[] =>
+    s.history
+      .filter((h) => h.action === 'compensate' && h.event === 'succeeded')
+      .map((h) => h.step);
+
+  it('completes the happy path and carries step results in the saga data', async () => {
+    const s = await run(order());
+    assert.equal(s.status, 'COMPLETED');
+    assert.deepEqual(await effects(s.id), [
+      { participant: 'inventory', step: 0, action: 'execute' },
+      { participant: 'payment', step: 1, action: 'execute' },
+      { participant: 'shipping', step: 2, action: 'execute' },
+    ]);
+    assert.equal(s.data.paymentId, `pay-${s.id}`);
+    assert.equal(typeof s.data.stockLeft, 'number');
+  });
+
+  it('fails at the first step with nothing to compensate', async () => {
+    const s = await run(order({ sku: 'sku-empty' }));
+    assert.equal(s.status, 'FAILED');
+    assert.match(s.failureReason ?? '', /reserve: out of stock/);
+    assert.deepEqual(await effects(s.id), []);
+    assert.deepEqual(compensations(s), []);
+  });
+
+  it('fails at the second step and compensates only the first', async () => {
+    const [before] = await sqlRows<{ available: number }>(
+      participantsOrm.em.fork(),
+      "SELECT available FROM demo_stock WHERE sku = 'sku-1'",
+    );
+    const s = await run(order({ account: DEMO_BEHAVIOUR.declinedAccount }));
+    assert.equal(s.status, 'FAILED');
+    assert.match(s.failureReason ?? '', /charge: card declined/);
+    assert.deepEqual(await effects(s.id), [
+      { participant: 'inventory', step: 0, action: 'execute' },
+      { participant: 'inventory', step: 0, action: 'compensate' },
+    ]);
+    assert.deepEqual(compensations(s), [0]);
+    const [after] = await sqlRows<{ available: number }>(
+      participantsOrm.em.fork(),
+      "SELECT available FROM demo_stock WHERE sku = 'sku-1'",
+    );
+    assert.equal(after!.available, before!.available, 'stock released');
+  });
+
+  it('fails at the third step and compensates the first two in reverse order', async () => {
+    const s = await run(order({ address: DEMO_BEHAVIOUR.unservedAddress }));
+    assert.equal(s.status, 'FAILED');
+    assert.match(s.failureReason ?? '', /ship: address not served/);
+    assert.deepEqual(await effects(s.id), [
+      { participant: 'inventory', step: 0, action: 'execute' },
+      { participant: 'payment', step: 1, action: 'execute' },
+      { participant: 'payment', step: 1, action: 'compensate' },
+      { participant: 'inventory', step: 0, action: 'compensate' },
+    ]);
+    assert.deepEqual(compensations(s), [1, 0]);
+  });
+
+  it('times out a participant that never answers, resends, then compensates', async () => {
+    const s = await run(order({ address: DEMO_BEHAVIOUR.silentAddress }));
+    assert.equal(s.status, 'FAILED');
+    assert.match(s.failureReason ?? '', /ship: no reply after 2 attempts/);
+    const sends = s.history.filter(
+      (h) => h.step === 2 && h.action === 'execute' && h.event === 'sent',
+    );
+    assert.equal(sends.length, 2, 'resent once before giving up');
+    assert.deepEqual(await effects(s.id), [
+      { participant: 'inventory', step: 0, action: 'execute' },
+      { participant: 'payment', step: 1, action: 'execute' },
+      { participant: 'payment', step: 1, action: 'compensate' },
+      { participant: 'inventory', step: 0, action: 'compensate' },
+    ]);
+    // The timed-out step is compensated too (a no-op here: it never took effect).
+    assert.deepEqual(compensations(s), [2, 1, 0]);
+  });
+
+  it('parks a saga whose compensation keeps failing as NEEDS_ATTENTION, visible in a query', async () => {
+    const s = await run(
+      order({
+        account: DEMO_BEHAVIOUR.unrefundableAccount,
+        address: DEMO_BEHAVIOUR.unservedAddress,
+      }),
+    );
+    assert.equal(s.status, 'NEEDS_ATTENTION');
+    assert.match(s.failureReason ?? '', /compensation charge refused 2 times: refund rejected/);
+    const parked = await orchestrator.list({ status: 'NEEDS_ATTENTION' });
+    assert.deepEqual(
+      parked.map((p) => p.id),
+      [s.id],
+    );
+    // Nothing below the stuck step was compensated: an operator decides.
+    assert.deepEqual(await effects(s.id), [
+      { participant: 'inventory', step: 0, action: 'execute' },
+      { participant: 'payment', step: 1, action: 'execute' },
+    ]);
+  });
+});
