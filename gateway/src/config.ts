@@ -36,6 +36,8 @@ export const gatewayConfigSchema = baseConfigSchema
     MAX_COST: positiveInt(5_000),
     MAX_ALIASES: positiveInt(60),
     MAX_BATCH: positiveInt(10),
+    /** Deadline for one request to a subgraph. */
+    SUBGRAPH_TIMEOUT_MS: positiveInt(10_000),
   })
   .superRefine((value, ctx) => {
     if (value.NODE_ENV === 'production' && value.GATEWAY_SHARED_SECRET === DEV_PROOF_SECRET)

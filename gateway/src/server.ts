@@ -45,8 +45,15 @@ class ShopDataSource extends RemoteGraphQLDataSource<GatewayContext> {
     url: string,
     private readonly subgraph: string,
     private readonly features: readonly GatewayFeature[],
+    timeoutMs: number,
   ) {
-    super({ url });
+    // Node's built-in fetch (undici, keep-alive) with a deadline, instead of the default
+    // make-fetch-happen, which builds an Error per request to sniff the protocol.
+    const fetcher = ((input: string, init: RequestInit) =>
+      fetch(input, { ...init, signal: AbortSignal.timeout(timeoutMs) })) as unknown as NonNullable<
+      ConstructorParameters<typeof RemoteGraphQLDataSource>[0]
+    >['fetcher'];
+    super({ url, fetcher });
   }
 
   override async willSendRequest(
@@ -154,7 +161,12 @@ export async function createGatewayServer(
   const gateway = new ApolloGateway({
     supergraphSdl: supergraph.sdl,
     buildService: ({ name, url }) =>
-      new ShopDataSource(urlOverrides.get(name) ?? url ?? '', name, features),
+      new ShopDataSource(
+        urlOverrides.get(name) ?? url ?? '',
+        name,
+        features,
+        config.SUBGRAPH_TIMEOUT_MS,
+      ),
   });
   gateway.onSchemaLoadOrUpdate(() => {
     supergraphLoaded = true;

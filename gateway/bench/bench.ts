@@ -1,0 +1,347 @@
+// `npm run bench -w gateway`: this gateway (JWT auth, proof signing, @rateLimit in Redis, limits)
+// vs a bare @apollo/gateway + @apollo/server vs Hive Gateway, each in its own process, over the
+// same two subgraphs, supergraph and query, on loopback. Runs are interleaved and repeated; the
+// table shows medians. Not a test: it prints figures and asserts nothing about time.
+//   BENCH_DURATION_S (10) BENCH_ROUNDS (3) BENCH_CONNECTIONS (16) BENCH_WARMUP_S (3)
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { composeServices } from '@apollo/composition';
+import { stackEnv } from '@shop/testing';
+import { parse, print } from 'graphql';
+import { Redis } from 'ioredis';
+import { exportJWK, generateKeyPair, SignJWT } from 'jose';
+import { Pool } from 'undici';
+import { forApolloGateway } from '../src/supergraph.js';
+import { gatewayDir, repoRoot, startProcess, type StartedProcess } from '../test/harness.js';
+import { BENCH_QUERY, PRODUCTS_SDL, REVIEWS_SDL } from './bench-subgraphs.js';
+
+const num = (name: string, fallback: number): number => {
+  const v = Number(process.env[name]);
+  return Number.isFinite(v) && v > 0 ? v : fallback;
+};
+const DURATION_S = num('BENCH_DURATION_S', 10);
+const ROUNDS = num('BENCH_ROUNDS', 3);
+const CONNECTIONS = num('BENCH_CONNECTIONS', 16);
+const WARMUP_S = num('BENCH_WARMUP_S', 3);
+
+interface Target {
+  readonly name: string;
+  readonly url: string;
+  readonly pid: number;
+  stop(): Promise<void>;
+}
+
+interface RunResult {
+  readonly rps: number;
+  readonly p50: number;
+  readonly p95: number;
+  readonly p99: number;
+  readonly failures: number;
+}
+
+const percentile = (sorted: Float64Array, p: number): number =>
+  sorted.length === 0
+    ? NaN
+    : sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
+const median = (xs: number[]): number => {
+  const s = [...xs].sort((a, b) => a - b);
+  const mid = Math.floor(s.length / 2);
+  return s.length % 2 === 1 ? s[mid]! : (s[mid - 1]! + s[mid]!) / 2;
+};
+
+/** A closed loop: CONNECTIONS workers each send the next request when the previous one answered. */
+async function load(
+  url: string,
+  headers: Record<string, string>,
+  seconds: number,
+): Promise<RunResult> {
+  const pool = new Pool(url, { connections: CONNECTIONS, pipelining: 1 });
+  const body = JSON.stringify({ query: BENCH_QUERY });
+  const latencies: number[] = [];
+  let failures = 0;
+  const started = performance.now();
+  const deadline = started + seconds * 1000;
+  const worker = async (): Promise<void> => {
+    while (performance.now() < deadline) {
+      const t0 = performance.now();
+      try {
+        const res = await pool.request({
+          path: '/graphql',
+          method: 'POST',
+          headers: { 'content-type': 'application/json', ...headers },
+          body,
+        });
+        const text = await res.body.text();
+        if (res.statusCode !== 200 || text.includes('"errors"')) failures += 1;
+      } catch {
+        failures += 1;
+      }
+      latencies.push(performance.now() - t0);
+    }
+  };
+  await Promise.all(Array.from({ length: CONNECTIONS }, worker));
+  const elapsed = (performance.now() - started) / 1000;
+  await pool.close();
+  const sorted = Float64Array.from(latencies).sort();
+  return {
+    rps: latencies.length / elapsed,
+    p50: percentile(sorted, 50),
+    p95: percentile(sorted, 95),
+    p99: percentile(sorted, 99),
+    failures,
+  };
+}
+
+/** Peak resident set (VmHWM) of a process and its descendants, in MiB. */
+function peakRssMiB(pid: number): number {
+  const status = (p: number): number => {
+    try {
+      const m = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${p}/status`, 'utf8'));
+      return m ? Number(m[1]) : 0;
+    } catch {
+      return 0;
+    }
+  };
+  const children = (p: number): number[] => {
+    try {
+      return readdirSync(`/proc/${p}/task`).flatMap((t) =>
+        readFileSync(`/proc/${p}/task/${t}/children`, 'utf8')
+          .trim()
+          .split(/\s+/)
+          .filter(Boolean)
+          .map(Number),
+      );
+    } catch {
+      return [];
+    }
+  };
+  const walk = (p: number): number => status(p) + children(p).reduce((sum, c) => sum + walk(c), 0);
+  return walk(pid) / 1024;
+}
+
+const freePort = async (): Promise<number> => {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  await new Promise((resolve) => server.close(resolve));
+  return port;
+};
+
+async function waitForGraphQL(
+  url: string,
+  child: ChildProcess,
+  headers: Record<string, string>,
+): Promise<void> {
+  const deadline = Date.now() + 60_000;
+  while (Date.now() < deadline) {
+    if (child.exitCode !== null) throw new Error(`${url}: process exited with ${child.exitCode}`);
+    try {
+      const res = await fetch(`${url}/graphql`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', ...headers },
+        body: JSON.stringify({ query: '{ __typename }' }),
+      });
+      if (res.ok) return;
+    } catch {
+      // not up yet
+    }
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+  throw new Error(`${url} did not answer in time`);
+}
+
+async function startHive(supergraphPath: string, cwd: string): Promise<Target> {
+  const port = await freePort();
+  const bin = path.join(repoRoot, 'node_modules', '@graphql-hive', 'gateway', 'dist', 'bin.js');
+  const child = spawn(
+    process.execPath,
+    [
+      bin,
+      'supergraph',
+      supergraphPath,
+      '--port',
+      String(port),
+      '--host',
+      '127.0.0.1',
+      '--polling',
+      '1h',
+    ],
+    {
+      cwd,
+      env: { PATH: process.env.PATH ?? '', NODE_ENV: 'production' },
+      stdio: ['ignore', 'ignore', 'pipe'],
+    },
+  );
+  let stderr = '';
+  child.stderr?.on('data', (c: Buffer) => (stderr += c.toString()));
+  const url = `http://127.0.0.1:${port}`;
+  try {
+    await waitForGraphQL(url, child, {});
+  } catch (err) {
+    child.kill('SIGKILL');
+    throw new Error(`${(err as Error).message}\n${stderr}`);
+  }
+  return {
+    name: 'Hive Gateway',
+    url,
+    pid: child.pid ?? 0,
+    stop: async () => {
+      const exited = new Promise((resolve) => child.once('exit', resolve));
+      child.kill('SIGTERM');
+      const t = setTimeout(() => child.kill('SIGKILL'), 5000);
+      await exited;
+      clearTimeout(t);
+    },
+  };
+}
+
+const asTarget = (name: string, p: StartedProcess): Target => ({
+  name,
+  url: p.url,
+  pid: p.child.pid ?? 0,
+  stop: () => p.stop(),
+});
+
+async function main(): Promise<void> {
+  const started: Target[] = [];
+  const dir = mkdtempSync(path.join(tmpdir(), 'gw-bench-'));
+  const redisPrefix = `bench:${Date.now().toString(36)}:`;
+  const jwksServer = createServer();
+  try {
+    // subgraphs
+    const subgraphs = await startProcess(
+      'bench-subgraphs',
+      path.join(gatewayDir, 'dist', 'bench', 'bench-subgraphs.js'),
+      {
+        NODE_ENV: 'production',
+      },
+    );
+    started.push(asTarget('subgraphs', subgraphs));
+    const line = subgraphs.logs.find((l) => l.msg === 'listening') as {
+      products: string;
+      reviews: string;
+    };
+    const composed = composeServices([
+      { name: 'products', url: line.products, typeDefs: parse(PRODUCTS_SDL) },
+      { name: 'reviews', url: line.reviews, typeDefs: parse(REVIEWS_SDL) },
+    ]);
+    if (composed.errors) throw new Error(composed.errors.map((e) => e.message).join('\n'));
+    const supergraphPath = path.join(dir, 'supergraph.graphql');
+    writeFileSync(supergraphPath, composed.supergraphSdl);
+    // The bare Apollo gateway refuses `for: SECURITY` links it cannot enforce; it and Hive get the
+    // same supergraph with that marker dropped (the directives stay; neither enforces them).
+    const plainPath = path.join(dir, 'supergraph-plain.graphql');
+    writeFileSync(plainPath, print(forApolloGateway(parse(composed.supergraphSdl))));
+
+    // an issuer for our gateway's JWT check
+    const { privateKey, publicKey } = await generateKeyPair('RS256');
+    const jwk = { ...(await exportJWK(publicKey)), kid: 'bench', alg: 'RS256', use: 'sig' };
+    jwksServer.on('request', (_req, res) => res.end(JSON.stringify({ keys: [jwk] })));
+    await new Promise<void>((resolve) => jwksServer.listen(0, '127.0.0.1', resolve));
+    const jwksUrl = `http://127.0.0.1:${(jwksServer.address() as AddressInfo).port}/jwks.json`;
+    const token = await new SignJWT({ roles: ['customer'] })
+      .setProtectedHeader({ alg: 'RS256', kid: 'bench' })
+      .setSubject(crypto.randomUUID())
+      .setIssuer('shop-users')
+      .setAudience('shop-api')
+      .setIssuedAt()
+      .setExpirationTime('2h')
+      .sign(privateKey);
+    const headers = { authorization: `Bearer ${token}` };
+
+    const ours = await startProcess('gateway', path.join(gatewayDir, 'dist', 'src', 'main.js'), {
+      NODE_ENV: 'production',
+      LOG_LEVEL: 'info',
+      SUPERGRAPH_PATH: supergraphPath,
+      JWKS_URL: jwksUrl,
+      REDIS_URL: stackEnv().REDIS_URL,
+      REDIS_PREFIX: redisPrefix,
+      GATEWAY_SHARED_SECRET: `bench-${crypto.randomUUID()}`,
+      HTTP_RATE_PER_SECOND: '1000000',
+      HTTP_BURST: '1000000',
+      // BENCH_PROFILE=<dir> writes a V8 CPU profile of this gateway there.
+      ...(process.env.BENCH_PROFILE
+        ? { NODE_OPTIONS: `--cpu-prof --cpu-prof-dir=${process.env.BENCH_PROFILE}` }
+        : {}),
+    });
+    started.push(asTarget('this gateway', ours));
+    const bare = await startProcess(
+      'bare',
+      path.join(gatewayDir, 'dist', 'bench', 'bare-gateway.js'),
+      {
+        NODE_ENV: 'production',
+        SUPERGRAPH_PATH: plainPath,
+      },
+    );
+    started.push(asTarget('bare @apollo/gateway', bare));
+    started.push(await startHive(plainPath, dir));
+    const targets = started.slice(1);
+
+    // same answer everywhere
+    const answers = await Promise.all(
+      targets.map(async (t) => {
+        const res = await fetch(`${t.url}/graphql`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', ...headers },
+          body: JSON.stringify({ query: BENCH_QUERY }),
+        });
+        return JSON.stringify(((await res.json()) as { data?: unknown }).data);
+      }),
+    );
+    if (new Set(answers).size !== 1 || answers[0] === undefined || answers[0] === 'null')
+      throw new Error(`gateways disagree:\n${answers.join('\n')}`);
+
+    for (const t of targets) await load(t.url, headers, WARMUP_S);
+    const results = new Map<string, RunResult[]>(targets.map((t) => [t.name, []]));
+    for (let round = 0; round < ROUNDS; round++) {
+      const order = targets.map((_, i) => targets[(i + round) % targets.length]!);
+      for (const t of order) {
+        const r = await load(t.url, headers, DURATION_S);
+        results.get(t.name)!.push(r);
+        process.stderr.write(
+          `round ${round + 1} ${t.name}: ${r.rps.toFixed(0)} req/s p50 ${r.p50.toFixed(2)} p95 ${r.p95.toFixed(2)} p99 ${r.p99.toFixed(2)} ms, failures ${r.failures}\n`,
+        );
+      }
+    }
+
+    const rows = targets.map((t) => {
+      const rs = results.get(t.name)!;
+      return {
+        name: t.name,
+        rps: median(rs.map((r) => r.rps)),
+        p50: median(rs.map((r) => r.p50)),
+        p95: median(rs.map((r) => r.p95)),
+        p99: median(rs.map((r) => r.p99)),
+        failures: rs.reduce((s, r) => s + r.failures, 0),
+        rss: peakRssMiB(t.pid),
+      };
+    });
+    const base = rows.find((r) => r.name === 'bare @apollo/gateway')!;
+    const lines = [
+      `Query: \`${BENCH_QUERY}\` (2 subgraphs, 1 entity fetch), ${CONNECTIONS} connections, ${ROUNDS} interleaved rounds of ${DURATION_S}s after ${WARMUP_S}s warm-up, medians; loopback, node ${process.version}, ${(await import('node:os')).cpus().length} CPUs shared by load generator, gateways and subgraphs.`,
+      '',
+      '| gateway | req/s | p50 ms | p95 ms | p99 ms | peak RSS MiB | throughput vs bare | p95 vs bare | failed requests |',
+      '|---|---:|---:|---:|---:|---:|---:|---:|---:|',
+      ...rows.map(
+        (r) =>
+          `| ${r.name} | ${r.rps.toFixed(0)} | ${r.p50.toFixed(2)} | ${r.p95.toFixed(2)} | ${r.p99.toFixed(2)} | ${r.rss.toFixed(0)} | ${(r.rps / base.rps).toFixed(2)}x | ${(r.p95 / base.p95).toFixed(2)}x | ${r.failures} |`,
+      ),
+      '',
+      `This gateway verifies an RS256 bearer token, signs the HS256 subgraph proof, runs the depth/cost/alias and @authenticated checks and one atomic Redis @rateLimit script per request (limit set high enough never to reject). Goal: throughput >= 0.85x bare, p95 <= 1.2x bare.`,
+    ];
+    process.stdout.write(`${lines.join('\n')}\n`);
+  } finally {
+    for (const t of [...started].reverse()) await t.stop().catch(() => undefined);
+    jwksServer.close();
+    const redis = new Redis(stackEnv().REDIS_URL);
+    const keys = await redis.keys(`${redisPrefix}*`).catch(() => []);
+    if (keys.length > 0) await redis.del(...keys);
+    await redis.quit();
+  }
+}
+
+await main();
