@@ -31,3 +31,5 @@ export {
   type SagaStatus,
 } from './engine/saga-state.js';
 export { SAGA_TABLES_DDL, sagaStore } from './engine/saga-store.js';
+export { runSagasCli } from './cli/sagas-cli.js';
+export { sagasConfigSchema, type SagasConfig } from './config.js';

@@ -1,0 +1,82 @@
+// The saga orchestrator process: config → connections → orchestrator → ops server → shutdown.
+import { MikroORM } from '@mikro-orm/mysql';
+import { ensureMessagingTables, KafkaBus } from '@shop/messaging';
+import {
+  createLogger,
+  createMetricsRegistry,
+  installGracefulShutdown,
+  loadConfig,
+  startOpsServer,
+} from '@shop/platform';
+import { sagasConfigSchema } from './config.js';
+import { demoOrderSaga } from './demo/demo-order.saga.js';
+import { DEMO_PARTICIPANT_DDL, DemoParticipants } from './demo/demo-participants.js';
+import { SagaOrchestrator } from './engine/saga-orchestrator.js';
+import { SAGA_TABLES_DDL } from './engine/saga-store.js';
+
+const config = loadConfig(sagasConfigSchema, process.env);
+const logger = createLogger('sagas', config.LOG_LEVEL);
+
+const openOrm = async (url: string, ddl: readonly string[]): Promise<MikroORM> => {
+  const orm = await MikroORM.init({
+    clientUrl: url,
+    entities: [],
+    discovery: { warnWhenNoEntities: false },
+    allowGlobalContext: false,
+  });
+  const em = orm.em.fork();
+  await ensureMessagingTables(em);
+  for (const sql of ddl) await em.getConnection().execute(sql);
+  return orm;
+};
+
+const orm = await openOrm(config.SAGAS_MYSQL_URL, SAGA_TABLES_DDL);
+const bus = new KafkaBus({ brokers: config.KAFKA_BROKERS, clientId: 'sagas', logger });
+const commandTopic = (participant: string): string =>
+  `${config.SAGAS_COMMAND_TOPIC_PREFIX}${participant}`;
+const orchestrator = new SagaOrchestrator({
+  bus,
+  orm,
+  logger,
+  sagas: [demoOrderSaga({ timeoutMs: config.DEMO_STEP_TIMEOUT_MS })],
+  replyTopic: config.SAGAS_REPLY_TOPIC,
+  commandTopic,
+  groupId: config.SAGAS_GROUP_ID,
+  relay: { leaseMs: config.SAGAS_RELAY_LEASE_MS },
+});
+let demoOrm: MikroORM | undefined;
+let participants: DemoParticipants | undefined;
+if (config.DEMO_PARTICIPANTS) {
+  const orm = (demoOrm = await openOrm(config.DEMO_MYSQL_URL, DEMO_PARTICIPANT_DDL));
+  participants = new DemoParticipants({
+    bus,
+    logger,
+    orms: { inventory: orm, payment: orm, shipping: orm },
+    commandTopic,
+  });
+  await participants.start();
+}
+await orchestrator.start();
+
+const registry = createMetricsRegistry('sagas');
+const ops = await startOpsServer({
+  registry,
+  port: config.OPS_PORT,
+  checks: {
+    mariadb: async () => {
+      await orm.em.fork().getConnection().execute('SELECT 1');
+    },
+  },
+});
+installGracefulShutdown({
+  logger,
+  hooks: [
+    { name: 'mariadb', close: () => orm.close(true) },
+    { name: 'demo-mariadb', close: async () => demoOrm?.close(true) },
+    { name: 'kafka', close: () => bus.close() },
+    { name: 'demo-participants', close: async () => participants?.close() },
+    { name: 'orchestrator', close: () => orchestrator.close() },
+    { name: 'ops', close: () => new Promise<void>((r) => ops.server.close(() => r())) },
+  ],
+});
+logger.info({ port: ops.port }, 'orchestrator started');
