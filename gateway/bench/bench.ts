@@ -41,6 +41,8 @@ interface RunResult {
   readonly p95: number;
   readonly p99: number;
   readonly failures: number;
+  /** Gateway CPU milliseconds per request (user + system). */
+  cpuMsPerRequest?: number;
 }
 
 const percentile = (sorted: Float64Array, p: number): number =>
@@ -121,6 +123,33 @@ function peakRssMiB(pid: number): number {
   };
   const walk = (p: number): number => status(p) + children(p).reduce((sum, c) => sum + walk(c), 0);
   return walk(pid) / 1024;
+}
+
+/** User + system CPU seconds used so far by a process and its descendants. */
+function cpuSeconds(pid: number): number {
+  const ticks = (p: number): number => {
+    try {
+      const fields = readFileSync(`/proc/${p}/stat`, 'utf8').split(') ')[1]?.split(' ') ?? [];
+      return Number(fields[11] ?? 0) + Number(fields[12] ?? 0);
+    } catch {
+      return 0;
+    }
+  };
+  const children = (p: number): number[] => {
+    try {
+      return readdirSync(`/proc/${p}/task`).flatMap((t) =>
+        readFileSync(`/proc/${p}/task/${t}/children`, 'utf8')
+          .trim()
+          .split(/\s+/)
+          .filter(Boolean)
+          .map(Number),
+      );
+    } catch {
+      return [];
+    }
+  };
+  const walk = (p: number): number => ticks(p) + children(p).reduce((sum, c) => sum + walk(c), 0);
+  return walk(pid) / 100; // USER_HZ
 }
 
 const freePort = async (): Promise<number> => {
@@ -278,6 +307,12 @@ async function main(): Promise<void> {
       },
     );
     started.push(asTarget('bare @apollo/gateway', bare));
+    const bareUndici = await startProcess(
+      'bare-undici',
+      path.join(gatewayDir, 'dist', 'bench', 'bare-gateway.js'),
+      { NODE_ENV: 'production', SUPERGRAPH_PATH: plainPath, BARE_FETCHER: 'undici' },
+    );
+    started.push(asTarget('bare + our subgraph client', bareUndici));
     started.push(await startHive(plainPath, dir));
     const targets = started.slice(1);
 
@@ -300,10 +335,12 @@ async function main(): Promise<void> {
     for (let round = 0; round < ROUNDS; round++) {
       const order = targets.map((_, i) => targets[(i + round) % targets.length]!);
       for (const t of order) {
+        const cpu0 = cpuSeconds(t.pid);
         const r = await load(t.url, headers, DURATION_S);
+        r.cpuMsPerRequest = ((cpuSeconds(t.pid) - cpu0) * 1000) / (r.rps * DURATION_S);
         results.get(t.name)!.push(r);
         process.stderr.write(
-          `round ${round + 1} ${t.name}: ${r.rps.toFixed(0)} req/s p50 ${r.p50.toFixed(2)} p95 ${r.p95.toFixed(2)} p99 ${r.p99.toFixed(2)} ms, failures ${r.failures}\n`,
+          `round ${round + 1} ${t.name}: ${r.rps.toFixed(0)} req/s p50 ${r.p50.toFixed(2)} p95 ${r.p95.toFixed(2)} p99 ${r.p99.toFixed(2)} ms, cpu ${r.cpuMsPerRequest.toFixed(2)} ms/req, failures ${r.failures}\n`,
         );
       }
     }
@@ -317,6 +354,7 @@ async function main(): Promise<void> {
         p95: median(rs.map((r) => r.p95)),
         p99: median(rs.map((r) => r.p99)),
         failures: rs.reduce((s, r) => s + r.failures, 0),
+        cpu: median(rs.map((r) => r.cpuMsPerRequest ?? NaN)),
         rss: peakRssMiB(t.pid),
       };
     });
@@ -324,14 +362,14 @@ async function main(): Promise<void> {
     const lines = [
       `Query: \`${BENCH_QUERY}\` (2 subgraphs, 1 entity fetch), ${CONNECTIONS} connections, ${ROUNDS} interleaved rounds of ${DURATION_S}s after ${WARMUP_S}s warm-up, medians; loopback, node ${process.version}, ${(await import('node:os')).cpus().length} CPUs shared by load generator, gateways and subgraphs.`,
       '',
-      '| gateway | req/s | p50 ms | p95 ms | p99 ms | peak RSS MiB | throughput vs bare | p95 vs bare | failed requests |',
-      '|---|---:|---:|---:|---:|---:|---:|---:|---:|',
+      '| gateway | req/s | p50 ms | p95 ms | p99 ms | gateway CPU ms/req | peak RSS MiB | throughput vs bare | p95 vs bare | failed requests |',
+      '|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|',
       ...rows.map(
         (r) =>
-          `| ${r.name} | ${r.rps.toFixed(0)} | ${r.p50.toFixed(2)} | ${r.p95.toFixed(2)} | ${r.p99.toFixed(2)} | ${r.rss.toFixed(0)} | ${(r.rps / base.rps).toFixed(2)}x | ${(r.p95 / base.p95).toFixed(2)}x | ${r.failures} |`,
+          `| ${r.name} | ${r.rps.toFixed(0)} | ${r.p50.toFixed(2)} | ${r.p95.toFixed(2)} | ${r.p99.toFixed(2)} | ${r.cpu.toFixed(2)} | ${r.rss.toFixed(0)} | ${(r.rps / base.rps).toFixed(2)}x | ${(r.p95 / base.p95).toFixed(2)}x | ${r.failures} |`,
       ),
       '',
-      `This gateway verifies an RS256 bearer token, signs the HS256 subgraph proof, runs the depth/cost/alias and @authenticated checks and one atomic Redis @rateLimit script per request (limit set high enough never to reject). Goal: throughput >= 0.85x bare, p95 <= 1.2x bare.`,
+      `This gateway verifies an RS256 bearer token, signs the HS256 subgraph proof, runs the depth/cost/alias and @authenticated checks and one atomic Redis @rateLimit script per request (limit set high enough never to reject). Goal: throughput >= 0.85x bare, p95 <= 1.2x bare. "bare + our subgraph client" is the bare gateway with this gateway's undici-based subgraph client (src/subgraph-fetcher.ts) instead of Apollo's default make-fetch-happen: the gap between it and this gateway is what auth, proof signing, limits and the Redis rate limit cost.`,
     ];
     process.stdout.write(`${lines.join('\n')}\n`);
   } finally {

@@ -29,7 +29,7 @@ export const gatewayConfigSchema = baseConfigSchema
     /** HTTP token bucket per client IP, applied before the body is read. */
     HTTP_RATE_PER_SECOND: positiveInt(50),
     HTTP_BURST: positiveInt(100),
-    /** Trust X-Forwarded-For (only behind a proxy that sets it). */
+    /** Take the client IP from the right-most X-Forwarded-For entry (only behind a proxy that appends it). */
     TRUST_PROXY: env.bool(false),
     MAX_BODY_BYTES: positiveInt(100_000),
     MAX_DEPTH: positiveInt(12),

@@ -23,7 +23,7 @@ export interface GatewayContext {
   readonly identity: Identity | undefined;
   readonly logger: Logger;
   /** Memoised per request: one signature serves every subgraph fetch of the request. */
-  proof?: Promise<string>;
+  proof?: string;
 }
 
 /** An operation ready to be planned. */

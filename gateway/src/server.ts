@@ -31,6 +31,7 @@ import { useOperationLimits } from './features/use-operation-limits.js';
 import { useRateLimit } from './features/use-rate-limit.js';
 import type { GatewayContext, GatewayFeature, HttpStage } from './gateway-feature.js';
 import { operationShape } from './operation-shape.js';
+import { createSubgraphFetcher } from './subgraph-fetcher.js';
 import { loadSupergraph } from './supergraph.js';
 
 export interface GatewayServer {
@@ -45,14 +46,8 @@ class ShopDataSource extends RemoteGraphQLDataSource<GatewayContext> {
     url: string,
     private readonly subgraph: string,
     private readonly features: readonly GatewayFeature[],
-    timeoutMs: number,
+    fetcher: ReturnType<typeof createSubgraphFetcher>['fetcher'],
   ) {
-    // Node's built-in fetch (undici, keep-alive) with a deadline, instead of the default
-    // make-fetch-happen, which builds an Error per request to sniff the protocol.
-    const fetcher = ((input: string, init: RequestInit) =>
-      fetch(input, { ...init, signal: AbortSignal.timeout(timeoutMs) })) as unknown as NonNullable<
-      ConstructorParameters<typeof RemoteGraphQLDataSource>[0]
-    >['fetcher'];
     super({ url, fetcher });
   }
 
@@ -157,6 +152,7 @@ export async function createGatewayServer(
     useErrorMasking({ production: config.NODE_ENV === 'production' }),
   ];
 
+  const subgraphFetcher = createSubgraphFetcher({ timeoutMs: config.SUBGRAPH_TIMEOUT_MS });
   let supergraphLoaded = false;
   const gateway = new ApolloGateway({
     supergraphSdl: supergraph.sdl,
@@ -165,7 +161,7 @@ export async function createGatewayServer(
         urlOverrides.get(name) ?? url ?? '',
         name,
         features,
-        config.SUBGRAPH_TIMEOUT_MS,
+        subgraphFetcher.fetcher,
       ),
   });
   gateway.onSchemaLoadOrUpdate(() => {
@@ -316,7 +312,8 @@ export async function createGatewayServer(
     const forwarded = req.headers['x-forwarded-for'];
     const clientIp =
       (config.TRUST_PROXY && typeof forwarded === 'string'
-        ? forwarded.split(',')[0]?.trim()
+        ? // the right-most address is the one our own proxy added; earlier ones are client-supplied
+          forwarded.split(',').at(-1)?.trim() || undefined
         : undefined) ??
       req.socket.remoteAddress ??
       'unknown';
@@ -354,6 +351,7 @@ export async function createGatewayServer(
       await apollo.stop();
       for (const feature of features) await feature.close?.();
       await redis.quit().catch(() => undefined);
+      await subgraphFetcher.close();
     },
   };
 }
