@@ -1,6 +1,11 @@
+import { fileURLToPath } from 'node:url';
 import { baseConfigSchema, env, parseConfig } from '@shop/platform';
 import { z } from 'zod';
 
+/** The repository's committed supergraph (this file runs from gateway/dist/src). */
+const DEFAULT_SUPERGRAPH_PATH = fileURLToPath(
+  new URL('../../../schema/supergraph.graphql', import.meta.url),
+);
 const DEV_PROOF_SECRET = 'dev-only-gateway-proof-secret-change-me-please';
 
 const positiveInt = (fallback: number) => z.coerce.number().int().positive().default(fallback);
@@ -10,8 +15,8 @@ export const gatewayConfigSchema = baseConfigSchema
   .extend({
     PORT: env.port(4000),
     HOST: env.string('127.0.0.1'),
-    /** The composed supergraph; relative paths resolve from the working directory. */
-    SUPERGRAPH_PATH: env.string('schema/supergraph.graphql'),
+    /** The composed supergraph; a relative path resolves from the working directory. */
+    SUPERGRAPH_PATH: env.string(DEFAULT_SUPERGRAPH_PATH),
     /** Per-subgraph URL overrides, `users=http://host:port/graphql,cart=...`; others use the supergraph's URLs. */
     SUBGRAPH_URLS: z.string().default(''),
     REDIS_URL: env.url('redis://127.0.0.1:6380'),
