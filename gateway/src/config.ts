@@ -32,7 +32,7 @@ export const gatewayConfigSchema = baseConfigSchema
     JWKS_COOLDOWN_SECONDS: z.coerce.number().min(0).default(30),
     GATEWAY_SHARED_SECRET: z.string().min(32).default(DEV_PROOF_SECRET),
     /** HTTP token bucket per client IP, applied before the body is read. */
-    HTTP_RATE_PER_SECOND: positiveInt(50),
+    HTTP_RATE_PER_SECOND: z.coerce.number().positive().default(50),
     HTTP_BURST: positiveInt(100),
     /** Take the client IP from the right-most X-Forwarded-For entry (only behind a proxy that appends it). */
     TRUST_PROXY: env.bool(false),
