@@ -1,2 +1,5 @@
-// Placeholder: this subgraph (issue 4) fills this package.
-export {};
+export { startCartApp, type CartApp } from './app.js';
+export { cartConfigSchema, type CartConfig } from './config.js';
+export { createCartOrm } from './persistence/orm.js';
+export { buildCartSchema } from './schema.js';
+export { seedCarts } from './seed.js';

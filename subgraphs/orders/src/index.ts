@@ -1,2 +1,6 @@
-// Placeholder: this subgraph (issue 4) fills this package.
-export {};
+export { startOrdersApp, type OrdersApp } from './app.js';
+export { ordersConfigSchema, type OrdersConfig } from './config.js';
+export { ORDER_STATUSES, type OrderLine, type OrderStatus } from './domain/order.js';
+export { createOrdersOrm } from './persistence/orm.js';
+export { buildOrdersSchema } from './schema.js';
+export { seedOrders, type OrderSeed } from './seed.js';

@@ -1,0 +1,31 @@
+import { Migrator } from '@mikro-orm/migrations';
+import { MikroORM, type Options } from '@mikro-orm/mysql';
+import { CartEntity } from './cart.entity.js';
+import { Migration20261124001Init } from './migrations/migration-20261124-001-init.js';
+
+export const CART_MIGRATIONS = [
+  { name: Migration20261124001Init.name, class: Migration20261124001Init },
+];
+
+/** Connects to the cart database and, unless told not to, runs its migrations. */
+export async function createCartOrm(
+  clientUrl: string,
+  options: { migrate?: boolean; extra?: Partial<Options> } = {},
+): Promise<MikroORM> {
+  const orm = await MikroORM.init({
+    clientUrl,
+    entities: [CartEntity],
+    extensions: [Migrator],
+    migrations: { migrationsList: CART_MIGRATIONS, snapshot: false, silent: true },
+    timezone: '+00:00',
+    allowGlobalContext: false,
+    ...options.extra,
+  });
+  try {
+    if (options.migrate ?? true) await orm.migrator.up();
+  } catch (err) {
+    await orm.close(true);
+    throw err;
+  }
+  return orm;
+}

@@ -1,0 +1,54 @@
+import { LockMode, type EntityManager } from '@mikro-orm/mysql';
+import { BadUserInputError, ForbiddenError } from '@shop/platform';
+import { hasRole, type Identity } from '@shop/subgraph-kit';
+import { addLine } from '../domain/cart.js';
+import { CartEntity, type CartRecord } from '../persistence/cart.entity.js';
+
+/** A cart that has never been written: every user has one, empty. */
+export const emptyCart = (userId: string): CartRecord =>
+  ({ id: '', userId, lines: [], updatedAt: new Date(0) });
+
+/** Carts and their items. Every read and write checks that the caller owns the cart. */
+export class CartService {
+  constructor(private readonly em: EntityManager) {}
+
+  /** Throws FORBIDDEN unless the caller is `userId` or an admin. */
+  static assertOwner(identity: Identity, userId: string): void {
+    if (identity.userId !== userId && !hasRole(identity, 'admin'))
+      throw new ForbiddenError('this cart belongs to another user');
+  }
+
+  /** One query for any number of users. */
+  async byUserIds(userIds: readonly string[]): Promise<Map<string, CartRecord>> {
+    const carts = await this.em.fork().find(CartEntity, { userId: { $in: [...userIds] } });
+    return new Map(carts.map((c) => [c.userId, c]));
+  }
+
+  /** One query for any number of cart ids. */
+  async byIds(ids: readonly string[]): Promise<Map<string, CartRecord>> {
+    const carts = await this.em.fork().find(CartEntity, { id: { $in: [...ids] } });
+    return new Map(carts.map((c) => [c.id, c]));
+  }
+
+  async addItem(userId: string, productId: string, quantity: number): Promise<CartRecord> {
+    return this.em.fork().transactional(async (em) => {
+      let cart = await em.findOne(CartEntity, { userId }, { lockMode: LockMode.PESSIMISTIC_WRITE });
+      const lines = addLine(cart?.lines ?? [], productId, quantity);
+      if (!Array.isArray(lines))
+        throw new BadUserInputError(`${lines.field} ${lines.message}`, { field: lines.field });
+      if (cart === null) {
+        cart = em.create(CartEntity, {
+          id: crypto.randomUUID(),
+          userId,
+          lines,
+          updatedAt: new Date(),
+        });
+      } else {
+        cart.lines = lines;
+        cart.updatedAt = new Date();
+      }
+      await em.flush();
+      return cart;
+    });
+  }
+}

@@ -1,0 +1,4 @@
+export interface FieldProblem {
+  readonly field: string;
+  readonly message: string;
+}

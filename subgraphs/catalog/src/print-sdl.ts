@@ -1,0 +1,9 @@
+// Run by `npm run build`: writes schema.graphql, the SDL that composition reads.
+import { fileURLToPath } from 'node:url';
+import { writeSdlFile } from '@shop/subgraph-kit';
+import { buildCatalogSchema } from './schema.js';
+
+writeSdlFile(
+  await buildCatalogSchema(),
+  fileURLToPath(new URL('../../schema.graphql', import.meta.url)),
+);

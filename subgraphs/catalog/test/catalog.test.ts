@@ -1,0 +1,100 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { createLogger, parseConfig } from '@shop/platform';
+import { gql, mintProof, TEST_GATEWAY_SECRET } from '@shop/subgraph-kit/testing';
+import { TestStack } from '@shop/testing';
+import {
+  catalogConfigSchema,
+  seedProducts,
+  startCatalogApp,
+  type CatalogApp,
+} from '../src/index.js';
+
+describe('catalog subgraph over HTTP against MongoDB (FerretDB)', () => {
+  const stack = new TestStack('catalog');
+  const database = stack.ns.mongoDatabase('catalog');
+  let app: CatalogApp;
+  let url: string;
+  let finds = 0;
+
+  before(async () => {
+    const config = parseConfig(catalogConfigSchema, {
+      MONGODB_URL: stack.env.MONGODB_URL,
+      MONGODB_DATABASE: database,
+      PORT: '0',
+      GATEWAY_SHARED_SECRET: TEST_GATEWAY_SECRET,
+    });
+    app = await startCatalogApp(config, createLogger('catalog', 'silent'), {
+      monitorCommands: true,
+    });
+    app.mongo.on('commandStarted', (e) => {
+      if (e.commandName === 'find') finds++;
+    });
+    url = app.http.url;
+  });
+  after(async () => {
+    await app?.mongo
+      .db(database)
+      .dropDatabase()
+      .catch(() => undefined);
+    await app?.close();
+  });
+
+  it('lets only admins upsert products and validates them', async () => {
+    const upsert =
+      'mutation ($i: ProductInput!) { upsertProduct(input: $i) { id title priceCents } }';
+    const input = { id: 'lamp-1', title: 'Desk Lamp', priceCents: 1999 };
+    const customer = await gql(
+      url,
+      upsert,
+      { i: input },
+      await mintProof({ sub: 'u1', roles: ['customer'] }),
+    );
+    assert.equal(customer.errors?.[0]?.extensions?.code, 'FORBIDDEN');
+    const asAdmin = await mintProof({ sub: 'a1', roles: ['admin'] });
+    const ok = await gql<{ upsertProduct: unknown }>(url, upsert, { i: input }, asAdmin);
+    assert.deepEqual(ok.data?.upsertProduct, input);
+    const bad = await gql(url, upsert, { i: { ...input, priceCents: -5 } }, asAdmin);
+    assert.equal(bad.errors?.[0]?.extensions?.code, 'BAD_USER_INPUT');
+    const read = await gql<{ product: { title: string } }>(
+      url,
+      '{ product(id: "lamp-1") { title } }',
+      {},
+      await mintProof(),
+    );
+    assert.equal(read.data?.product.title, 'Desk Lamp');
+  });
+
+  it('resolves N Product references with one find', async () => {
+    const products = Array.from({ length: 15 }, (_, i) => ({
+      id: `p-${i}`,
+      title: `Product ${i}`,
+      description: '',
+      priceCents: 100 * i,
+    }));
+    await seedProducts(stack.env.MONGODB_URL, database, products);
+    finds = 0;
+    const res = await gql<{ _entities: ({ title: string } | null)[] }>(
+      url,
+      'query ($r: [_Any!]!) { _entities(representations: $r) { ... on Product { title } } }',
+      {
+        r: [
+          ...products.map((p) => ({ __typename: 'Product', id: p.id })),
+          { __typename: 'Product', id: 'nope' },
+        ],
+      },
+      await mintProof(),
+    );
+    assert.equal(res.errors, undefined, JSON.stringify(res.errors));
+    assert.deepEqual(
+      res.data?._entities.map((e) => e?.title ?? null),
+      [...products.map((p) => p.title), null],
+    );
+    assert.equal(finds, 1);
+  });
+
+  it('rejects a direct call without the gateway proof', async () => {
+    const res = await gql(url, '{ product(id: "lamp-1") { title } }');
+    assert.equal(res.status, 401);
+  });
+});

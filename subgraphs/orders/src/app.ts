@@ -1,0 +1,60 @@
+import type { MikroORM, Options } from '@mikro-orm/mysql';
+import { createMetricsRegistry, type Logger } from '@shop/platform';
+import { BatchLoader, startSubgraphServer, type RunningSubgraph } from '@shop/subgraph-kit';
+import type { OrdersConfig } from './config.js';
+import type { OrdersContext } from './graphql/context.js';
+import { OrdersResolver, UserOrdersResolver } from './graphql/orders.resolver.js';
+import { createOrdersOrm } from './persistence/orm.js';
+import { buildOrdersSchema } from './schema.js';
+import { OrdersService } from './service/orders.service.js';
+
+export interface OrdersApp {
+  readonly http: RunningSubgraph;
+  readonly orm: MikroORM;
+  close(): Promise<void>;
+}
+
+/** Composition root of the orders subgraph (used by main.ts and the integration tests). */
+export async function startOrdersApp(
+  config: OrdersConfig,
+  logger: Logger,
+  ormOptions: Partial<Options> = {},
+): Promise<OrdersApp> {
+  const orm = await createOrdersOrm(config.MYSQL_URL, { extra: ormOptions });
+  try {
+    const orders = new OrdersService(orm.em);
+    const resolvers = new Map<unknown, unknown>([
+      [OrdersResolver, new OrdersResolver()],
+      [UserOrdersResolver, new UserOrdersResolver()],
+    ]);
+    const http = await startSubgraphServer<OrdersContext>({
+      name: 'orders',
+      schema: await buildOrdersSchema({ get: (cls) => resolvers.get(cls) }),
+      logger,
+      registry: createMetricsRegistry('orders'),
+      checks: {
+        mariadb: async () => void (await orm.em.fork().getConnection().execute('select 1')),
+      },
+      gatewaySecret: config.GATEWAY_SHARED_SECRET,
+      production: config.NODE_ENV === 'production',
+      port: config.PORT,
+      host: config.HOST,
+      createContext: (base) => ({
+        ...base,
+        ordersByUser: new BatchLoader((ids) => orders.byUserIds(ids)),
+        ordersById: new BatchLoader((ids) => orders.byIds(ids)),
+      }),
+    });
+    return {
+      http,
+      orm,
+      async close() {
+        await http.close();
+        await orm.close(true);
+      },
+    };
+  } catch (err) {
+    await orm.close(true);
+    throw err;
+  }
+}
