@@ -29,7 +29,7 @@ export const gatewayConfigSchema = baseConfigSchema
     /** Seconds a fetched JWKS is trusted before it is fetched again. */
     JWKS_CACHE_MAX_AGE_SECONDS: positiveInt(600),
     /** Minimum seconds between two JWKS fetches caused by an unknown `kid`. */
-    JWKS_COOLDOWN_SECONDS: z.coerce.number().min(0).default(30),
+    JWKS_COOLDOWN_SECONDS: z.coerce.number().min(0).default(5),
     GATEWAY_SHARED_SECRET: z.string().min(32).default(DEV_PROOF_SECRET),
     /** HTTP token bucket per client IP, applied before the body is read. */
     HTTP_RATE_PER_SECOND: z.coerce.number().positive().default(50),

@@ -2,7 +2,7 @@
 import assert from 'node:assert/strict';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { TestStack } from '@shop/testing';
+import { TestStack, waitUntil } from '@shop/testing';
 import {
   decodeProtectedHeader,
   exportSPKI,
@@ -78,6 +78,7 @@ describe('end to end: gateway + real users subgraph', () => {
       HTTP_BURST: '1000',
       HTTP_RATE_PER_SECOND: '1000',
       TRUST_PROXY: 'true',
+      JWKS_COOLDOWN_SECONDS: '1',
     };
     limitsEnv = { ...env, MAX_DEPTH: '2', MAX_COST: '50' };
     gateways.push(
@@ -244,6 +245,46 @@ describe('end to end: gateway + real users subgraph', () => {
       errorCode(await gql(gw, `{ ${aliases} }`, { token: carol.accessToken })),
       'RATE_LIMITED',
     );
+  });
+
+  it('a signing-key rotation logs nobody out: old tokens keep working, new ones are accepted after one JWKS refetch', async () => {
+    const before = await register();
+    const oldKid = decodeProtectedHeader(before.accessToken).kid;
+    // users' admin mutation, called the way only the gateway could: with a proof minted here
+    const adminProof = await new SignJWT({ roles: ['admin'], rid: 'rotation-test' })
+      .setProtectedHeader({ alg: 'HS256' })
+      .setSubject(crypto.randomUUID())
+      .setIssuer('shop-gateway')
+      .setAudience('shop-subgraphs')
+      .setIssuedAt()
+      .setExpirationTime('60s')
+      .sign(new TextEncoder().encode(SECRET));
+    const rotated = await fetch(`${users.url}/graphql`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'x-shop-gateway-proof': adminProof },
+      body: JSON.stringify({ query: 'mutation { rotateSigningKey }' }),
+    });
+    const newKid = ((await rotated.json()) as { data: { rotateSigningKey: string } }).data
+      .rotateSigningKey;
+    assert.notEqual(newKid, oldKid);
+
+    const after = await register();
+    assert.equal(decodeProtectedHeader(after.accessToken).kid, newKid);
+    // accepted as soon as the (1 s) refetch cooldown allows
+    const me = await waitUntil(
+      async () => {
+        const res = await gql<{ me: { id: string } }>(gw, '{ me { id } }', {
+          token: after.accessToken,
+        });
+        return res.data?.me.id;
+      },
+      { what: 'the new key to be accepted', timeoutMs: 15_000 },
+    );
+    assert.equal(me, after.user.id);
+    const old = await gql<{ me: { id: string } }>(gateways[1]!.url, '{ me { id } }', {
+      token: before.accessToken,
+    });
+    assert.equal(old.data?.me.id, before.user.id);
   });
 
   it('register is limited to 5 a minute per IP (anonymous @rateLimit)', async () => {

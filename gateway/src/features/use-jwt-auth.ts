@@ -14,9 +14,9 @@ export interface JwtAuthOptions {
   readonly clockToleranceSeconds?: number;
   /** How long a fetched JWKS is used before it is fetched again. @default 600 */
   readonly jwksCacheMaxAgeSeconds?: number;
-  /** An unknown `kid` triggers a refetch at most this often. @default 30 */
+  /** An unknown `kid` triggers a refetch at most this often. @default 5 */
   readonly jwksCooldownSeconds?: number;
-  /** Verified tokens remembered (sha-free: keyed by the token itself) for at most 60 s. @default 10000 */
+  /** Verified tokens remembered (keyed by the token) for at most 60 s and never past exp. @default 10000 */
   readonly cacheSize?: number;
   readonly logger: Logger;
   /** For tests: a key resolver instead of the remote JWKS. */
@@ -38,7 +38,7 @@ export function useJwtAuth(options: JwtAuthOptions): GatewayFeature {
     options.keys ??
     createRemoteJWKSet(new URL(options.jwksUrl), {
       cacheMaxAge: (options.jwksCacheMaxAgeSeconds ?? 600) * 1000,
-      cooldownDuration: (options.jwksCooldownSeconds ?? 30) * 1000,
+      cooldownDuration: (options.jwksCooldownSeconds ?? 5) * 1000,
       timeoutDuration: 3000,
     });
   const issuer = options.issuer ?? 'shop-users';
