@@ -7,6 +7,7 @@ export const SUBGRAPHS = [
   { name: 'catalog', url: 'http://127.0.0.1:4001/graphql' },
   { name: 'cart', url: 'http://127.0.0.1:4002/graphql' },
   { name: 'orders', url: 'http://127.0.0.1:4003/graphql' },
+  { name: 'delivery', url: 'http://127.0.0.1:4004/graphql' },
   { name: 'users', url: 'http://127.0.0.1:4005/graphql' },
 ] as const;
 

@@ -1,0 +1,18 @@
+import { buildFederatedSchema } from '@shop/subgraph-kit';
+import type { GraphQLSchema } from 'graphql';
+import type { ContainerType } from 'type-graphql';
+import {
+  deliveryReferenceResolvers,
+  OrderShipmentResolver,
+  ShipmentResolver,
+} from './graphql/delivery.resolver.js';
+import { DeliveryPartnerType, OrderRef } from './graphql/types.js';
+
+/** The delivery subgraph schema; without a container it can only be printed, not executed. */
+export const buildDeliverySchema = (container?: ContainerType): Promise<GraphQLSchema> =>
+  buildFederatedSchema({
+    resolvers: [ShipmentResolver, OrderShipmentResolver],
+    orphanedTypes: [OrderRef, DeliveryPartnerType],
+    referenceResolvers: deliveryReferenceResolvers,
+    ...(container !== undefined ? { container } : {}),
+  });

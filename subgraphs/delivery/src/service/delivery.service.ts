@@ -1,0 +1,33 @@
+import type { EntityManager } from '@mikro-orm/mysql';
+import {
+  DeliveryPartnerEntity,
+  type DeliveryPartnerRecord,
+} from '../persistence/delivery-partner.entity.js';
+import { ShipmentEntity, type ShipmentRecord } from '../persistence/shipment.entity.js';
+
+/** Reads partners and shipments, one query per batch of keys. */
+export class DeliveryService {
+  constructor(private readonly em: EntityManager) {}
+
+  async partnersByIds(ids: readonly string[]): Promise<Map<string, DeliveryPartnerRecord>> {
+    const rows = await this.em.fork().find(DeliveryPartnerEntity, { id: { $in: [...ids] } });
+    return new Map(rows.map((r) => [r.id, r]));
+  }
+
+  async shipmentsByIds(ids: readonly string[]): Promise<Map<string, ShipmentRecord>> {
+    const rows = await this.em.fork().find(ShipmentEntity, { id: { $in: [...ids] } });
+    return new Map(rows.map((r) => [r.id, r]));
+  }
+
+  async shipmentsByOrderIds(orderIds: readonly string[]): Promise<Map<string, ShipmentRecord>> {
+    const rows = await this.em.fork().find(ShipmentEntity, { orderId: { $in: [...orderIds] } });
+    return new Map(rows.map((r) => [r.orderId, r]));
+  }
+
+  /** Shipments assigned to the partner profile of this users account, newest first. */
+  async shipmentsOfPartnerUser(userId: string): Promise<ShipmentRecord[]> {
+    return this.em
+      .fork()
+      .find(ShipmentEntity, { partnerUserId: userId }, { orderBy: { createdAt: 'desc' } });
+  }
+}

@@ -1,0 +1,141 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { createLogger, parseConfig } from '@shop/platform';
+import { gql, mintProof, TEST_GATEWAY_SECRET } from '@shop/subgraph-kit/testing';
+import { TestStack } from '@shop/testing';
+import {
+  deliveryConfigSchema,
+  seedDelivery,
+  startDeliveryApp,
+  type DeliveryApp,
+} from '../src/index.js';
+
+const ORDER_SHIPMENT = `query ($r: [_Any!]!) { _entities(representations: $r) { ... on Order { id shipment { id trackingCode partner { name } } } } }`;
+
+describe('delivery subgraph over HTTP against MariaDB', () => {
+  const stack = new TestStack('delivery');
+  let app: DeliveryApp;
+  let url: string;
+  let dbUrl: string;
+  let selects = 0;
+  const customer = crypto.randomUUID();
+  const otherCustomer = crypto.randomUUID();
+  const partnerUser = crypto.randomUUID();
+  const otherPartnerUser = crypto.randomUUID();
+  const orderId = crypto.randomUUID();
+  let shipmentId: string;
+
+  before(async () => {
+    const db = await stack.createDatabase('delivery');
+    dbUrl = db.url;
+    const config = parseConfig(deliveryConfigSchema, {
+      MYSQL_URL: db.url,
+      PORT: '0',
+      GATEWAY_SHARED_SECRET: TEST_GATEWAY_SECRET,
+    });
+    app = await startDeliveryApp(config, createLogger('delivery', 'silent'), {
+      debug: ['query'],
+      colors: false,
+      logger: (message: string) => {
+        if (/\bselect\b/i.test(message) && /shipments/.test(message)) selects++;
+      },
+    });
+    url = app.http.url;
+    const seeded = await seedDelivery(dbUrl, {
+      partners: [
+        { userId: partnerUser, name: 'Speedy' },
+        { userId: otherPartnerUser, name: 'Other' },
+      ],
+      shipments: [{ orderId, customerId: customer, partnerIndex: 0 }],
+    });
+    shipmentId = seeded.shipmentIds[0]!;
+  });
+  after(async () => {
+    await app?.close();
+    await stack.cleanup();
+  });
+
+  it('shows Order.shipment to its customer and assigned partner, nothing to others', async () => {
+    const r = [{ __typename: 'Order', id: orderId }];
+    type Res = { _entities: { shipment: { id: string; partner: { name: string } } | null }[] };
+    const asCustomer = await gql<Res>(
+      url,
+      ORDER_SHIPMENT,
+      { r },
+      await mintProof({ sub: customer, roles: ['customer'] }),
+    );
+    assert.equal(asCustomer.data?._entities[0]?.shipment?.id, shipmentId);
+    assert.equal(asCustomer.data?._entities[0]?.shipment?.partner.name, 'Speedy');
+    const asPartner = await gql<Res>(
+      url,
+      ORDER_SHIPMENT,
+      { r },
+      await mintProof({ sub: partnerUser, roles: ['partner'] }),
+    );
+    assert.equal(asPartner.data?._entities[0]?.shipment?.id, shipmentId);
+    for (const [sub, role] of [
+      [otherCustomer, 'customer'],
+      [otherPartnerUser, 'partner'],
+    ] as const) {
+      const res = await gql<Res>(
+        url,
+        ORDER_SHIPMENT,
+        { r },
+        await mintProof({ sub, roles: [role] }),
+      );
+      assert.equal(res.data?._entities[0]?.shipment, null);
+    }
+    const direct = await gql(
+      url,
+      'query ($r: [_Any!]!) { _entities(representations: $r) { ... on Shipment { trackingCode } } }',
+      { r: [{ __typename: 'Shipment', id: shipmentId }] },
+      await mintProof({ sub: otherCustomer, roles: ['customer'] }),
+    );
+    assert.equal(direct.errors?.[0]?.extensions?.code, 'FORBIDDEN');
+    assert.doesNotMatch(JSON.stringify(direct.data), /TRK-/);
+  });
+
+  it('lists a partner’s own shipments and refuses the query to customers', async () => {
+    const mine = await gql<{ myShipments: { id: string }[] }>(
+      url,
+      '{ myShipments { id } }',
+      {},
+      await mintProof({ sub: partnerUser, roles: ['partner'] }),
+    );
+    assert.deepEqual(
+      mine.data?.myShipments.map((s) => s.id),
+      [shipmentId],
+    );
+    const other = await gql<{ myShipments: unknown[] }>(
+      url,
+      '{ myShipments { id } }',
+      {},
+      await mintProof({ sub: otherPartnerUser, roles: ['partner'] }),
+    );
+    assert.deepEqual(other.data?.myShipments, []);
+    const asCustomer = await gql(
+      url,
+      '{ myShipments { id } }',
+      {},
+      await mintProof({ sub: customer, roles: ['customer'] }),
+    );
+    assert.equal(asCustomer.errors?.[0]?.extensions?.code, 'FORBIDDEN');
+  });
+
+  it('resolves N Order.shipment references with one query', async () => {
+    const orders = Array.from({ length: 10 }, () => crypto.randomUUID());
+    await seedDelivery(dbUrl, {
+      shipments: orders.map((id) => ({ orderId: id, customerId: customer })),
+    });
+    selects = 0;
+    const res = await gql<{ _entities: { shipment: { id: string } | null }[] }>(
+      url,
+      ORDER_SHIPMENT,
+      { r: orders.map((id) => ({ __typename: 'Order', id })) },
+      await mintProof({ sub: customer, roles: ['customer'] }),
+    );
+    assert.equal(res.errors, undefined, JSON.stringify(res.errors));
+    assert.equal(res.data?._entities.filter((e) => e.shipment !== null).length, 10);
+    assert.equal(selects, 1);
+  });
+});
