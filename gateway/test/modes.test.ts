@@ -82,4 +82,22 @@ describe('gateway modes: production masking, development Sandbox, HTTP flood gua
     const metrics = await (await fetch(`${gateway.url}/metrics`)).text();
     assert.match(metrics, /gateway_http_rejections_total\{reason="flood",service="gateway"\} \d+/);
   });
+
+  it('dependencies down: an unreachable JWKS is UNAUTHENTICATED, Redis down fails closed and /readyz says so', async () => {
+    const gateway = await start({
+      JWKS_URL: 'http://127.0.0.1:9/.well-known/jwks.json',
+      REDIS_URL: 'redis://127.0.0.1:9',
+    });
+    const token = await issuer.token();
+    const unverifiable = await gql(gateway.url, '{ hello }', { token });
+    assert.equal(errorCode(unverifiable), 'UNAUTHENTICATED');
+    assert.equal(unverifiable.status, 401);
+    const limited = await gql(gateway.url, '{ anonProbe }');
+    assert.equal(errorCode(limited), 'INTERNAL');
+    assert.equal(limited.status, 503);
+    const open = await gql<{ hello: string }>(gateway.url, '{ hello }');
+    assert.equal(open.data?.hello, 'world');
+    const ready = await fetch(`${gateway.url}/readyz`);
+    assert.equal(ready.status, 503);
+  });
 });
