@@ -1,0 +1,170 @@
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { after, before, describe, it } from 'node:test';
+import { ApolloGateway, RemoteGraphQLDataSource } from '@apollo/gateway';
+import { ApolloServer } from '@apollo/server';
+import { TestStack } from '@shop/testing';
+import { SignJWT } from 'jose';
+import mysql from 'mysql2/promise';
+import { repoRoot, SUBGRAPHS, supergraphPath } from '../src/composition/index.js';
+import { startSubgraphProcess, type SubgraphProcess } from './subgraph-processes.js';
+
+const SECRET = 'entity-path-test-gateway-secret-0123456789';
+
+const proof = (sub?: string, roles: string[] = []): Promise<string> => {
+  const jwt = new SignJWT({ roles, rid: 'entity-path-test' })
+    .setProtectedHeader({ alg: 'HS256' })
+    .setIssuer('shop-gateway')
+    .setAudience('shop-subgraphs')
+    .setIssuedAt()
+    .setExpirationTime('60s');
+  if (sub !== undefined) jwt.setSubject(sub);
+  return jwt.sign(new TextEncoder().encode(SECRET));
+};
+
+interface Ctx {
+  proof: string;
+}
+
+/**
+ * The committed supergraph, served by a bare @apollo/gateway over the five subgraphs started as
+ * real processes: proves the entities and keys resolve across subgraphs. (The real gateway, with
+ * token verification and limits, has its own end-to-end tests.)
+ */
+describe('entity resolution across the five subgraphs', () => {
+  const stack = new TestStack('entity-path');
+  const mongoDatabase = stack.ns.mongoDatabase('catalog');
+  const processes: SubgraphProcess[] = [];
+  let server: ApolloServer<Ctx>;
+  let ordersDb: string;
+
+  const run = async <T>(
+    query: string,
+    variables: Record<string, unknown>,
+    as: string,
+  ): Promise<T> => {
+    const res = await server.executeOperation(
+      { query, variables },
+      { contextValue: { proof: as } },
+    );
+    assert.equal(res.body.kind, 'single');
+    const result = res.body.kind === 'single' ? res.body.singleResult : undefined;
+    assert.equal(result?.errors, undefined, JSON.stringify(result?.errors));
+    return JSON.parse(JSON.stringify(result?.data)) as T;
+  };
+
+  before(async () => {
+    const dbs: Record<string, string> = {};
+    for (const name of ['users', 'cart', 'orders', 'delivery'])
+      dbs[name] = (await stack.createDatabase(name)).url;
+    ordersDb = dbs.orders!;
+    const common = { GATEWAY_SHARED_SECRET: SECRET, NODE_ENV: 'test' };
+    const envs: Record<string, Record<string, string>> = {
+      catalog: { ...common, MONGODB_URL: stack.env.MONGODB_URL, MONGODB_DATABASE: mongoDatabase },
+      cart: { ...common, MYSQL_URL: dbs.cart! },
+      orders: { ...common, MYSQL_URL: dbs.orders! },
+      delivery: { ...common, MYSQL_URL: dbs.delivery! },
+      users: { ...common, MYSQL_URL: dbs.users!, PASSWORD_HASH_COST: '4' },
+    };
+    const started = await Promise.allSettled(
+      SUBGRAPHS.map(({ name }) => startSubgraphProcess(repoRoot(), name, envs[name]!)),
+    );
+    for (const s of started) if (s.status === 'fulfilled') processes.push(s.value);
+    const failed = started.find((s) => s.status === 'rejected');
+    if (failed !== undefined) throw (failed).reason;
+
+    const urls = new Map(processes.map((p) => [p.name, p.url]));
+    // @apollo/gateway refuses `for: SECURITY` links it cannot enforce; here the subgraphs enforce
+    // @authenticated/@requiresScopes themselves (the real gateway also enforces them up front).
+    const supergraphSdl = readFileSync(supergraphPath(), 'utf8').replace(
+      /(@link\(url: "https:\/\/specs\.apollo\.dev\/(?:authenticated|requiresScopes)\/v0\.1"), for: SECURITY\)/g,
+      '$1)',
+    );
+    const gateway = new ApolloGateway({
+      supergraphSdl,
+      buildService: ({ name }) =>
+        new RemoteGraphQLDataSource<Ctx>({
+          url: urls.get(name),
+          willSendRequest({ request, context }) {
+            request.http?.headers.set('x-shop-gateway-proof', (context as Ctx).proof);
+          },
+        }),
+    });
+    server = new ApolloServer<Ctx>({ gateway });
+    await server.start();
+  });
+
+  after(async () => {
+    await server?.stop();
+    await Promise.all(processes.map((p) => p.stop()));
+    const { MongoClient } = await import('mongodb');
+    const mongo = new MongoClient(stack.env.MONGODB_URL);
+    await mongo
+      .db(mongoDatabase)
+      .dropDatabase()
+      .catch(() => undefined);
+    await mongo.close();
+    await stack.cleanup();
+  });
+
+  it('me { cart { items { product { title } } } orders { id } } crosses users, cart, catalog and orders', async () => {
+    const anon = await proof();
+    const reg = await run<{ register: { user: { id: string } } }>(
+      'mutation ($i: RegisterInput!) { register(input: $i) { user { id } } }',
+      { i: { email: `path-${stack.ns.runId}@example.com`, password: 'correct horse 42' } },
+      anon,
+    );
+    const userId = reg.register.user.id;
+    const alice = await proof(userId, ['customer']);
+    const admin = await proof(crypto.randomUUID(), ['admin']);
+
+    for (const [id, title] of [
+      ['lamp', 'Desk Lamp'],
+      ['chair', 'Office Chair'],
+    ] as const) {
+      await run(
+        'mutation ($i: ProductInput!) { upsertProduct(input: $i) { id } }',
+        { i: { id, title, priceCents: 1000 } },
+        admin,
+      );
+    }
+    await run('mutation { addToCart(productId: "lamp", quantity: 2) { id } }', {}, alice);
+    await run('mutation { addToCart(productId: "chair", quantity: 1) { id } }', {}, alice);
+    const orderId = crypto.randomUUID();
+    const conn = await mysql.createConnection(ordersDb);
+    try {
+      await conn.query(
+        'insert into orders (id, user_id, status, total_cents, `lines`, created_at) values (?, ?, ?, ?, ?, now(3))',
+        [
+          orderId,
+          userId,
+          'CONFIRMED',
+          2000,
+          JSON.stringify([{ productId: 'lamp', quantity: 2, unitPriceCents: 1000 }]),
+        ],
+      );
+    } finally {
+      await conn.end();
+    }
+
+    const data = await run<{
+      me: {
+        id: string;
+        cart: { items: { quantity: number; product: { title: string } }[] };
+        orders: { id: string; shipment: null; lines: { product: { title: string } }[] }[];
+      };
+    }>(
+      '{ me { id cart { items { quantity product { title } } } orders { id shipment { id } lines { product { title } } } } }',
+      {},
+      alice,
+    );
+    assert.equal(data.me.id, userId);
+    assert.deepEqual(data.me.cart.items, [
+      { quantity: 2, product: { title: 'Desk Lamp' } },
+      { quantity: 1, product: { title: 'Office Chair' } },
+    ]);
+    assert.deepEqual(data.me.orders, [
+      { id: orderId, shipment: null, lines: [{ product: { title: 'Desk Lamp' } }] },
+    ]);
+  });
+});
