@@ -34,6 +34,8 @@ export const gatewayConfigSchema = baseConfigSchema
     /** HTTP token bucket per client IP, applied before the body is read. */
     HTTP_RATE_PER_SECOND: z.coerce.number().positive().default(50),
     HTTP_BURST: positiveInt(100),
+    /** Browser origins allowed by CORS, comma-separated; `*` for any. Empty: same origin only. */
+    CORS_ORIGINS: env.list(''),
     /** Take the client IP from the right-most X-Forwarded-For entry (only behind a proxy that appends it). */
     TRUST_PROXY: env.bool(false),
     MAX_BODY_BYTES: positiveInt(100_000),

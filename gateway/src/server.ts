@@ -23,6 +23,7 @@ import { Redis } from 'ioredis';
 import { Counter, type Registry } from 'prom-client';
 import { parseSubgraphUrls, type GatewayConfig } from './config.js';
 import { useAuthorization } from './features/use-authorization.js';
+import { useCors } from './features/use-cors.js';
 import { useErrorMasking } from './features/use-error-masking.js';
 import { useGatewayProof } from './features/use-gateway-proof.js';
 import { useHttpFloodGuard } from './features/use-http-flood-guard.js';
@@ -121,6 +122,7 @@ export async function createGatewayServer(
   redis.on('error', (err) => logger.warn({ err }, 'redis error'));
 
   const features: readonly GatewayFeature[] = [
+    useCors({ origins: config.CORS_ORIGINS }),
     useHttpFloodGuard({
       ratePerSecond: config.HTTP_RATE_PER_SECOND,
       burst: config.HTTP_BURST,

@@ -31,6 +31,7 @@ describe('gateway over in-process test subgraphs', () => {
       MAX_ALIASES: '20',
       MAX_BATCH: '3',
       MAX_BODY_BYTES: '4000',
+      CORS_ORIGINS: 'https://shop.example',
     });
   });
 
@@ -257,5 +258,28 @@ describe('gateway over in-process test subgraphs', () => {
     assert.equal(errorCode(invalid), 'BAD_USER_INPUT');
     const introspection = await gql(gateway.url, '{ __schema { types { name } } }');
     assert.equal(errorCode(introspection), 'BAD_USER_INPUT');
+  });
+
+  it('answers CORS preflights for allowed origins only, without credentials', async () => {
+    const preflight = (origin: string) =>
+      fetch(`${gateway.url}/graphql`, {
+        method: 'OPTIONS',
+        headers: {
+          origin,
+          'access-control-request-method': 'POST',
+          'access-control-request-headers': 'content-type, authorization',
+        },
+      });
+    const allowed = await preflight('https://shop.example');
+    assert.equal(allowed.status, 204);
+    assert.equal(allowed.headers.get('access-control-allow-origin'), 'https://shop.example');
+    assert.match(allowed.headers.get('access-control-allow-headers') ?? '', /authorization/);
+    assert.equal(allowed.headers.get('access-control-allow-credentials'), null);
+    const denied = await preflight('https://evil.example');
+    assert.equal(denied.headers.get('access-control-allow-origin'), null);
+    const post = await gql(gateway.url, '{ hello }', {
+      headers: { origin: 'https://shop.example' },
+    });
+    assert.equal(post.headers.get('access-control-allow-origin'), 'https://shop.example');
   });
 });
