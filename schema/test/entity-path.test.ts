@@ -71,7 +71,7 @@ describe('entity resolution across the five subgraphs', () => {
     );
     for (const s of started) if (s.status === 'fulfilled') processes.push(s.value);
     const failed = started.find((s) => s.status === 'rejected');
-    if (failed !== undefined) throw (failed).reason;
+    if (failed !== undefined) throw failed.reason;
 
     const urls = new Map(processes.map((p) => [p.name, p.url]));
     // @apollo/gateway refuses `for: SECURITY` links it cannot enforce; here the subgraphs enforce

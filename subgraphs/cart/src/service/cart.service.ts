@@ -5,8 +5,12 @@ import { addLine } from '../domain/cart.js';
 import { CartEntity, type CartRecord } from '../persistence/cart.entity.js';
 
 /** A cart that has never been written: every user has one, empty. */
-export const emptyCart = (userId: string): CartRecord =>
-  ({ id: '', userId, lines: [], updatedAt: new Date(0) });
+export const emptyCart = (userId: string): CartRecord => ({
+  id: '',
+  userId,
+  lines: [],
+  updatedAt: new Date(0),
+});
 
 /** Carts and their items. Every read and write checks that the caller owns the cart. */
 export class CartService {
