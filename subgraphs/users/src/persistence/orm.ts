@@ -31,6 +31,11 @@ export async function createUsersOrm(
     allowGlobalContext: false,
     ...options.extra,
   });
-  if (options.migrate ?? true) await orm.migrator.up();
+  try {
+    if (options.migrate ?? true) await orm.migrator.up();
+  } catch (err) {
+    await orm.close(true);
+    throw err;
+  }
   return orm;
 }
