@@ -1,0 +1,185 @@
+import 'reflect-metadata';
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { createLogger, createMetricsRegistry, NotFoundError } from '@shop/platform';
+import { Ctx, Directive, Field, ID, ObjectType, Query, Resolver } from 'type-graphql';
+import { BatchLoader } from '../src/batch-loader.js';
+import { buildFederatedSchema } from '../src/build-subgraph-schema.js';
+import {
+  startSubgraphServer,
+  type BaseSubgraphContext,
+  type RunningSubgraph,
+} from '../src/server.js';
+import { gql, mintProof, TEST_GATEWAY_SECRET } from '../src/testing.js';
+
+@Directive('@key(fields: "id")')
+@ObjectType('Widget')
+class Widget {
+  @Field(() => ID)
+  id!: string;
+}
+
+interface Context extends BaseSubgraphContext {
+  readonly widgets: BatchLoader<string, Widget>;
+}
+
+@Resolver()
+class WidgetResolver {
+  @Directive('@authenticated')
+  @Query(() => String)
+  whoami(@Ctx() ctx: Context): string {
+    return `${ctx.identity.userId}:${ctx.identity.roles.join(',')}:${ctx.requestId}`;
+  }
+
+  @Directive('@requiresScopes(scopes: [["admin"], ["partner", "customer"]])')
+  @Query(() => String)
+  staff(): string {
+    return 'staff';
+  }
+
+  @Query(() => String)
+  missing(): string {
+    throw new NotFoundError('no such widget', { id: 'w1' });
+  }
+
+  @Query(() => String)
+  broken(): string {
+    throw new Error('connection string mysql://root:hunter2@db');
+  }
+}
+
+describe('subgraph server (kit)', () => {
+  const servers: RunningSubgraph[] = [];
+  let dev: RunningSubgraph;
+  let prod: RunningSubgraph;
+  let batches: (readonly string[])[] = [];
+
+  before(async () => {
+    const schema = await buildFederatedSchema({
+      resolvers: [WidgetResolver],
+      orphanedTypes: [Widget],
+      referenceResolvers: {
+        Widget: {
+          __resolveReference: (ref: { id: string }, ctx: Context) => ctx.widgets.load(ref.id),
+        },
+      },
+    });
+    for (const production of [false, true]) {
+      servers.push(
+        await startSubgraphServer<Context>({
+          name: 'widgets',
+          schema,
+          logger: createLogger('widgets', 'silent'),
+          registry: createMetricsRegistry('widgets'),
+          checks: {},
+          gatewaySecret: TEST_GATEWAY_SECRET,
+          production,
+          maxBodyBytes: 10_000,
+          createContext: (base) => ({
+            ...base,
+            widgets: new BatchLoader((ids) => {
+              batches.push(ids);
+              return Promise.resolve(
+                new Map(ids.map((id) => [id, Object.assign(new Widget(), { id })])),
+              );
+            }),
+          }),
+        }),
+      );
+    }
+    [dev, prod] = servers as [RunningSubgraph, RunningSubgraph];
+  });
+  after(async () => {
+    await Promise.all(servers.map((s) => s.close()));
+  });
+
+  it('takes identity only from the proof and echoes the request id', async () => {
+    const res = await fetch(dev.url, {
+      method: 'POST',
+      headers: {
+        'content-type': 'application/json',
+        'x-shop-gateway-proof': await mintProof({ sub: 'u1', roles: ['customer'] }),
+        'x-request-id': 'req-abcdef12',
+        'x-user-id': 'someone-else',
+      },
+      body: JSON.stringify({ query: '{ whoami }' }),
+    });
+    assert.equal(res.headers.get('x-request-id'), 'req-abcdef12');
+    assert.deepEqual(await res.json(), { data: { whoami: 'u1:customer:req-abcdef12' } });
+  });
+
+  it('rejects a missing proof with 401 UNAUTHENTICATED before parsing the body', async () => {
+    const res = await gql(dev.url, '{ whoami }');
+    assert.equal(res.status, 401);
+    assert.equal(res.errors?.[0]?.extensions?.code, 'UNAUTHENTICATED');
+  });
+
+  it('enforces @authenticated and @requiresScopes (OR of AND sets)', async () => {
+    const anon = await gql(dev.url, '{ whoami }', {}, await mintProof());
+    assert.equal(anon.errors?.[0]?.extensions?.code, 'UNAUTHENTICATED');
+    const partnerOnly = await gql(
+      dev.url,
+      '{ staff }',
+      {},
+      await mintProof({ sub: 'p', roles: ['partner'] }),
+    );
+    assert.equal(partnerOnly.errors?.[0]?.extensions?.code, 'FORBIDDEN');
+    const both = await gql(
+      dev.url,
+      '{ staff }',
+      {},
+      await mintProof({ sub: 'p', roles: ['partner', 'customer'] }),
+    );
+    assert.equal(both.errors, undefined);
+    const admin = await gql(
+      dev.url,
+      '{ staff }',
+      {},
+      await mintProof({ sub: 'a', roles: ['admin'] }),
+    );
+    assert.equal(admin.errors, undefined);
+  });
+
+  it('maps DomainErrors to their code and masks unexpected errors in production', async () => {
+    const proof = await mintProof();
+    const missing = await gql(prod.url, '{ missing }', {}, proof);
+    assert.deepEqual(missing.errors?.[0]?.extensions, { id: 'w1', code: 'NOT_FOUND' });
+    const broken = await gql(prod.url, '{ broken }', {}, proof);
+    assert.equal(broken.errors?.[0]?.message, 'Internal server error');
+    assert.deepEqual(broken.errors?.[0]?.extensions, { code: 'INTERNAL' });
+    assert.doesNotMatch(JSON.stringify(broken), /hunter2|stacktrace/);
+    const invalid = await gql(prod.url, '{ nope }', {}, proof);
+    assert.equal(invalid.errors?.[0]?.extensions?.code, 'BAD_USER_INPUT');
+    const introspection = await gql(prod.url, '{ __schema { types { name } } }', {}, proof);
+    assert.equal(introspection.errors?.[0]?.extensions?.code, 'BAD_USER_INPUT');
+  });
+
+  it('batches entity references into one load', async () => {
+    batches = [];
+    const res = await gql<{ _entities: { id: string }[] }>(
+      dev.url,
+      'query ($r: [_Any!]!) { _entities(representations: $r) { ... on Widget { id } } }',
+      { r: ['a', 'b', 'c', 'a'].map((id) => ({ __typename: 'Widget', id })) },
+      await mintProof(),
+    );
+    assert.deepEqual(
+      res.data?._entities.map((w) => w.id),
+      ['a', 'b', 'c', 'a'],
+    );
+    assert.deepEqual(batches, [['a', 'b', 'c']]);
+  });
+
+  it('refuses oversized bodies and serves the ops endpoints', async () => {
+    const big = await fetch(dev.url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'x-shop-gateway-proof': await mintProof() },
+      body: JSON.stringify({ query: `{ whoami } # ${'x'.repeat(20_000)}` }),
+    });
+    assert.equal(big.status, 413);
+    const base = dev.url.replace(/\/graphql$/, '');
+    assert.equal((await fetch(`${base}/healthz`)).status, 200);
+    assert.equal((await fetch(`${base}/readyz`)).status, 200);
+    assert.match(await (await fetch(`${base}/metrics`)).text(), /http_request_duration_seconds/);
+    assert.equal((await fetch(`${base}/nope`)).status, 404);
+  });
+});
