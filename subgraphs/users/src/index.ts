@@ -3,3 +3,4 @@ export { usersConfigSchema, type UsersConfig } from './config.js';
 export { USER_ROLES, type UserRole } from './domain/role.js';
 export { createUsersOrm } from './persistence/orm.js';
 export { buildUsersSchema } from './schema.js';
+export { seedUsers, type UserSeed } from './seed.js';

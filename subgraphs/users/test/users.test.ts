@@ -4,7 +4,7 @@ import { parseConfig, createLogger } from '@shop/platform';
 import { TestStack } from '@shop/testing';
 import { createLocalJWKSet, decodeProtectedHeader, jwtVerify, type JSONWebKeySet } from 'jose';
 import mysql from 'mysql2/promise';
-import { startUsersApp, usersConfigSchema, type UsersApp } from '../src/index.js';
+import { seedUsers, startUsersApp, usersConfigSchema, type UsersApp } from '../src/index.js';
 import { gql, mintProof, SECRET } from './proof.js';
 
 const AUTH_FIELDS = 'accessToken refreshToken user { id roles }';
@@ -111,6 +111,49 @@ describe('users subgraph over HTTP against MariaDB', () => {
     // A fresh login starts a new family and works.
     const again = await gql<{ login: Auth }>(url, LOGIN, { input: { email, password } }, anon);
     assert.equal(again.errors, undefined);
+  });
+
+  it('two concurrent refreshes with one token: exactly one wins and the family is revoked', async () => {
+    const email = `race-${stack.ns.runId}@example.com`;
+    const reg = await gql<{ register: Auth }>(
+      url,
+      REGISTER,
+      { input: { email, password: 'correct horse 42' } },
+      anon,
+    );
+    const t = reg.data!.register.refreshToken;
+    const results = await Promise.all(
+      [1, 2, 3].map(() => gql<{ refresh: Auth }>(url, REFRESH, { t }, anon)),
+    );
+    const winners = results.filter((r) => r.errors === undefined);
+    assert.ok(winners.length <= 1, `winners: ${winners.length}`);
+    assert.ok(results.some((r) => r.errors?.[0]?.extensions?.code === 'UNAUTHENTICATED'));
+    // Whoever won holds a token of a revoked family.
+    for (const w of winners) {
+      const next = await gql(url, REFRESH, { t: w.data!.refresh.refreshToken }, anon);
+      assert.equal(next.errors?.[0]?.extensions?.code, 'UNAUTHENTICATED');
+    }
+  });
+
+  it('provisions partners and admins, whose tokens carry their roles', async () => {
+    const email = `admin-${stack.ns.runId}@example.com`;
+    const [id] = await seedUsers(
+      dbUrl,
+      [{ email, password: 'admin pass 1234', roles: ['admin', 'partner'] }],
+      {
+        passwordHashCost: 4,
+      },
+    );
+    const login = await gql<{ login: Auth }>(
+      url,
+      LOGIN,
+      { input: { email, password: 'admin pass 1234' } },
+      anon,
+    );
+    assert.equal(login.data?.login.user.id, id);
+    assert.deepEqual(login.data?.login.user.roles, ['ADMIN', 'PARTNER']);
+    const { payload } = await verifyAccess(login.data.login.accessToken);
+    assert.deepEqual(payload.roles, ['admin', 'partner']);
   });
 
   it('logout ends the session', async () => {

@@ -38,10 +38,15 @@ export class AuthService {
     private readonly options: AuthOptions,
   ) {}
 
-  async register(
+  async register(input: { email: string; password: string }): Promise<Session> {
+    return this.startSession(await this.createAccount(input, SELF_SERVICE_ROLES));
+  }
+
+  /** Validates and stores a new account; partners and admins are provisioned through here. */
+  async createAccount(
     input: { email: string; password: string },
-    roles: readonly UserRole[] = SELF_SERVICE_ROLES,
-  ): Promise<Session> {
+    roles: readonly UserRole[],
+  ): Promise<UserRecord> {
     const problems = registrationProblems(input);
     if (problems.length > 0) {
       throw new BadUserInputError(problems.map((p) => `${p.field} ${p.message}`).join('; '), {
@@ -53,7 +58,7 @@ export class AuthService {
       id: crypto.randomUUID(),
       email: normalizeEmail(input.email),
       passwordHash: await this.hasher.hash(input.password),
-      roles: [...roles],
+      roles: [...new Set(roles)],
       createdAt: new Date(),
     });
     try {
@@ -63,7 +68,7 @@ export class AuthService {
         throw new ConflictError('an account with this email already exists');
       throw err;
     }
-    return this.startSession(user);
+    return user;
   }
 
   async login(input: { email: string; password: string }): Promise<Session> {
@@ -98,7 +103,18 @@ export class AuthService {
     if (verdict !== 'rotate') throw new UnauthenticatedError(`refresh token ${verdict}`);
     const user = await em.findOne(UserEntity, { id: stored.userId });
     if (user === null) throw new UnauthenticatedError('invalid refresh token');
-    return this.startSession(user, stored.familyId);
+    const session = await this.startSession(user, stored.familyId);
+    // A concurrent replay may have revoked the family while the new token was being written:
+    // the new token is written first and the family checked after, so it can never survive one.
+    const revoked = await em.count(RefreshTokenEntity, {
+      familyId: stored.familyId,
+      revokedAt: { $ne: null },
+    });
+    if (revoked > 0) {
+      await this.revokeFamily(em, stored.familyId, new Date());
+      throw new UnauthenticatedError('refresh token reuse detected: the session was revoked');
+    }
+    return session;
   }
 
   /** Ends the session the refresh token belongs to (its whole family). Idempotent. */

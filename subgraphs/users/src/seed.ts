@@ -1,0 +1,47 @@
+import type { UserRole } from './domain/role.js';
+import { createUsersOrm } from './persistence/orm.js';
+import { AccessTokensService } from './service/access-tokens.service.js';
+import { AuthService } from './service/auth.service.js';
+import { PasswordHasher } from './service/password-hasher.js';
+import { SigningKeysService } from './service/signing-keys.service.js';
+
+export interface UserSeed {
+  readonly email: string;
+  readonly password: string;
+  /** @default ['customer'] */
+  readonly roles?: readonly UserRole[];
+}
+
+/**
+ * Provisions accounts straight into the users database (migrating it first), with the same
+ * validation and hashing as `register`: the way to create partners and admins, who cannot
+ * self-register. Returns the new user ids.
+ */
+export async function seedUsers(
+  mysqlUrl: string,
+  users: readonly UserSeed[],
+  options: { passwordHashCost?: number } = {},
+): Promise<string[]> {
+  const orm = await createUsersOrm(mysqlUrl);
+  try {
+    const keys = new SigningKeysService(orm.em, { accessTokenTtlSeconds: 900 });
+    const tokens = new AccessTokensService(keys, {
+      issuer: 'seed',
+      audience: 'seed',
+      ttlSeconds: 60,
+    });
+    const auth = new AuthService(
+      orm.em,
+      new PasswordHasher(options.passwordHashCost ?? 10),
+      tokens,
+      {
+        refreshTokenTtlSeconds: 300,
+      },
+    );
+    const ids: string[] = [];
+    for (const u of users) ids.push((await auth.createAccount(u, u.roles ?? ['customer'])).id);
+    return ids;
+  } finally {
+    await orm.close(true);
+  }
+}
