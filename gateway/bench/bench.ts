@@ -2,7 +2,7 @@
 // vs a bare @apollo/gateway + @apollo/server vs Hive Gateway, each in its own process, over the
 // same two subgraphs, supergraph and query, on loopback. Runs are interleaved and repeated; the
 // table shows medians. Not a test: it prints figures and asserts nothing about time.
-//   BENCH_DURATION_S (10) BENCH_ROUNDS (3) BENCH_CONNECTIONS (16) BENCH_WARMUP_S (3)
+//   BENCH_DURATION_S (6) BENCH_ROUNDS (5) BENCH_CONNECTIONS (16) BENCH_WARMUP_S (3)
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:http';
@@ -23,8 +23,8 @@ const num = (name: string, fallback: number): number => {
   const v = Number(process.env[name]);
   return Number.isFinite(v) && v > 0 ? v : fallback;
 };
-const DURATION_S = num('BENCH_DURATION_S', 10);
-const ROUNDS = num('BENCH_ROUNDS', 3);
+const DURATION_S = num('BENCH_DURATION_S', 6);
+const ROUNDS = num('BENCH_ROUNDS', 5);
 const CONNECTIONS = num('BENCH_CONNECTIONS', 16);
 const WARMUP_S = num('BENCH_WARMUP_S', 3);
 
