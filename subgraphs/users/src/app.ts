@@ -43,7 +43,16 @@ export async function startUsersApp(config: UsersConfig, logger: Logger): Promis
         refreshTokenTtlSeconds: config.REFRESH_TOKEN_TTL_SECONDS,
       },
     );
+    const maxKeyAge = config.SIGNING_KEY_MAX_AGE_DAYS * 86_400;
+    await keys.rotateIfOlderThan(maxKeyAge);
     await keys.active();
+    const rotation = setInterval(() => {
+      keys
+        .rotateIfOlderThan(maxKeyAge)
+        .then((kid) => kid !== undefined && logger.info({ kid }, 'rotated the signing key'))
+        .catch((err: unknown) => logger.error({ err }, 'signing key rotation failed'));
+    }, 3_600_000);
+    rotation.unref();
 
     const resolvers = new Map<unknown, unknown>([
       [AuthResolver, new AuthResolver(auth, keys)],
@@ -81,6 +90,7 @@ export async function startUsersApp(config: UsersConfig, logger: Logger): Promis
       auth,
       keys,
       async close() {
+        clearInterval(rotation);
         await http.close();
         await orm.close(true);
       },

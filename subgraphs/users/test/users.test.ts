@@ -5,6 +5,7 @@ import { TestStack } from '@shop/testing';
 import { createLocalJWKSet, decodeProtectedHeader, jwtVerify, type JSONWebKeySet } from 'jose';
 import mysql from 'mysql2/promise';
 import { seedUsers, startUsersApp, usersConfigSchema, type UsersApp } from '../src/index.js';
+import { SigningKeysService } from '../src/service/signing-keys.service.js';
 import { gql, mintProof, SECRET } from './proof.js';
 
 const AUTH_FIELDS = 'accessToken refreshToken user { id roles }';
@@ -315,6 +316,24 @@ describe('users subgraph over HTTP against MariaDB', () => {
     // The refresh token from before the rotation still works.
     const refreshed = await gql(url, REFRESH, { t: reg.data!.register.refreshToken }, anon);
     assert.equal(refreshed.errors, undefined);
+  });
+
+  it('drops a retired key from the JWKS only once every token it signed has expired', async () => {
+    const before = (await jwks()).keys.map((k) => k.kid);
+    assert.ok(before.length >= 2);
+    const activeKid = (await app.keys.active()).kid;
+    // 15 minutes of token lifetime plus 60 s of skew after the retirement.
+    const later = new SigningKeysService(app.orm.em, {
+      accessTokenTtlSeconds: 900,
+      now: () => new Date(Date.now() + 961_000),
+    });
+    const kids = (await later.jwks()).keys.map((k) => k.kid);
+    assert.deepEqual(kids, [activeKid]);
+    const soon = new SigningKeysService(app.orm.em, {
+      accessTokenTtlSeconds: 900,
+      now: () => new Date(Date.now() + 900_000),
+    });
+    assert.ok((await soon.jwks()).keys.length >= 2);
   });
 
   it('serves health, readiness and metrics on the same port', async () => {

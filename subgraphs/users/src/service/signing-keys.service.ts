@@ -48,6 +48,16 @@ export class SigningKeysService {
     return key;
   }
 
+  /** Rotates when the active key is older than `maxAgeSeconds`; returns the new kid, if any. */
+  async rotateIfOlderThan(maxAgeSeconds: number): Promise<string | undefined> {
+    const active = await this.em
+      .fork()
+      .findOne(SigningKeyEntity, { retiredAt: null }, { orderBy: { createdAt: 'desc' } });
+    if (active !== null && this.now().getTime() - active.createdAt.getTime() < maxAgeSeconds * 1000)
+      return undefined;
+    return this.rotate();
+  }
+
   /** Makes a new key active and retires the previous ones; returns the new `kid`. */
   async rotate(): Promise<string> {
     const em = this.em.fork();
