@@ -62,6 +62,21 @@ describe('cart subgraph over HTTP against MariaDB', () => {
     assert.equal(bad.errors?.[0]?.extensions?.code, 'BAD_USER_INPUT');
   });
 
+  it('concurrent first adds to a new cart all land in one cart', async () => {
+    const carol = crypto.randomUUID();
+    const asCarol = await mintProof({ sub: carol, roles: ['customer'] });
+    const add = 'mutation ($p: ID!) { addToCart(productId: $p, quantity: 1) { id } }';
+    const results = await Promise.all(
+      ['a', 'b', 'c', 'd'].map((p) => gql(url, add, { p }, asCarol)),
+    );
+    assert.deepEqual(
+      results.map((r) => r.errors),
+      [undefined, undefined, undefined, undefined],
+    );
+    const mine = await gql<{ myCart: CartData }>(url, '{ myCart { itemCount } }', {}, asCarol);
+    assert.equal(mine.data?.myCart.itemCount, 4);
+  });
+
   it('never shows a cart to another customer, through User.cart or _entities', async () => {
     const [bobCart] = await seedCarts(dbUrl, [
       { userId: bob, items: [{ productId: 'secret', quantity: 1 }] },

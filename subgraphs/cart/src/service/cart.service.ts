@@ -1,4 +1,9 @@
-import { LockMode, type EntityManager } from '@mikro-orm/mysql';
+import {
+  DeadlockException,
+  LockMode,
+  UniqueConstraintViolationException,
+  type EntityManager,
+} from '@mikro-orm/mysql';
 import { BadUserInputError, ForbiddenError } from '@shop/platform';
 import { hasRole, type Identity } from '@shop/subgraph-kit';
 import { addLine } from '../domain/cart.js';
@@ -34,7 +39,23 @@ export class CartService {
     return new Map(carts.map((c) => [c.id, c]));
   }
 
+  /**
+   * Adds to the user's cart under a row lock. Two first adds racing to create the cart collide on
+   * the unique user id (or deadlock on the gap lock); the loser retries and then finds the row.
+   */
   async addItem(userId: string, productId: string, quantity: number): Promise<CartRecord> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await this.tryAddItem(userId, productId, quantity);
+      } catch (err) {
+        const retryable =
+          err instanceof UniqueConstraintViolationException || err instanceof DeadlockException;
+        if (!retryable || attempt >= 3) throw err;
+      }
+    }
+  }
+
+  private tryAddItem(userId: string, productId: string, quantity: number): Promise<CartRecord> {
     return this.em.fork().transactional(async (em) => {
       let cart = await em.findOne(CartEntity, { userId }, { lockMode: LockMode.PESSIMISTIC_WRITE });
       const lines = addLine(cart?.lines ?? [], productId, quantity);
