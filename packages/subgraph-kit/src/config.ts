@@ -14,3 +14,19 @@ export const subgraphConfigSchema = (defaultPort: number) =>
       .min(32, 'must be at least 32 characters')
       .default(DEV_GATEWAY_SECRET),
   });
+
+/**
+ * Stops the process (exit 78, like loadConfig) when production runs with the development proof
+ * secret. Call from main.ts right after loadConfig.
+ */
+export function refuseDevSecretInProduction(config: {
+  readonly NODE_ENV: string;
+  readonly GATEWAY_SHARED_SECRET: string;
+}): void {
+  if (config.NODE_ENV === 'production' && config.GATEWAY_SHARED_SECRET === DEV_GATEWAY_SECRET) {
+    process.stderr.write(
+      'config: GATEWAY_SHARED_SECRET: the development default is not allowed in production\n',
+    );
+    process.exit(78);
+  }
+}

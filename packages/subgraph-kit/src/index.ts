@@ -20,7 +20,7 @@ export {
   verifyGatewayProof,
 } from './gateway-proof.js';
 export { ANONYMOUS, hasRole, isRole, ROLES, type Identity, type Role } from './identity.js';
-export { DEV_GATEWAY_SECRET, subgraphConfigSchema } from './config.js';
+export { DEV_GATEWAY_SECRET, refuseDevSecretInProduction, subgraphConfigSchema } from './config.js';
 export {
   startSubgraphServer,
   type BaseSubgraphContext,

@@ -1,9 +1,14 @@
 import { createLogger, installGracefulShutdown, loadConfig } from '@shop/platform';
+import { refuseDevSecretInProduction } from '@shop/subgraph-kit';
 import { startCatalogApp } from './app.js';
 import { catalogConfigSchema } from './config.js';
 
 const config = loadConfig(catalogConfigSchema, process.env);
+refuseDevSecretInProduction(config);
 const logger = createLogger('catalog', config.LOG_LEVEL);
-const app = await startCatalogApp(config, logger);
+const app = await startCatalogApp(config, logger).catch((err: unknown) => {
+  logger.fatal({ err }, 'start-up failed');
+  process.exit(1);
+});
 installGracefulShutdown({ logger, hooks: [{ name: 'catalog', close: () => app.close() }] });
 logger.info({ port: app.http.port, url: app.http.url }, 'listening');

@@ -1,9 +1,14 @@
 import { createLogger, installGracefulShutdown, loadConfig } from '@shop/platform';
+import { refuseDevSecretInProduction } from '@shop/subgraph-kit';
 import { startDeliveryApp } from './app.js';
 import { deliveryConfigSchema } from './config.js';
 
 const config = loadConfig(deliveryConfigSchema, process.env);
+refuseDevSecretInProduction(config);
 const logger = createLogger('delivery', config.LOG_LEVEL);
-const app = await startDeliveryApp(config, logger);
+const app = await startDeliveryApp(config, logger).catch((err: unknown) => {
+  logger.fatal({ err }, 'start-up failed');
+  process.exit(1);
+});
 installGracefulShutdown({ logger, hooks: [{ name: 'delivery', close: () => app.close() }] });
 logger.info({ port: app.http.port, url: app.http.url }, 'listening');

@@ -1,9 +1,14 @@
 import { createLogger, installGracefulShutdown, loadConfig } from '@shop/platform';
+import { refuseDevSecretInProduction } from '@shop/subgraph-kit';
 import { startUsersApp } from './app.js';
 import { usersConfigSchema } from './config.js';
 
 const config = loadConfig(usersConfigSchema, process.env);
+refuseDevSecretInProduction(config);
 const logger = createLogger('users', config.LOG_LEVEL);
-const app = await startUsersApp(config, logger);
+const app = await startUsersApp(config, logger).catch((err: unknown) => {
+  logger.fatal({ err }, 'start-up failed');
+  process.exit(1);
+});
 installGracefulShutdown({ logger, hooks: [{ name: 'users', close: () => app.close() }] });
 logger.info({ port: app.http.port, url: app.http.url }, 'listening');
