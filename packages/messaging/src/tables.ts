@@ -13,14 +13,14 @@ export const MESSAGING_TABLES_DDL: readonly string[] = [
     payload MEDIUMTEXT NOT NULL,
     headers TEXT NOT NULL,
     created_at DATETIME(3) NOT NULL DEFAULT CURRENT_TIMESTAMP(3),
-    claimed_by VARCHAR(64) NULL,
-    claim_expires_at DATETIME(3) NULL,
     sent_at DATETIME(3) NULL,
     UNIQUE KEY uq_outbox_message_id (message_id),
     KEY ix_outbox_pending (sent_at, id)
   ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4`,
   `CREATE TABLE IF NOT EXISTS outbox_relay_lock (
-    name VARCHAR(64) NOT NULL PRIMARY KEY
+    name VARCHAR(64) NOT NULL PRIMARY KEY,
+    owner VARCHAR(64) NULL,
+    lease_expires_at DATETIME(3) NULL
   ) ENGINE=InnoDB`,
   `INSERT IGNORE INTO outbox_relay_lock (name) VALUES ('outbox')`,
   `CREATE TABLE IF NOT EXISTS inbox_message (

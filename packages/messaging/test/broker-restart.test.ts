@@ -66,6 +66,11 @@ describe('broker restart', () => {
     await producerOrm?.close(true);
     await consumerOrm?.close(true);
     await stack.cleanup();
+    if (process.env.DEBUG_HANDLES === '1')
+      setTimeout(
+        () => console.error('still open:', process.getActiveResourcesInfo()),
+        3000,
+      ).unref();
   });
 
   const count = async (orm: MikroORM, sql: string): Promise<number> =>

@@ -48,6 +48,7 @@ export class ResilientConsumer {
   private restarting = false;
   private restarts = 0;
   private lastFetchAt = 0;
+  private kafkajsRestarting = false;
   private watchdog: NodeJS.Timeout | undefined;
   private joinedOnce: Promise<void>;
   private resolveJoined: () => void = () => undefined;
@@ -77,7 +78,9 @@ export class ResilientConsumer {
     const watchdogMs = this.options.watchdogMs ?? 30_000;
     this.watchdog = setInterval(
       () => {
-        if (!this.stopped && !this.restarting && Date.now() - this.lastFetchAt > watchdogMs) {
+        // While kafkajs restarts by itself (retries during a broker outage) give it longer.
+        const limit = this.kafkajsRestarting ? watchdogMs * 3 : watchdogMs;
+        if (!this.stopped && !this.restarting && Date.now() - this.lastFetchAt > limit) {
           this.logger.warn({ groupId: this.options.groupId }, 'consumer stalled; restarting it');
           void this.restart();
         }
@@ -88,7 +91,11 @@ export class ResilientConsumer {
   }
 
   private async startConsumer(): Promise<void> {
-    const consumer = this.kafka.consumer({
+    // A consumer this wrapper has replaced or closed is "stale": kafkajs may still bring it back
+    // (a restart it scheduled, or a start() in flight during disconnect), so every sign of life
+    // from a stale consumer disconnects it, and it is never restarted.
+    const isStale = (): boolean => this.stopped || consumer !== this.consumer;
+    const consumer: Consumer = this.kafka.consumer({
       groupId: this.options.groupId,
       maxWaitTimeInMs: this.options.maxWaitTimeInMs ?? 50,
       sessionTimeout: this.options.sessionTimeoutMs ?? 10_000,
@@ -98,16 +105,22 @@ export class ResilientConsumer {
         retries: 8,
         initialRetryTime: 300,
         maxRetryTime: 5000,
-        restartOnFailure: async () => true,
+        restartOnFailure: async () => !isStale(),
       },
     });
     this.consumer = consumer;
     this.lastFetchAt = Date.now();
     consumer.on(consumer.events.FETCH_START, () => {
-      this.lastFetchAt = Date.now();
+      if (isStale()) void consumer.disconnect().catch(() => undefined);
+      else this.lastFetchAt = Date.now();
     });
     consumer.on(consumer.events.GROUP_JOIN, (e) => {
+      if (isStale()) {
+        void consumer.disconnect().catch(() => undefined);
+        return;
+      }
       this.lastFetchAt = Date.now();
+      this.kafkajsRestarting = false;
       this.logger.debug(
         { groupId: this.options.groupId, memberId: e.payload.memberId },
         'joined group',
@@ -116,16 +129,31 @@ export class ResilientConsumer {
     });
     consumer.on(consumer.events.CRASH, (e) => {
       const { error, restart } = e.payload;
+      if (isStale()) return;
       this.logger.warn({ err: error, groupId: this.options.groupId, restart }, 'consumer crashed');
-      if (!restart && consumer === this.consumer) void this.restart();
+      // kafkajs restarts by itself after retriable errors; otherwise it stays down and we rebuild.
+      if (restart) {
+        this.kafkajsRestarting = true;
+        this.lastFetchAt = Date.now();
+      } else void this.restart();
     });
+    const abandon = async (): Promise<boolean> => {
+      // close() ran while this consumer was starting: do not leave it running.
+      if (!this.stopped && consumer === this.consumer) return false;
+      await consumer.disconnect().catch(() => undefined);
+      return true;
+    };
     await consumer.connect();
+    if (await abandon()) return;
     for (const topic of this.options.topics)
       await consumer.subscribe({ topic, fromBeginning: this.options.fromBeginning ?? true });
+    if (await abandon()) return;
     const handler = this.options.handler;
     await consumer.run({
       partitionsConsumedConcurrently: this.options.partitionsConsumedConcurrently ?? 3,
       eachMessage: async (payload) => {
+        // Never process (and so never commit) a message on a replaced consumer.
+        if (isStale()) throw new Error('consumer was replaced');
         const { topic, partition, message } = payload;
         await handler(
           {

@@ -1,4 +1,4 @@
-import type { EntityManager, MikroORM } from '@mikro-orm/core';
+import type { MikroORM } from '@mikro-orm/core';
 import type { Logger } from '@shop/platform';
 import type { KafkaPublisher } from '../kafka/kafka-publisher.js';
 import { sqlRows, sqlRun } from '../sql.js';
@@ -9,15 +9,17 @@ export interface OutboxRelayOptions {
   readonly logger: Logger;
   /** Unique per relay process. @default a random id */
   readonly relayId?: string;
-  /** Rows per claim and per Kafka batch. @default 500 */
+  /** Rows per Kafka batch. @default 500 */
   readonly batchSize?: number;
   /** Idle poll interval; `notify()` wakes the relay at once. @default 50 */
   readonly pollIntervalMs?: number;
-  /** How long a claim protects rows from other relays. @default 30000 */
+  /** How long the outbox claim lasts without renewal (a dead relay's claim expires after this). @default 10000 */
   readonly leaseMs?: number;
   /** Sent rows older than this are deleted. @default 3600000 (1 h) */
   readonly retentionMs?: number;
-  /** Test hook: called after rows are claimed, before they are sent. */
+  /** Batches read ahead while one is in flight. @default 1 */
+  readonly readAhead?: number;
+  /** Test hook: called after rows are selected under the claim, before they are sent. */
   readonly afterClaim?: (ids: readonly number[]) => Promise<void>;
 }
 
@@ -30,11 +32,17 @@ interface OutboxRow {
 }
 
 /**
- * Publishes outbox rows to Kafka and marks them sent. Rows are claimed in a short transaction
- * serialised on a lock row, so several relays never take the same row, and a relay never takes a
- * key that another live claim holds, so order per key survives several relays. A relay that dies
- * leaves its claim to expire; another relay (or its restart) takes the rows over. Publishing is
- * at-least-once (a crash after send and before marking sent republishes); consumers deduplicate.
+ * Publishes outbox rows to Kafka in id order and marks them sent.
+ *
+ * Claiming: a relay publishes only while it holds the outbox's claim, a lease row renewed on the
+ * database clock. Several relays can run; one publishes, the others stand by and take over when
+ * the lease is released (graceful stop) or expires (crash). So under normal operation no row is
+ * published twice and order per key holds, while each row is still written once, not per claim:
+ * per-row claim updates cost more database time than the Kafka send itself and kept the relay
+ * well below raw kafkajs throughput. Publishing is at-least-once (a crash after a send and before
+ * marking the rows sent republishes them); consumers deduplicate by message id.
+ *
+ * Pipelining: while one batch is in flight the next is read and the previous one marked sent.
  */
 export class OutboxRelay {
   readonly relayId: string;
@@ -42,24 +50,33 @@ export class OutboxRelay {
   private readonly pollIntervalMs: number;
   private readonly leaseMs: number;
   private readonly retentionMs: number;
+  private readonly readAhead: number;
   private running: Promise<void> | undefined;
   private stopped = false;
   private wake: (() => void) | undefined;
   private pendingWake = false;
   private published = 0;
   private lastPurge = 0;
+  private leaseRenewedAt = 0;
+  private leader = false;
 
   constructor(private readonly options: OutboxRelayOptions) {
     this.relayId = options.relayId ?? `relay-${crypto.randomUUID()}`;
     this.batchSize = options.batchSize ?? 500;
     this.pollIntervalMs = options.pollIntervalMs ?? 50;
-    this.leaseMs = options.leaseMs ?? 30_000;
+    this.leaseMs = options.leaseMs ?? 10_000;
     this.retentionMs = options.retentionMs ?? 3_600_000;
+    this.readAhead = options.readAhead ?? 1;
   }
 
   /** Rows published by this relay since it started. */
   get publishedCount(): number {
     return this.published;
+  }
+
+  /** Whether this relay currently holds the outbox claim. */
+  get isLeader(): boolean {
+    return this.leader;
   }
 
   start(): void {
@@ -83,15 +100,54 @@ export class OutboxRelay {
 
   private async loop(): Promise<void> {
     let failures = 0;
+    // Reads of the next batches, each chained after the previous one (ids past it).
+    let ahead: Promise<OutboxRow[]>[] = [];
+    let marking: Promise<void> = Promise.resolve();
+    const drain = async (): Promise<void> => {
+      const pending = ahead;
+      ahead = [];
+      await Promise.allSettled(pending);
+    };
     while (!this.stopped) {
       try {
-        const n = await this.publishBatch();
+        if (!(await this.holdClaim())) {
+          await drain();
+          await marking;
+          await this.idle(Math.max(this.pollIntervalMs, Math.min(1000, this.leaseMs / 4)));
+          continue;
+        }
+        const prefetched = ahead.shift();
+        let rows: OutboxRow[];
+        if (prefetched !== undefined) rows = await prefetched;
+        else {
+          // A full scan may only run once every sent row is marked, or it would send them again.
+          await marking;
+          rows = await this.select(undefined);
+        }
+        if (rows.length === 0) {
+          await drain();
+          if (prefetched !== undefined) continue; // end of a run: rescan from the start at once
+          await this.purge();
+          await this.idle(this.pollIntervalMs);
+          continue;
+        }
+        const ids = rows.map((r) => Number(r.id));
+        await this.options.afterClaim?.(ids);
+        while (ahead.length < this.readAhead && !this.stopped) {
+          const previous = ahead[ahead.length - 1] ?? Promise.resolve(rows);
+          const read = previous.then((prev) =>
+            prev.length === this.batchSize ? this.select(Number(prev[prev.length - 1]!.id)) : [],
+          );
+          read.catch(() => undefined); // awaited, and its error handled, on a later turn
+          ahead.push(read);
+        }
+        await this.send(rows);
+        this.published += rows.length;
+        marking = marking.then(() => this.markSent(ids));
         failures = 0;
-        if (n > 0) continue;
-        await this.purge();
-        await this.idle(this.pollIntervalMs);
       } catch (err) {
         failures++;
+        await drain();
         const delay = Math.min(5000, 100 * 2 ** Math.min(failures, 6));
         this.options.logger.warn(
           { err, relayId: this.relayId, delay },
@@ -100,10 +156,46 @@ export class OutboxRelay {
         await this.idle(delay);
       }
     }
+    await drain();
+    await marking;
+    await this.releaseClaim();
+  }
+
+  /** Takes or renews the outbox claim; renewal happens once a third of the lease has passed. */
+  private async holdClaim(): Promise<boolean> {
+    if (this.leader && Date.now() - this.leaseRenewedAt < this.leaseMs / 3) return true;
+    const asked = Date.now();
+    const res = await sqlRun(
+      this.options.orm.em.fork(),
+      `UPDATE outbox_relay_lock
+       SET owner = ?, lease_expires_at = CURRENT_TIMESTAMP(3) + INTERVAL ? MICROSECOND
+       WHERE name = 'outbox'
+         AND (owner IS NULL OR owner = ? OR lease_expires_at < CURRENT_TIMESTAMP(3))`,
+      [this.relayId, this.leaseMs * 1000, this.relayId],
+    );
+    const wasLeader = this.leader;
+    this.leader = res.affectedRows > 0;
+    if (this.leader) this.leaseRenewedAt = asked;
+    if (this.leader !== wasLeader)
+      this.options.logger.info(
+        { relayId: this.relayId },
+        this.leader ? 'outbox claim taken' : 'outbox claim lost',
+      );
+    return this.leader;
+  }
+
+  private async releaseClaim(): Promise<void> {
+    if (!this.leader) return;
+    this.leader = false;
+    await sqlRun(
+      this.options.orm.em.fork(),
+      "UPDATE outbox_relay_lock SET owner = NULL, lease_expires_at = NULL WHERE name = 'outbox' AND owner = ?",
+      [this.relayId],
+    ).catch(() => undefined);
   }
 
   private idle(ms: number): Promise<void> {
-    if (this.pendingWake) {
+    if (this.pendingWake || this.stopped) {
       this.pendingWake = false;
       return Promise.resolve();
     }
@@ -121,72 +213,51 @@ export class OutboxRelay {
     });
   }
 
-  /** Claims, publishes and marks one batch; returns how many rows it published. */
+  /** Unsent rows in id order; `after` reads past rows still in flight (pipelining). */
+  private select(after: number | undefined): Promise<OutboxRow[]> {
+    return sqlRows<OutboxRow>(
+      this.options.orm.em.fork(),
+      `SELECT id, topic, partition_key, payload, headers FROM outbox_message
+       WHERE sent_at IS NULL ${after === undefined ? '' : 'AND id > ?'} ORDER BY id LIMIT ?`,
+      after === undefined ? [this.batchSize] : [after, this.batchSize],
+    );
+  }
+
+  private async send(rows: readonly OutboxRow[]): Promise<void> {
+    await this.options.publisher.send(
+      rows.map((r) => ({
+        topic: r.topic,
+        key: r.partition_key,
+        value: r.payload,
+        headers: JSON.parse(r.headers) as Record<string, string>,
+      })),
+    );
+  }
+
+  private async markSent(ids: readonly number[]): Promise<void> {
+    try {
+      await sqlRun(
+        this.options.orm.em.fork(),
+        `UPDATE outbox_message SET sent_at = CURRENT_TIMESTAMP(3) WHERE id IN (${ids.map(() => '?').join(',')})`,
+        [...ids],
+      );
+    } catch (err) {
+      // The rows go out again on the next full scan; consumers deduplicate.
+      this.options.logger.error({ err, relayId: this.relayId }, 'could not mark outbox rows sent');
+    }
+  }
+
+  /** Claims, publishes and marks one batch outside the loop; returns how many rows it published. */
   async publishBatch(): Promise<number> {
-    const em = this.options.orm.em.fork();
-    const rows = await this.claim(em);
+    if (!(await this.holdClaim())) return 0;
+    const rows = await this.select(undefined);
     if (rows.length === 0) return 0;
     const ids = rows.map((r) => Number(r.id));
     await this.options.afterClaim?.(ids);
-    try {
-      await this.options.publisher.send(
-        rows.map((r) => ({
-          topic: r.topic,
-          key: r.partition_key,
-          value: r.payload,
-          headers: JSON.parse(r.headers) as Record<string, string>,
-        })),
-      );
-    } catch (err) {
-      // Let other relays (or our next cycle) retry the rows at once rather than after the lease.
-      await sqlRun(
-        em,
-        `UPDATE outbox_message SET claimed_by = NULL, claim_expires_at = NULL
-         WHERE claimed_by = ? AND sent_at IS NULL AND id IN (${ids.map(() => '?').join(',')})`,
-        [this.relayId, ...ids],
-      ).catch(() => undefined);
-      throw err;
-    }
-    await sqlRun(
-      em,
-      `UPDATE outbox_message SET sent_at = CURRENT_TIMESTAMP(3), claimed_by = NULL, claim_expires_at = NULL
-       WHERE id IN (${ids.map(() => '?').join(',')})`,
-      ids,
-    );
+    await this.send(rows);
+    await this.markSent(ids);
     this.published += rows.length;
     return rows.length;
-  }
-
-  private async claim(em: EntityManager): Promise<OutboxRow[]> {
-    return em.transactional(async (tx) => {
-      await sqlRows(tx, "SELECT name FROM outbox_relay_lock WHERE name = 'outbox' FOR UPDATE");
-      const busy = await sqlRows<{ partition_key: string }>(
-        tx,
-        `SELECT DISTINCT partition_key FROM outbox_message
-         WHERE sent_at IS NULL AND claimed_by IS NOT NULL AND claimed_by <> ?
-           AND claim_expires_at > CURRENT_TIMESTAMP(3)`,
-        [this.relayId],
-      );
-      const busyKeys = busy.map((b) => b.partition_key);
-      const rows = await sqlRows<OutboxRow>(
-        tx,
-        `SELECT id, topic, partition_key, payload, headers FROM outbox_message
-         WHERE sent_at IS NULL
-           AND (claimed_by IS NULL OR claimed_by = ? OR claim_expires_at <= CURRENT_TIMESTAMP(3))
-           ${busyKeys.length > 0 ? `AND partition_key NOT IN (${busyKeys.map(() => '?').join(',')})` : ''}
-         ORDER BY id LIMIT ?`,
-        [this.relayId, ...busyKeys, this.batchSize],
-      );
-      if (rows.length === 0) return [];
-      await sqlRun(
-        tx,
-        `UPDATE outbox_message
-         SET claimed_by = ?, claim_expires_at = CURRENT_TIMESTAMP(3) + INTERVAL ? MICROSECOND
-         WHERE id IN (${rows.map(() => '?').join(',')})`,
-        [this.relayId, this.leaseMs * 1000, ...rows.map((r) => r.id)],
-      );
-      return rows;
-    });
   }
 
   private async purge(): Promise<void> {

@@ -1,0 +1,139 @@
+// Outbox relay throughput against raw kafkajs sendBatch, measured in the same run on the local
+// stack. Not a test: prints figures. `npm run bench -w packages/messaging` (BENCH_EVENTS, BENCH_BATCH).
+import { MikroORM } from '@mikro-orm/mysql';
+import { createLogger } from '@shop/platform';
+import { createEnvelope, orderPlacedV1 } from '@shop/schema';
+import { TestStack } from '@shop/testing';
+import { Kafka, logLevel } from 'kafkajs';
+import { KafkaBus, OutboxRelay, ensureMessagingTables, sqlRun } from '../src/index.js';
+
+const EVENTS = Number(process.env.BENCH_EVENTS ?? 20_000);
+const BATCH = Number(process.env.BENCH_BATCH ?? 500);
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
+const READ_AHEAD = Number(process.env.BENCH_READ_AHEAD ?? 1);
+
+const stack = new TestStack('benchrelay');
+const logger = createLogger('bench', 'error');
+const brokers = stack.env.KAFKA_BROKERS.split(',');
+
+const makeMessages = (round: string): { key: string; value: string; id: string }[] =>
+  Array.from({ length: EVENTS }, (_, i) => {
+    const orderId = `o-${round}-${i}`;
+    const env = createEnvelope(orderPlacedV1, {
+      key: orderId,
+      source: 'bench',
+      data: {
+        orderId,
+        userId: `u-${i % 100}`,
+        lines: [{ productId: `p-${i % 50}`, quantity: 1 + (i % 3), unitPriceCents: 1299 }],
+        totalCents: 1299 * (1 + (i % 3)),
+        currency: 'USD',
+      },
+    });
+    return { key: orderId, value: JSON.stringify(env), id: env.id };
+  });
+
+async function rawSendBatch(topic: string, round: string): Promise<number> {
+  const kafka = new Kafka({ clientId: 'bench-raw', brokers, logLevel: logLevel.ERROR });
+  const producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
+  await producer.connect();
+  const messages = makeMessages(round);
+  const t0 = performance.now();
+  for (let i = 0; i < messages.length; i += BATCH)
+    await producer.sendBatch({
+      acks: -1,
+      topicMessages: [
+        {
+          topic,
+          messages: messages.slice(i, i + BATCH).map((m) => ({
+            key: m.key,
+            value: m.value,
+            headers: { 'x-request-id': 'bench-request', 'x-correlation-id': 'bench-request' },
+          })),
+        },
+      ],
+    });
+  const seconds = (performance.now() - t0) / 1000;
+  await producer.disconnect();
+  return EVENTS / seconds;
+}
+
+async function relay(orm: MikroORM, bus: KafkaBus, topic: string, round: string): Promise<number> {
+  const em = orm.em.fork();
+  const messages = makeMessages(round);
+  for (let i = 0; i < messages.length; i += 1000) {
+    const chunk = messages.slice(i, i + 1000);
+    await sqlRun(
+      em,
+      `INSERT INTO outbox_message (message_id, topic, partition_key, payload, headers) VALUES ${chunk.map(() => '(?, ?, ?, ?, ?)').join(',')}`,
+      chunk.flatMap((m) => [
+        m.id,
+        topic,
+        m.key,
+        m.value,
+        JSON.stringify({ 'x-request-id': 'bench-request', 'x-correlation-id': 'bench-request' }),
+      ]),
+    );
+  }
+  const relay = new OutboxRelay({
+    orm,
+    publisher: bus.createPublisher(),
+    logger,
+    batchSize: BATCH,
+    readAhead: READ_AHEAD,
+  });
+  // Connect the producer before timing, as the raw baseline does.
+  await relay.publishBatch();
+  const t0 = performance.now();
+  const already = relay.publishedCount;
+  relay.start();
+  await new Promise<void>((resolve) => {
+    const check = setInterval(() => {
+      if (relay.publishedCount >= EVENTS) {
+        clearInterval(check);
+        resolve();
+      }
+    }, 5);
+  });
+  const seconds = (performance.now() - t0) / 1000;
+  await relay.stop();
+  return (EVENTS - already) / seconds;
+}
+
+const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+
+try {
+  const db = await stack.createDatabase('bench');
+  const orm = await MikroORM.init({
+    clientUrl: db.url,
+    entities: [],
+    discovery: { warnWhenNoEntities: false },
+    allowGlobalContext: false,
+  });
+  await ensureMessagingTables(orm.em.fork());
+  const bus = new KafkaBus({ brokers, clientId: 'bench', logger });
+  const topic = stack.ns.topic('bench.events');
+  await bus.ensureTopics([topic]);
+  console.log(
+    `outbox relay vs raw kafkajs sendBatch: ${EVENTS} events/round, batch ${BATCH}, ${ROUNDS} rounds`,
+  );
+  await rawSendBatch(topic, 'warmup');
+  const raw: number[] = [];
+  const rel: number[] = [];
+  for (let r = 0; r < ROUNDS; r++) {
+    raw.push(await rawSendBatch(topic, `raw${r}`));
+    rel.push(await relay(orm, bus, topic, `relay${r}`));
+    console.log(
+      `round ${r + 1}: raw ${raw[r]!.toFixed(0)} ev/s, relay ${rel[r]!.toFixed(0)} ev/s, ratio ${(rel[r]! / raw[r]!).toFixed(2)}`,
+    );
+  }
+  const ratio = median(rel) / median(raw);
+  console.log(
+    `median: raw ${median(raw).toFixed(0)} ev/s, relay ${median(rel).toFixed(0)} ev/s, relay/raw ${ratio.toFixed(2)} (goal >= 0.80)`,
+  );
+  await bus.deleteTopics([topic]);
+  await bus.close();
+  await orm.close(true);
+} finally {
+  await stack.cleanup();
+}
