@@ -10,7 +10,7 @@ import { KafkaBus, OutboxRelay, ensureMessagingTables, sqlRun } from '../src/ind
 const EVENTS = Number(process.env.BENCH_EVENTS ?? 20_000);
 const BATCH = Number(process.env.BENCH_BATCH ?? 500);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
-const READ_AHEAD = Number(process.env.BENCH_READ_AHEAD ?? 1);
+const READ_AHEAD = Number(process.env.BENCH_READ_AHEAD ?? 2);
 
 const stack = new TestStack('benchrelay');
 const logger = createLogger('bench', 'error');

@@ -17,7 +17,7 @@ export interface OutboxRelayOptions {
   readonly leaseMs?: number;
   /** Sent rows older than this are deleted. @default 3600000 (1 h) */
   readonly retentionMs?: number;
-  /** Batches read ahead while one is in flight. @default 1 */
+  /** Batches read ahead while one is in flight. @default 2 */
   readonly readAhead?: number;
   /** Test hook: called after rows are selected under the claim, before they are sent. */
   readonly afterClaim?: (ids: readonly number[]) => Promise<void>;
@@ -66,7 +66,7 @@ export class OutboxRelay {
     this.pollIntervalMs = options.pollIntervalMs ?? 50;
     this.leaseMs = options.leaseMs ?? 10_000;
     this.retentionMs = options.retentionMs ?? 3_600_000;
-    this.readAhead = options.readAhead ?? 1;
+    this.readAhead = options.readAhead ?? 2;
   }
 
   /** Rows published by this relay since it started. */
