@@ -9,6 +9,7 @@ import {
   demoOrderSaga,
   DemoParticipants,
   isTerminal,
+  runSagasCli,
   SagaOrchestrator,
   type DemoOrderData,
   type SagaState,
@@ -190,6 +191,20 @@ describe('saga orchestrator with the three-participant demo saga', () => {
       parked.map((p) => p.id),
       [s.id],
     );
+    const out: string[] = [];
+    const code = await runSagasCli(
+      ['list', 'NEEDS_ATTENTION'],
+      { SAGAS_MYSQL_URL: world.sagasUrl },
+      (line) => {
+        out.push(line);
+      },
+    );
+    assert.equal(code, 0);
+    assert.ok(
+      out.some((l) => l.startsWith(s.id) && l.includes('refund rejected')),
+      out.join('\n'),
+    );
+    assert.ok(out.includes('1 sagas'));
     // Nothing below the stuck step was compensated: an operator decides.
     assert.deepEqual(await effects(s.id), [
       { participant: 'inventory', step: 0, action: 'execute' },
