@@ -49,6 +49,8 @@ const res = spawnSync(
     '--test',
     `--test-concurrency=${process.env.TEST_CONCURRENCY ?? '3'}`,
     '--test-timeout=600000',
+    // A file whose tests are done but which leaks a handle (a client left open) must not hang CI.
+    '--test-force-exit',
     '--test-reporter=spec',
     '--test-reporter-destination=stdout',
     `--test-reporter=${path.join(repoRoot, 'scripts', 'summary-reporter.mjs')}`,
