@@ -84,7 +84,8 @@ export class DemoParticipants {
         groupId: `${options.groupPrefix ?? ''}${name}.saga-commands`,
         outbox: new Outbox(name),
         handlers,
-        retry: { maxAttempts: 2, initialDelayMs: 50, maxDelayMs: 200 },
+        // Lock conflicts on the shared demo stock row (deadlocks under load) are transient: retry them.
+        retry: { maxAttempts: 5, initialDelayMs: 20, maxDelayMs: 200 },
         afterCommit: () => relay.notify(),
       });
       this.parts.push({ participant, relay });
