@@ -23,9 +23,16 @@ const children: ChildProcess[] = [];
 let stopping = false;
 for (const ws of services) {
   const label = path.relative(repoRoot, ws.dir).padEnd(20);
-  const child = spawn('npm', ['run', '--silent', 'start'], {
+  // The start script runs under `sh` (not `npm run`, which puts the script in a process group of
+  // its own) in a group this process leads, so stopping the group reaches the node process.
+  const child = spawn('sh', ['-c', `exec ${ws.scripts.start}`], {
     cwd: ws.dir,
+    env: {
+      ...process.env,
+      PATH: `${path.join(repoRoot, 'node_modules', '.bin')}${path.delimiter}${process.env.PATH ?? ''}`,
+    },
     stdio: ['ignore', 'pipe', 'pipe'],
+    detached: true,
   });
   for (const stream of [child.stdout, child.stderr]) {
     let buffered = '';
@@ -43,9 +50,18 @@ for (const ws of services) {
   children.push(child);
 }
 
+function signalGroup(child: ChildProcess, signal: NodeJS.Signals): void {
+  try {
+    if (child.pid !== undefined) process.kill(-child.pid, signal);
+  } catch {
+    // already gone
+  }
+}
+
 function stop(code: number): void {
   stopping = true;
-  for (const child of children) child.kill('SIGTERM');
+  for (const child of children) signalGroup(child, 'SIGTERM');
+  setTimeout(() => children.forEach((c) => signalGroup(c, 'SIGKILL')), 4000).unref();
   setTimeout(() => process.exit(code), 5000).unref();
   Promise.all(
     children.map((c) => new Promise((r) => (c.exitCode !== null ? r(null) : c.once('exit', r)))),
