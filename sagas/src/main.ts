@@ -34,11 +34,18 @@ const orm = await openOrm(config.SAGAS_MYSQL_URL, SAGA_TABLES_DDL);
 const bus = new KafkaBus({ brokers: config.KAFKA_BROKERS, clientId: 'sagas', logger });
 const commandTopic = (participant: string): string =>
   `${config.SAGAS_COMMAND_TOPIC_PREFIX}${participant}`;
+const sagas = [demoOrderSaga({ timeoutMs: config.DEMO_STEP_TIMEOUT_MS })];
+// On a fresh cluster kafkajs fails to subscribe to a topic that does not exist yet: create the
+// reply topic and every participant's command topic before anything subscribes or publishes.
+await bus.ensureTopics([
+  config.SAGAS_REPLY_TOPIC,
+  ...new Set(sagas.flatMap((saga) => saga.steps.map((step) => commandTopic(step.participant)))),
+]);
 const orchestrator = new SagaOrchestrator({
   bus,
   orm,
   logger,
-  sagas: [demoOrderSaga({ timeoutMs: config.DEMO_STEP_TIMEOUT_MS })],
+  sagas,
   replyTopic: config.SAGAS_REPLY_TOPIC,
   commandTopic,
   groupId: config.SAGAS_GROUP_ID,
