@@ -203,6 +203,9 @@ export async function createGatewayServer(
     introspection: development,
     csrfPrevention: true,
     allowBatchedHttpRequests: true,
+    // main.ts owns SIGTERM/SIGINT (installGracefulShutdown); Apollo's own handler would re-raise
+    // the signal after stopping and kill the process before the other hooks run.
+    stopOnTerminationSignals: false,
     includeStacktraceInErrorResponses: development,
     hideSchemaDetailsFromClientErrors: !development,
     formatError: (formatted, error) => {

@@ -111,6 +111,9 @@ export async function startSubgraphServer<C extends BaseSubgraphContext>(
     introspection: !options.production,
     includeStacktraceInErrorResponses: false,
     csrfPrevention: true,
+    // main.ts owns SIGTERM/SIGINT (installGracefulShutdown); Apollo's own handler would re-raise
+    // the signal after stopping and kill the process before the other hooks run.
+    stopOnTerminationSignals: false,
     formatError: createErrorFormatter({
       production: options.production,
       onUnexpected: (err) => logger.error({ err }, 'unexpected error in resolver'),
