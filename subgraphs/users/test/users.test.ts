@@ -1,12 +1,12 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { parseConfig, createLogger } from '@shop/platform';
+import { gql, mintProof, TEST_GATEWAY_SECRET as SECRET } from '@shop/subgraph-kit/testing';
 import { TestStack } from '@shop/testing';
 import { createLocalJWKSet, decodeProtectedHeader, jwtVerify, type JSONWebKeySet } from 'jose';
 import mysql from 'mysql2/promise';
 import { seedUsers, startUsersApp, usersConfigSchema, type UsersApp } from '../src/index.js';
 import { SigningKeysService } from '../src/service/signing-keys.service.js';
-import { gql, mintProof, SECRET } from './proof.js';
 
 const AUTH_FIELDS = 'accessToken refreshToken user { id roles }';
 const REGISTER = `mutation ($input: RegisterInput!) { register(input: $input) { ${AUTH_FIELDS} } }`;
