@@ -1,6 +1,7 @@
 import type { MikroORM, Options } from '@mikro-orm/mysql';
 import { createMetricsRegistry, type Logger } from '@shop/platform';
 import { BatchLoader, startSubgraphServer, type RunningSubgraph } from '@shop/subgraph-kit';
+import { mariadbReady } from '@shop/subgraph-kit/mikro-orm';
 import type { CartConfig } from './config.js';
 import { CartResolver, UserCartResolver } from './graphql/cart.resolver.js';
 import type { CartContext } from './graphql/context.js';
@@ -34,7 +35,7 @@ export async function startCartApp(
       logger,
       registry: createMetricsRegistry('cart'),
       checks: {
-        mariadb: async () => void (await orm.em.fork().getConnection().execute('select 1')),
+        mariadb: mariadbReady(orm),
       },
       gatewaySecret: config.GATEWAY_SHARED_SECRET,
       production: config.NODE_ENV === 'production',

@@ -1,6 +1,7 @@
 import type { MikroORM, Options } from '@mikro-orm/mysql';
 import { createMetricsRegistry, type Logger } from '@shop/platform';
 import { BatchLoader, startSubgraphServer, type RunningSubgraph } from '@shop/subgraph-kit';
+import { mariadbReady } from '@shop/subgraph-kit/mikro-orm';
 import type { DeliveryConfig } from './config.js';
 import type { DeliveryContext } from './graphql/context.js';
 import { OrderShipmentResolver, ShipmentResolver } from './graphql/delivery.resolver.js';
@@ -33,7 +34,7 @@ export async function startDeliveryApp(
       logger,
       registry: createMetricsRegistry('delivery'),
       checks: {
-        mariadb: async () => void (await orm.em.fork().getConnection().execute('select 1')),
+        mariadb: mariadbReady(orm),
       },
       gatewaySecret: config.GATEWAY_SHARED_SECRET,
       production: config.NODE_ENV === 'production',

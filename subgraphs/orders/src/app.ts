@@ -1,6 +1,7 @@
 import type { MikroORM, Options } from '@mikro-orm/mysql';
 import { createMetricsRegistry, type Logger } from '@shop/platform';
 import { BatchLoader, startSubgraphServer, type RunningSubgraph } from '@shop/subgraph-kit';
+import { mariadbReady } from '@shop/subgraph-kit/mikro-orm';
 import type { OrdersConfig } from './config.js';
 import type { OrdersContext } from './graphql/context.js';
 import { OrdersResolver, UserOrdersResolver } from './graphql/orders.resolver.js';
@@ -33,7 +34,7 @@ export async function startOrdersApp(
       logger,
       registry: createMetricsRegistry('orders'),
       checks: {
-        mariadb: async () => void (await orm.em.fork().getConnection().execute('select 1')),
+        mariadb: mariadbReady(orm),
       },
       gatewaySecret: config.GATEWAY_SHARED_SECRET,
       production: config.NODE_ENV === 'production',

@@ -2,6 +2,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { MikroORM } from '@mikro-orm/mysql';
 import { createMetricsRegistry, type Logger } from '@shop/platform';
 import { BatchLoader, startSubgraphServer, type RunningSubgraph } from '@shop/subgraph-kit';
+import { mariadbReady } from '@shop/subgraph-kit/mikro-orm';
 import type { UsersConfig } from './config.js';
 import { AuthResolver } from './graphql/auth.resolver.js';
 import type { UsersContext } from './graphql/context.js';
@@ -75,7 +76,7 @@ export async function startUsersApp(config: UsersConfig, logger: Logger): Promis
       logger,
       registry: createMetricsRegistry('users'),
       checks: {
-        mariadb: async () => void (await orm.em.fork().getConnection().execute('select 1')),
+        mariadb: mariadbReady(orm),
       },
       gatewaySecret: config.GATEWAY_SHARED_SECRET,
       production: config.NODE_ENV === 'production',

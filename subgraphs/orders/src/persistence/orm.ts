@@ -1,5 +1,5 @@
-import { Migrator } from '@mikro-orm/migrations';
-import { MikroORM, type Options } from '@mikro-orm/mysql';
+import type { MikroORM, Options } from '@mikro-orm/mysql';
+import { openServiceOrm } from '@shop/subgraph-kit/mikro-orm';
 import { Migration20261124001Init } from './migrations/migration-20261124-001-init.js';
 import { OrderEntity } from './order.entity.js';
 
@@ -8,24 +8,14 @@ export const ORDERS_MIGRATIONS = [
 ];
 
 /** Connects to the orders database and, unless told not to, runs its migrations. */
-export async function createOrdersOrm(
+export function createOrdersOrm(
   clientUrl: string,
   options: { migrate?: boolean; extra?: Partial<Options> } = {},
 ): Promise<MikroORM> {
-  const orm = await MikroORM.init({
+  return openServiceOrm({
     clientUrl,
     entities: [OrderEntity],
-    extensions: [Migrator],
-    migrations: { migrationsList: ORDERS_MIGRATIONS, snapshot: false, silent: true },
-    timezone: '+00:00',
-    allowGlobalContext: false,
-    ...options.extra,
+    migrations: ORDERS_MIGRATIONS,
+    ...options,
   });
-  try {
-    if (options.migrate ?? true) await orm.migrator.up();
-  } catch (err) {
-    await orm.close(true);
-    throw err;
-  }
-  return orm;
 }

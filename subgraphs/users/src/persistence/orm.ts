@@ -1,5 +1,5 @@
-import { Migrator } from '@mikro-orm/migrations';
-import { MikroORM, type Options } from '@mikro-orm/mysql';
+import type { MikroORM, Options } from '@mikro-orm/mysql';
+import { openServiceOrm } from '@shop/subgraph-kit/mikro-orm';
 import { Migration20261124001Init } from './migrations/migration-20261124-001-init.js';
 import { RefreshTokenEntity } from './refresh-token.entity.js';
 import { SigningKeyEntity } from './signing-key.entity.js';
@@ -13,29 +13,14 @@ export const USERS_MIGRATIONS = [
 ];
 
 /** Connects to the users database; `migrate` brings its schema up to date first. */
-export async function createUsersOrm(
+export function createUsersOrm(
   clientUrl: string,
   options: { migrate?: boolean; extra?: Partial<Options> } = {},
 ): Promise<MikroORM> {
-  const orm = await MikroORM.init({
+  return openServiceOrm({
     clientUrl,
     entities: USERS_ENTITIES,
-    extensions: [Migrator],
-    migrations: {
-      migrationsList: USERS_MIGRATIONS,
-      tableName: 'mikro_orm_migrations',
-      snapshot: false,
-      silent: true,
-    },
-    timezone: '+00:00',
-    allowGlobalContext: false,
-    ...options.extra,
+    migrations: USERS_MIGRATIONS,
+    ...options,
   });
-  try {
-    if (options.migrate ?? true) await orm.migrator.up();
-  } catch (err) {
-    await orm.close(true);
-    throw err;
-  }
-  return orm;
 }

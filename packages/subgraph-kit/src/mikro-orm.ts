@@ -1,0 +1,47 @@
+// Subpath `@shop/subgraph-kit/mikro-orm`: what every MariaDB-backed subgraph does with MikroORM.
+import { Migrator } from '@mikro-orm/migrations';
+import { MikroORM, type Options } from '@mikro-orm/mysql';
+import type { ReadinessCheck } from '@shop/platform';
+
+export interface ServiceOrmOptions {
+  readonly clientUrl: string;
+  readonly entities: NonNullable<Options['entities']>;
+  /** Listed in code so the compiled service needs no file discovery. */
+  readonly migrations: NonNullable<NonNullable<Options['migrations']>['migrationsList']>;
+  /** Bring the schema up to date before returning. @default true */
+  readonly migrate?: boolean;
+  /** Extra MikroORM options (tests pass a query logger, for instance). */
+  readonly extra?: Partial<Options>;
+}
+
+/** Connects to a service's own database (UTC, no global context) and runs its migrations. */
+export async function openServiceOrm(options: ServiceOrmOptions): Promise<MikroORM> {
+  const orm = await MikroORM.init({
+    clientUrl: options.clientUrl,
+    entities: options.entities,
+    extensions: [Migrator],
+    migrations: {
+      migrationsList: options.migrations,
+      tableName: 'mikro_orm_migrations',
+      snapshot: false,
+      silent: true,
+    },
+    timezone: '+00:00',
+    allowGlobalContext: false,
+    ...options.extra,
+  });
+  try {
+    if (options.migrate ?? true) await orm.migrator.up();
+  } catch (err) {
+    await orm.close(true);
+    throw err;
+  }
+  return orm;
+}
+
+/** `/readyz` check: the database answers a query. */
+export const mariadbReady =
+  (orm: MikroORM): ReadinessCheck =>
+  async () => {
+    await orm.em.fork().getConnection().execute('select 1');
+  };
