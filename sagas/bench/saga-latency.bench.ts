@@ -1,8 +1,8 @@
 // Time from start to COMPLETED of the three-step demo saga at 1, 10 and 50 concurrent sagas, with
 // the orchestrator and the three participants on the local stack. Not a test: prints figures.
 // `npm run bench -w sagas` (BENCH_SAMPLES per level, default 50).
-import { MikroORM } from '@mikro-orm/mysql';
-import { ensureMessagingTables, KafkaBus } from '@shop/messaging';
+import type { MikroORM } from '@mikro-orm/mysql';
+import { KafkaBus, openMessagingOrm } from '@shop/messaging';
 import { createLogger } from '@shop/platform';
 import { TestStack } from '@shop/testing';
 import {
@@ -19,18 +19,8 @@ const LEVELS = [1, 10, 50];
 const stack = new TestStack('benchsaga');
 const logger = createLogger('bench', 'error');
 
-const open = async (url: string, ddl: readonly string[]): Promise<MikroORM> => {
-  const orm = await MikroORM.init({
-    clientUrl: url,
-    entities: [],
-    discovery: { warnWhenNoEntities: false },
-    allowGlobalContext: false,
-    pool: { min: 2, max: 20 },
-  });
-  await ensureMessagingTables(orm.em.fork());
-  for (const sql of ddl) await orm.em.fork().getConnection().execute(sql);
-  return orm;
-};
+const open = (url: string, ddl: readonly string[]): Promise<MikroORM> =>
+  openMessagingOrm(url, ddl, { pool: { min: 2, max: 20 } });
 
 const pct = (xs: number[], p: number): number => {
   const s = [...xs].sort((a, b) => a - b);

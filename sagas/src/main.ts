@@ -1,6 +1,6 @@
 // The saga orchestrator process: config → connections → orchestrator → ops server → shutdown.
-import { MikroORM } from '@mikro-orm/mysql';
-import { ensureMessagingTables, KafkaBus } from '@shop/messaging';
+import type { MikroORM } from '@mikro-orm/mysql';
+import { KafkaBus, openMessagingOrm } from '@shop/messaging';
 import {
   createLogger,
   createMetricsRegistry,
@@ -17,20 +17,7 @@ import { SAGA_TABLES_DDL } from './engine/saga-store.js';
 const config = loadConfig(sagasConfigSchema, process.env);
 const logger = createLogger('sagas', config.LOG_LEVEL);
 
-const openOrm = async (url: string, ddl: readonly string[]): Promise<MikroORM> => {
-  const orm = await MikroORM.init({
-    clientUrl: url,
-    entities: [],
-    discovery: { warnWhenNoEntities: false },
-    allowGlobalContext: false,
-  });
-  const em = orm.em.fork();
-  await ensureMessagingTables(em);
-  for (const sql of ddl) await em.getConnection().execute(sql);
-  return orm;
-};
-
-const orm = await openOrm(config.SAGAS_MYSQL_URL, SAGA_TABLES_DDL);
+const orm = await openMessagingOrm(config.SAGAS_MYSQL_URL, SAGA_TABLES_DDL);
 const bus = new KafkaBus({ brokers: config.KAFKA_BROKERS, clientId: 'sagas', logger });
 const commandTopic = (participant: string): string =>
   `${config.SAGAS_COMMAND_TOPIC_PREFIX}${participant}`;
@@ -54,7 +41,7 @@ const orchestrator = new SagaOrchestrator({
 let demoOrm: MikroORM | undefined;
 let participants: DemoParticipants | undefined;
 if (config.DEMO_PARTICIPANTS) {
-  const orm = (demoOrm = await openOrm(config.DEMO_MYSQL_URL, DEMO_PARTICIPANT_DDL));
+  const orm = (demoOrm = await openMessagingOrm(config.DEMO_MYSQL_URL, DEMO_PARTICIPANT_DDL));
   participants = new DemoParticipants({
     bus,
     logger,

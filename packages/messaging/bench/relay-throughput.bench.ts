@@ -1,11 +1,11 @@
 // Outbox relay throughput against raw kafkajs sendBatch, measured in the same run on the local
 // stack. Not a test: prints figures. `npm run bench -w packages/messaging` (BENCH_EVENTS, BENCH_BATCH).
-import { MikroORM } from '@mikro-orm/mysql';
+import type { MikroORM } from '@mikro-orm/mysql';
 import { createLogger } from '@shop/platform';
 import { createEnvelope, orderPlacedV1 } from '@shop/schema';
 import { TestStack } from '@shop/testing';
 import { Kafka, logLevel } from 'kafkajs';
-import { KafkaBus, OutboxRelay, ensureMessagingTables, sqlRun } from '../src/index.js';
+import { KafkaBus, OutboxRelay, openMessagingOrm, sqlRun } from '../src/index.js';
 
 const EVENTS = Number(process.env.BENCH_EVENTS ?? 50_000);
 const BATCH = Number(process.env.BENCH_BATCH ?? 500);
@@ -104,13 +104,7 @@ const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floo
 
 try {
   const db = await stack.createDatabase('bench');
-  const orm = await MikroORM.init({
-    clientUrl: db.url,
-    entities: [],
-    discovery: { warnWhenNoEntities: false },
-    allowGlobalContext: false,
-  });
-  await ensureMessagingTables(orm.em.fork());
+  const orm = await openMessagingOrm(db.url);
   const bus = new KafkaBus({ brokers, clientId: 'bench', logger });
   const topic = stack.ns.topic('bench.events');
   await bus.ensureTopics([topic]);

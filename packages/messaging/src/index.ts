@@ -37,4 +37,4 @@ export {
   type StepOutcome,
 } from './saga/saga-participant.js';
 export { sqlRows, sqlRun } from './sql.js';
-export { ensureMessagingTables, MESSAGING_TABLES_DDL } from './tables.js';
+export { ensureMessagingTables, MESSAGING_TABLES_DDL, openMessagingOrm } from './tables.js';

@@ -1,4 +1,5 @@
 import type { EntityManager } from '@mikro-orm/core';
+import { MikroORM, type Options } from '@mikro-orm/mysql';
 
 /**
  * The messaging tables a service keeps in its own database. Services put these statements in a
@@ -45,4 +46,32 @@ export const MESSAGING_TABLES_DDL: readonly string[] = [
 export async function ensureMessagingTables(em: EntityManager): Promise<void> {
   const conn = em.getConnection();
   for (const sql of MESSAGING_TABLES_DDL) await conn.execute(sql);
+}
+
+/**
+ * A MikroORM instance with no entities (raw SQL through `sqlRows`/`sqlRun`) on a database that
+ * has the messaging tables, plus any extra DDL: for processes and tests that only need those.
+ */
+export async function openMessagingOrm(
+  url: string,
+  extraDdl: readonly string[] = [],
+  extra: Partial<Options> = {},
+): Promise<MikroORM> {
+  const orm = await MikroORM.init({
+    clientUrl: url,
+    entities: [],
+    discovery: { warnWhenNoEntities: false },
+    allowGlobalContext: false,
+    pool: { min: 0, max: 10 },
+    ...extra,
+  });
+  try {
+    const em = orm.em.fork();
+    await ensureMessagingTables(em);
+    for (const sql of extraDdl) await em.getConnection().execute(sql);
+  } catch (err) {
+    await orm.close(true);
+    throw err;
+  }
+  return orm;
 }

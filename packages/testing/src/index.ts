@@ -2,3 +2,4 @@ export { stackEnv, TestStack } from './harness.js';
 export { Mailbox, type CaughtMail } from './mailbox.js';
 export { createRunId, TestNamespace } from './namespace.js';
 export { waitUntil, type WaitOptions } from './wait.js';
+export { Child, killAll, spawnNode } from './child-process.js';
