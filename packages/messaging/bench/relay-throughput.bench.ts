@@ -3,6 +3,7 @@
 import type { MikroORM } from '@mikro-orm/mysql';
 import { createLogger } from '@shop/platform';
 import { createEnvelope, orderPlacedV1 } from '@shop/schema';
+import { stackCpuMs } from '@shop/stack';
 import { TestStack } from '@shop/testing';
 import { Kafka, logLevel } from 'kafkajs';
 import { KafkaBus, OutboxRelay, openMessagingOrm, sqlRun } from '../src/index.js';
@@ -33,11 +34,17 @@ const makeMessages = (round: string): { key: string; value: string; id: string }
     return { key: orderId, value: JSON.stringify(env), id: env.id };
   });
 
-async function rawSendBatch(topic: string, round: string): Promise<number> {
+interface Result {
+  rate: number;
+  cpu: Cpu;
+}
+
+async function rawSendBatch(topic: string, round: string): Promise<Result> {
   const kafka = new Kafka({ clientId: 'bench-raw', brokers, logLevel: logLevel.ERROR });
   const producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
   await producer.connect();
   const messages = makeMessages(round);
+  const meter = cpuMeter();
   const t0 = performance.now();
   for (let i = 0; i < messages.length; i += BATCH)
     await producer.sendBatch({
@@ -54,11 +61,12 @@ async function rawSendBatch(topic: string, round: string): Promise<number> {
       ],
     });
   const seconds = (performance.now() - t0) / 1000;
+  const cpu = meter();
   await producer.disconnect();
-  return EVENTS / seconds;
+  return { rate: EVENTS / seconds, cpu };
 }
 
-async function relay(orm: MikroORM, bus: KafkaBus, topic: string, round: string): Promise<number> {
+async function relay(orm: MikroORM, bus: KafkaBus, topic: string, round: string): Promise<Result> {
   const em = orm.em.fork();
   const messages = makeMessages(round);
   for (let i = 0; i < messages.length; i += 1000) {
@@ -84,6 +92,7 @@ async function relay(orm: MikroORM, bus: KafkaBus, topic: string, round: string)
   });
   // Connect the producer before timing, as the raw baseline does.
   await relay.publishBatch();
+  const meter = cpuMeter();
   const t0 = performance.now();
   const already = relay.publishedCount;
   relay.start();
@@ -96,11 +105,34 @@ async function relay(orm: MikroORM, bus: KafkaBus, topic: string, round: string)
     }, 5);
   });
   const seconds = (performance.now() - t0) / 1000;
+  const cpu = meter();
   await relay.stop();
-  return (EVENTS - already) / seconds;
+  return { rate: (EVENTS - already) / seconds, cpu };
 }
 
 const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+
+type Cpu = { node: number; mariadb: number; kafka: number };
+function cpuNow(): Cpu {
+  const own = process.cpuUsage();
+  const servers = stackCpuMs(['mariadb', 'kafka']);
+  return { node: (own.user + own.system) / 1000, mariadb: servers.mariadb!, kafka: servers.kafka! };
+}
+/** Starts a meter; calling the result gives CPU ms per 1000 events of this process, MariaDB and Kafka. */
+function cpuMeter(): () => Cpu {
+  const before = cpuNow();
+  return () => {
+    const now = cpuNow();
+    const per1k = (ms: number): number => (ms * 1000) / EVENTS;
+    return {
+      node: per1k(now.node - before.node),
+      mariadb: per1k(now.mariadb - before.mariadb),
+      kafka: per1k(now.kafka - before.kafka),
+    };
+  };
+}
+const fmtCpu = (c: Cpu): string =>
+  `cpu ms/1k ev node ${c.node.toFixed(0)} mariadb ${c.mariadb.toFixed(0)} kafka ${c.kafka.toFixed(0)}`;
 
 try {
   const db = await stack.createDatabase('bench');
@@ -112,8 +144,8 @@ try {
     `outbox relay vs raw kafkajs sendBatch: ${EVENTS} events/round, batch ${BATCH}, ${ROUNDS} rounds`,
   );
   await rawSendBatch(topic, 'warmup');
-  const raw: number[] = [];
-  const rel: number[] = [];
+  const raw: Result[] = [];
+  const rel: Result[] = [];
   for (let r = 0; r < ROUNDS; r++) {
     // Alternate which goes first so drift in the machine's load does not favour either.
     if (r % 2 === 0) {
@@ -123,14 +155,24 @@ try {
       rel.push(await relay(orm, bus, topic, `relay${r}`));
       raw.push(await rawSendBatch(topic, `raw${r}`));
     }
+    const [a, b] = [raw[r]!, rel[r]!];
     console.log(
-      `round ${r + 1}: raw ${raw[r]!.toFixed(0)} ev/s, relay ${rel[r]!.toFixed(0)} ev/s, ratio ${(rel[r]! / raw[r]!).toFixed(2)}`,
+      `round ${r + 1}: raw ${a.rate.toFixed(0)} ev/s (${fmtCpu(a.cpu)}), relay ${b.rate.toFixed(0)} ev/s (${fmtCpu(b.cpu)}), ratio ${(b.rate / a.rate).toFixed(2)}`,
     );
   }
-  const ratio = median(rel) / median(raw);
+  const rawMedian = median(raw.map((x) => x.rate));
+  const relMedian = median(rel.map((x) => x.rate));
+  const ratios = raw.map((x, i) => rel[i]!.rate / x.rate);
   console.log(
-    `median: raw ${median(raw).toFixed(0)} ev/s, relay ${median(rel).toFixed(0)} ev/s, relay/raw ${ratio.toFixed(2)} (goal >= 0.80)`,
+    `median: raw ${rawMedian.toFixed(0)} ev/s, relay ${relMedian.toFixed(0)} ev/s, relay/raw ${(relMedian / rawMedian).toFixed(2)} (median of per-round ratios ${median(ratios).toFixed(2)}; goal >= 0.80)`,
   );
+  const medCpu = (xs: Result[]): Cpu => ({
+    node: median(xs.map((x) => x.cpu.node)),
+    mariadb: median(xs.map((x) => x.cpu.mariadb)),
+    kafka: median(xs.map((x) => x.cpu.kafka)),
+  });
+  console.log(`median raw:   ${fmtCpu(medCpu(raw))}`);
+  console.log(`median relay: ${fmtCpu(medCpu(rel))}`);
   await bus.deleteTopics([topic]);
   await bus.close();
   await orm.close(true);

@@ -5,3 +5,4 @@ export {
   type StackConfig,
   type StackEndpoints,
 } from './config.ts';
+export { stackCpuMs } from './cpu.ts';

@@ -1,0 +1,39 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import { loadStackConfig } from './config.ts';
+import { pidFileOf } from './server.ts';
+
+const TICKS_PER_SECOND = 100; // USER_HZ on Linux
+
+/** utime + stime (ms) of every process in the group `pgid` (each stack daemon leads its own). */
+function groupCpuMs(pgid: number): number {
+  let ticks = 0;
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    let stat: string;
+    try {
+      stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
+    } catch {
+      continue; // exited meanwhile
+    }
+    // Fields after the command name, which may hold spaces and parentheses.
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    if (Number(fields[2]) !== pgid) continue; // field 5: pgrp
+    ticks += Number(fields[11]) + Number(fields[12]); // fields 14, 15: utime, stime
+  }
+  return (ticks * 1000) / TICKS_PER_SECOND;
+}
+
+/**
+ * CPU time (ms) used so far by each named stack server (MariaDB, Kafka, ...), read from /proc:
+ * benchmarks take two readings around a phase to show where its CPU went. A server that is not
+ * running reads as NaN.
+ */
+export function stackCpuMs(names: readonly string[]): Record<string, number> {
+  const cfg = loadStackConfig();
+  const out: Record<string, number> = {};
+  for (const name of names) {
+    const pid = pidFileOf(cfg, name).alive()?.pid;
+    out[name] = pid === undefined ? Number.NaN : groupCpuMs(pid);
+  }
+  return out;
+}
