@@ -77,10 +77,11 @@ describe('orchestrator SIGKILLed at random points of 50 concurrent sagas', () =>
       SAGAS_RELAY_LEASE_MS: '2000',
     });
 
-  const sentCommands = async (): Promise<number> => {
+  /** Commands the participants have handled (one log row per saga, step and action). */
+  const handledCommands = async (): Promise<number> => {
     const [row] = await sqlRows<{ n: number | string }>(
-      sagasOrm.em.fork(),
-      'SELECT COUNT(*) AS n FROM outbox_message WHERE sent_at IS NOT NULL',
+      participantsOrm.em.fork(),
+      'SELECT COUNT(*) AS n FROM saga_participant_log',
     );
     return Number(row?.n ?? 0);
   };
@@ -113,16 +114,16 @@ describe('orchestrator SIGKILLed at random points of 50 concurrent sagas', () =>
       }),
     );
 
-    // Kill points: after a random, increasing number of published commands, plus a random delay,
+    // Kill points: after a random, increasing number of handled commands, plus a random delay,
     // so kills land anywhere in a transition (before/after commit, before/after publishing).
     const targets = Array.from({ length: KILLS }, () => 5 + Math.floor(Math.random() * 110)).sort(
       (a, b) => a - b,
     );
     for (const target of targets) {
-      await waitUntil(async () => (await sentCommands()) >= target, {
+      await waitUntil(async () => (await handledCommands()) >= target, {
         timeoutMs: 60_000,
         intervalMs: 20,
-        what: `${target} commands published`,
+        what: `${target} commands handled`,
       });
       await new Promise((r) => setTimeout(r, Math.floor(Math.random() * 60)));
       await orchestrator.kill('SIGKILL');

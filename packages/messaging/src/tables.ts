@@ -1,5 +1,6 @@
 import type { EntityManager } from '@mikro-orm/core';
 import { MikroORM, type Options } from '@mikro-orm/mysql';
+import { sqlRows } from './sql.js';
 
 /**
  * The messaging tables a service keeps in its own database. Services put these statements in a
@@ -14,9 +15,7 @@ export const MESSAGING_TABLES_DDL: readonly string[] = [
     payload MEDIUMTEXT NOT NULL,
     headers TEXT NOT NULL,
     created_at DATETIME(3) NOT NULL DEFAULT CURRENT_TIMESTAMP(3),
-    sent_at DATETIME(3) NULL,
-    UNIQUE KEY uq_outbox_message_id (message_id),
-    KEY ix_outbox_pending (sent_at, id)
+    UNIQUE KEY uq_outbox_message_id (message_id)
   ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4`,
   `CREATE TABLE IF NOT EXISTS outbox_relay_lock (
     name VARCHAR(64) NOT NULL PRIMARY KEY,
@@ -42,10 +41,27 @@ export const MESSAGING_TABLES_DDL: readonly string[] = [
   ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4`,
 ];
 
-/** Creates the outbox, inbox and participant tables if missing. */
+/**
+ * The first outbox layout kept sent rows, marked by `sent_at`; the relay now deletes them, so a
+ * table of that layout must lose its sent rows (or the relay would publish them again) and the
+ * column. Runs only when the column is there.
+ */
+const OUTBOX_UPGRADE_FROM_SENT_AT: readonly string[] = [
+  'DELETE FROM outbox_message WHERE sent_at IS NOT NULL',
+  'ALTER TABLE outbox_message DROP INDEX IF EXISTS ix_outbox_pending, DROP COLUMN IF EXISTS sent_at',
+];
+
+/** Creates the outbox, inbox and participant tables if missing (and upgrades an older outbox). */
 export async function ensureMessagingTables(em: EntityManager): Promise<void> {
   const conn = em.getConnection();
   for (const sql of MESSAGING_TABLES_DDL) await conn.execute(sql);
+  const [old] = await sqlRows<{ n: number | string }>(
+    em,
+    `SELECT COUNT(*) AS n FROM information_schema.columns
+     WHERE table_schema = DATABASE() AND table_name = 'outbox_message' AND column_name = 'sent_at'`,
+  );
+  if (Number(old?.n ?? 0) > 0)
+    for (const sql of OUTBOX_UPGRADE_FROM_SENT_AT) await conn.execute(sql);
 }
 
 /**

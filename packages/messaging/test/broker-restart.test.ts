@@ -119,11 +119,7 @@ describe('broker restart', () => {
       await writer;
 
       await waitUntil(
-        async () =>
-          (await count(
-            producerOrm,
-            'SELECT COUNT(*) AS n FROM outbox_message WHERE sent_at IS NULL',
-          )) === 0,
+        async () => (await count(producerOrm, 'SELECT COUNT(*) AS n FROM outbox_message')) === 0,
         { timeoutMs: 120_000, what: 'outbox drained' },
       );
       await waitUntil(
@@ -134,7 +130,6 @@ describe('broker restart', () => {
         await count(consumerOrm, 'SELECT COUNT(*) AS n FROM received WHERE times > 1'),
         0,
       );
-      assert.equal(await count(producerOrm, 'SELECT COUNT(*) AS n FROM outbox_message'), written);
       assert.ok(duringOutage > 0, 'events were written while the broker was down');
       t.diagnostic(
         `${written} events (${duringOutage} during the outage); consumer rebuilt ${consumer.kafkaConsumer.restartCount} times`,

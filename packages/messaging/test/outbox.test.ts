@@ -139,13 +139,12 @@ describe('transactional outbox and relay', () => {
     await writer.waitForLine('"claimed"');
     await writer.kill('SIGKILL');
 
-    const pending = await sqlRows<{ sent_at: Date | null }>(
+    const pending = await sqlRows(
       producerOrm.em.fork(),
-      'SELECT sent_at FROM outbox_message WHERE message_id = ?',
+      'SELECT id FROM outbox_message WHERE message_id = ?',
       [env.MESSAGE_ID],
     );
-    assert.equal(pending.length, 1, 'the committed row is in the outbox');
-    assert.equal(pending[0]?.sent_at, null, 'and was not published');
+    assert.equal(pending.length, 1, 'the committed row is still in the outbox, unpublished');
     const [claim] = await sqlRows<{ owner: string | null }>(
       producerOrm.em.fork(),
       'SELECT owner FROM outbox_relay_lock',
@@ -161,12 +160,7 @@ describe('transactional outbox and relay', () => {
     assert.equal(await received('crash-1'), 1);
     await waitUntil(
       async () =>
-        (
-          await sqlRows(
-            producerOrm.em.fork(),
-            'SELECT id FROM outbox_message WHERE sent_at IS NULL',
-          )
-        ).length === 0,
+        (await sqlRows(producerOrm.em.fork(), 'SELECT id FROM outbox_message')).length === 0,
       { what: 'outbox drained' },
     );
     await relay.kill('SIGTERM');

@@ -15,8 +15,6 @@ export interface OutboxRelayOptions {
   readonly pollIntervalMs?: number;
   /** How long the outbox claim lasts without renewal (a dead relay's claim expires after this). @default 10000 */
   readonly leaseMs?: number;
-  /** Sent rows older than this are deleted. @default 3600000 (1 h) */
-  readonly retentionMs?: number;
   /** Batches read ahead while one is in flight. @default 2 */
   readonly readAhead?: number;
   /** Test hook: called after rows are selected under the claim, before they are sent. */
@@ -32,7 +30,7 @@ interface OutboxRow {
 }
 
 /**
- * Publishes outbox rows to Kafka in id order and marks them sent.
+ * Publishes outbox rows to Kafka in id order and deletes them once Kafka has acknowledged them.
  *
  * Claiming: a relay publishes only while it holds the outbox's claim, a lease row renewed on the
  * database clock. Several relays can run; one publishes, the others stand by and take over when
@@ -40,23 +38,27 @@ interface OutboxRow {
  * published twice and order per key holds, while each row is still written once, not per claim:
  * per-row claim updates cost more database time than the Kafka send itself and kept the relay
  * well below raw kafkajs throughput. Publishing is at-least-once (a crash after a send and before
- * marking the rows sent republishes them); consumers deduplicate by message id.
+ * the delete republishes them); consumers deduplicate by message id.
  *
- * Pipelining: while one batch is in flight the next is read and the previous one marked sent.
+ * Sent rows are deleted rather than marked: every row in the table is unsent, so the next batch is
+ * a primary-key range read and no secondary index changes per row. Marking (`sent_at` set from
+ * NULL) rewrote each whole row and its index entry and cost MariaDB twice the CPU of the delete,
+ * CPU the relay's own process then lacked on a small machine. Kafka keeps the published events;
+ * the outbox is a queue, not an archive.
+ *
+ * Pipelining: while one batch is in flight the next is read and the previous one deleted.
  */
 export class OutboxRelay {
   readonly relayId: string;
   private readonly batchSize: number;
   private readonly pollIntervalMs: number;
   private readonly leaseMs: number;
-  private readonly retentionMs: number;
   private readonly readAhead: number;
   private running: Promise<void> | undefined;
   private stopped = false;
   private wake: (() => void) | undefined;
   private pendingWake = false;
   private published = 0;
-  private lastPurge = 0;
   private leaseRenewedAt = 0;
   private leader = false;
 
@@ -65,7 +67,6 @@ export class OutboxRelay {
     this.batchSize = options.batchSize ?? 500;
     this.pollIntervalMs = options.pollIntervalMs ?? 50;
     this.leaseMs = options.leaseMs ?? 10_000;
-    this.retentionMs = options.retentionMs ?? 3_600_000;
     this.readAhead = options.readAhead ?? 2;
   }
 
@@ -102,7 +103,7 @@ export class OutboxRelay {
     let failures = 0;
     // Reads of the next batches, each chained after the previous one (ids past it).
     let ahead: Promise<OutboxRow[]>[] = [];
-    let marking: Promise<void> = Promise.resolve();
+    let deleting: Promise<void> = Promise.resolve();
     const drain = async (): Promise<void> => {
       const pending = ahead;
       ahead = [];
@@ -112,7 +113,7 @@ export class OutboxRelay {
       try {
         if (!(await this.holdClaim())) {
           await drain();
-          await marking;
+          await deleting;
           await this.idle(Math.max(this.pollIntervalMs, Math.min(1000, this.leaseMs / 4)));
           continue;
         }
@@ -120,14 +121,13 @@ export class OutboxRelay {
         let rows: OutboxRow[];
         if (prefetched !== undefined) rows = await prefetched;
         else {
-          // A full scan may only run once every sent row is marked, or it would send them again.
-          await marking;
+          // A full scan may only run once every sent row is deleted, or it would send them again.
+          await deleting;
           rows = await this.select(undefined);
         }
         if (rows.length === 0) {
           await drain();
           if (prefetched !== undefined) continue; // end of a run: rescan from the start at once
-          await this.purge();
           await this.idle(this.pollIntervalMs);
           continue;
         }
@@ -143,7 +143,7 @@ export class OutboxRelay {
         }
         await this.send(rows);
         this.published += rows.length;
-        marking = marking.then(() => this.markSent(ids));
+        deleting = deleting.then(() => this.removeSent(ids));
         failures = 0;
       } catch (err) {
         failures++;
@@ -157,7 +157,7 @@ export class OutboxRelay {
       }
     }
     await drain();
-    await marking;
+    await deleting;
     await this.releaseClaim();
   }
 
@@ -218,7 +218,7 @@ export class OutboxRelay {
     return sqlRows<OutboxRow>(
       this.options.orm.em.fork(),
       `SELECT id, topic, partition_key, payload, headers FROM outbox_message
-       WHERE sent_at IS NULL ${after === undefined ? '' : 'AND id > ?'} ORDER BY id LIMIT ?`,
+       ${after === undefined ? '' : 'WHERE id > ?'} ORDER BY id LIMIT ?`,
       after === undefined ? [this.batchSize] : [after, this.batchSize],
     );
   }
@@ -234,22 +234,25 @@ export class OutboxRelay {
     );
   }
 
-  private async markSent(ids: readonly number[]): Promise<void> {
+  private async removeSent(ids: readonly number[]): Promise<void> {
     try {
       await sqlRun(
         this.options.orm.em.fork(),
         // Ids are integers read back from the table: inlined, they spare client-side formatting
         // of hundreds of placeholders per batch.
-        `UPDATE outbox_message SET sent_at = CURRENT_TIMESTAMP(3) WHERE id IN (${ids.map((id) => Math.trunc(id)).join(',')})`,
+        `DELETE FROM outbox_message WHERE id IN (${ids.map((id) => Math.trunc(id)).join(',')})`,
         [],
       );
     } catch (err) {
       // The rows go out again on the next full scan; consumers deduplicate.
-      this.options.logger.error({ err, relayId: this.relayId }, 'could not mark outbox rows sent');
+      this.options.logger.error(
+        { err, relayId: this.relayId },
+        'could not delete sent outbox rows',
+      );
     }
   }
 
-  /** Claims, publishes and marks one batch outside the loop; returns how many rows it published. */
+  /** Claims, publishes and deletes one batch outside the loop; returns how many rows it published. */
   async publishBatch(): Promise<number> {
     if (!(await this.holdClaim())) return 0;
     const rows = await this.select(undefined);
@@ -257,19 +260,8 @@ export class OutboxRelay {
     const ids = rows.map((r) => Number(r.id));
     await this.options.afterClaim?.(ids);
     await this.send(rows);
-    await this.markSent(ids);
+    await this.removeSent(ids);
     this.published += rows.length;
     return rows.length;
-  }
-
-  private async purge(): Promise<void> {
-    if (Date.now() - this.lastPurge < 60_000) return;
-    this.lastPurge = Date.now();
-    await sqlRun(
-      this.options.orm.em.fork(),
-      `DELETE FROM outbox_message
-       WHERE sent_at IS NOT NULL AND sent_at < CURRENT_TIMESTAMP(3) - INTERVAL ? MICROSECOND LIMIT 5000`,
-      [this.retentionMs * 1000],
-    );
   }
 }
