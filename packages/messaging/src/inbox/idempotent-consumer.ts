@@ -47,6 +47,8 @@ export interface IdempotentConsumerOptions<C extends Contract> {
   readonly dlqTopic?: string;
   /** @default 3 */
   readonly partitionsConsumedConcurrently?: number;
+  /** Keys of one fetched batch handled at once (see ResilientConsumerOptions). @default 8 */
+  readonly keyConcurrency?: number;
 }
 
 /**
@@ -54,7 +56,9 @@ export interface IdempotentConsumerOptions<C extends Contract> {
  * keyed by (group, message id): a redelivered message finds the row and changes nothing. kafkajs
  * commits the offset only after the handler (and so the transaction) finished. Failures are
  * retried with exponential backoff and jitter, then dead-lettered with the error and the attempt
- * count in headers; unknown or invalid messages are dead-lettered at once.
+ * count in headers; unknown or invalid messages are dead-lettered at once. A retrying message
+ * holds back only the later messages of its own key: other keys of its batch go on (the
+ * ResilientConsumer's key lanes), so the wait is never longer than the policy's backoff.
  */
 export class IdempotentConsumer<C extends Contract> {
   private readonly registry: ContractRegistry<C>;
@@ -74,6 +78,7 @@ export class IdempotentConsumer<C extends Contract> {
       groupId: options.groupId,
       topics: options.topics,
       partitionsConsumedConcurrently: options.partitionsConsumedConcurrently ?? 3,
+      keyConcurrency: options.keyConcurrency,
       handler: (message, control) => this.process(message, control),
     });
   }

@@ -1,5 +1,5 @@
 import type { Logger } from '@shop/platform';
-import type { Consumer, Kafka } from 'kafkajs';
+import type { Consumer, EachBatchPayload, Kafka, KafkaMessage } from 'kafkajs';
 import { readHeaders, type MessageHeaders } from '../headers.js';
 
 export interface IncomingMessage {
@@ -25,8 +25,15 @@ export interface ResilientConsumerOptions {
   readonly handler: MessageHandler;
   /** @default true */
   readonly fromBeginning?: boolean;
-  /** Partitions processed in parallel; keys in one partition stay in order. @default 3 */
+  /** Partitions processed in parallel. @default 3 */
   readonly partitionsConsumedConcurrently?: number;
+  /**
+   * Keys of one fetched batch handled at once. Messages of one key are handled one after the
+   * other in offset order; different keys do not wait for each other, so a key whose handler is
+   * slow or retrying holds back only its own later messages (and, until it is done, the
+   * partition's next fetch). @default 8
+   */
+  readonly keyConcurrency?: number;
   /** The kafkajs default (5000) stalls request/reply flows such as sagas. @default 50 */
   readonly maxWaitTimeInMs?: number;
   /** @default 10000 */
@@ -39,8 +46,13 @@ export interface ResilientConsumerOptions {
  * A kafkajs consumer that comes back by itself. kafkajs restarts a consumer only after retriable
  * errors and leaves it stopped otherwise (tulios/kafkajs #267, #939, #1011, #1630); this wrapper
  * listens for CRASH events that will not restart, and for fetch loops that went silent, and
- * rebuilds the consumer with backoff. Offsets are committed by kafkajs only after the handler
- * resolves, so a handler that commits its own transaction first never loses a message.
+ * rebuilds the consumer with backoff.
+ *
+ * Each fetched batch is split into lanes by key (see `keyConcurrency`). An offset is resolved,
+ * and later committed, only once it and every offset before it in the partition were handled, so
+ * a handler that commits its own transaction first never loses a message; a crash or rebalance
+ * mid-batch redelivers what was not resolved, some of it possibly handled already (consumers
+ * deduplicate).
  */
 export class ResilientConsumer {
   private consumer: Consumer | undefined;
@@ -148,27 +160,73 @@ export class ResilientConsumer {
     for (const topic of this.options.topics)
       await consumer.subscribe({ topic, fromBeginning: this.options.fromBeginning ?? true });
     if (await abandon()) return;
-    const handler = this.options.handler;
     await consumer.run({
       partitionsConsumedConcurrently: this.options.partitionsConsumedConcurrently ?? 3,
-      eachMessage: async (payload) => {
-        // Never process (and so never commit) a message on a replaced consumer.
-        if (isStale()) throw new Error('consumer was replaced');
-        const { topic, partition, message } = payload;
-        await handler(
-          {
-            topic,
-            partition,
-            offset: message.offset,
-            key: message.key?.toString() ?? null,
-            value: message.value,
-            headers: readHeaders(message.headers),
-            timestamp: message.timestamp,
-          },
-          { heartbeat: () => payload.heartbeat() },
-        );
-      },
+      // Offsets are resolved by handleBatch as the contiguous handled prefix grows.
+      eachBatchAutoResolve: false,
+      eachBatch: (payload) => this.handleBatch(payload, isStale),
     });
+  }
+
+  private async handleBatch(payload: EachBatchPayload, isStale: () => boolean): Promise<void> {
+    const { batch } = payload;
+    const { topic, partition } = batch;
+    const heartbeat = (): Promise<void> => payload.heartbeat();
+    const lanes = new Map<string, KafkaMessage[]>();
+    for (const message of batch.messages) {
+      const lane = message.key === null ? '' : `k${message.key.toString('base64')}`;
+      let list = lanes.get(lane);
+      if (list === undefined) lanes.set(lane, (list = []));
+      list.push(message);
+    }
+    const offsets = batch.messages.map((m) => m.offset);
+    const handled = new Set<string>();
+    let resolved = 0;
+    const markHandled = (offset: string): void => {
+      handled.add(offset);
+      while (resolved < offsets.length && handled.has(offsets[resolved]!)) {
+        payload.resolveOffset(offsets[resolved]!);
+        resolved++;
+      }
+    };
+    // Stop taking new messages once the partition is revoked, the consumer stops or was replaced
+    // (never handle, and so never commit, a message on a replaced consumer) or a lane failed.
+    let failure: { error: unknown } | undefined;
+    const keepGoing = (): boolean =>
+      failure === undefined && payload.isRunning() && !payload.isStale() && !isStale();
+    const queue = [...lanes.values()];
+    const control: MessageControl = { heartbeat };
+    const work = async (): Promise<void> => {
+      for (let lane = queue.shift(); lane !== undefined; lane = queue.shift()) {
+        for (const message of lane) {
+          if (!keepGoing()) return;
+          try {
+            await this.options.handler(
+              {
+                topic,
+                partition,
+                offset: message.offset,
+                key: message.key?.toString() ?? null,
+                value: message.value,
+                headers: readHeaders(message.headers),
+                timestamp: message.timestamp,
+              },
+              control,
+            );
+            markHandled(message.offset);
+            // Throttled by kafkajs to the heartbeat interval; throws when the group rebalances.
+            await heartbeat();
+          } catch (error) {
+            failure ??= { error };
+            return;
+          }
+        }
+      }
+    };
+    const workers = Math.max(1, Math.min(this.options.keyConcurrency ?? 8, lanes.size));
+    await Promise.all(Array.from({ length: workers }, work));
+    // kafkajs commits the resolved prefix, then handles the error (retry, rejoin or crash).
+    if (failure !== undefined) throw failure.error;
   }
 
   private async restart(): Promise<void> {
