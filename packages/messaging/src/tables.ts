@@ -12,7 +12,7 @@ export const MESSAGING_TABLES_DDL: readonly string[] = [
     message_id VARCHAR(64) NOT NULL,
     topic VARCHAR(249) NOT NULL,
     partition_key VARCHAR(255) NOT NULL,
-    payload MEDIUMTEXT NOT NULL,
+    payload MEDIUMBLOB NOT NULL, -- the message bytes: read back as a Buffer, sent without re-encoding
     headers TEXT NOT NULL,
     created_at DATETIME(3) NOT NULL DEFAULT CURRENT_TIMESTAMP(3),
     UNIQUE KEY uq_outbox_message_id (message_id)

@@ -25,7 +25,7 @@ interface OutboxRow {
   id: number | string;
   topic: string;
   partition_key: string;
-  payload: string;
+  payload: Buffer | string;
   headers: string;
 }
 
