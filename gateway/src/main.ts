@@ -1,9 +1,15 @@
-import { createLogger, installGracefulShutdown, loadConfig } from '@shop/platform';
+import {
+  createLogger,
+  installGracefulShutdown,
+  loadConfig,
+  routeProcessWarnings,
+} from '@shop/platform';
 import { gatewayConfigSchema } from './config.js';
 import { createGatewayServer } from './server.js';
 
 const config = loadConfig(gatewayConfigSchema, process.env);
 const logger = createLogger('gateway', config.LOG_LEVEL);
+routeProcessWarnings(logger);
 try {
   const gateway = await createGatewayServer(config, logger);
   const port = await gateway.listen(config.PORT, config.HOST);

@@ -6,6 +6,7 @@ import {
   createMetricsRegistry,
   installGracefulShutdown,
   loadConfig,
+  routeProcessWarnings,
   startOpsServer,
 } from '@shop/platform';
 import { sagasConfigSchema } from './config.js';
@@ -16,6 +17,7 @@ import { SAGA_TABLES_DDL } from './engine/saga-store.js';
 
 const config = loadConfig(sagasConfigSchema, process.env);
 const logger = createLogger('sagas', config.LOG_LEVEL);
+routeProcessWarnings(logger);
 
 const orm = await openMessagingOrm(config.SAGAS_MYSQL_URL, SAGA_TABLES_DDL);
 const bus = new KafkaBus({ brokers: config.KAFKA_BROKERS, clientId: 'sagas', logger });

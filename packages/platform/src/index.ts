@@ -18,7 +18,7 @@ export {
   UnauthenticatedError,
   type ErrorCode,
 } from './errors.js';
-export { createLogger, REDACTED_PATHS, type Logger } from './logger.js';
+export { createLogger, REDACTED_PATHS, routeProcessWarnings, type Logger } from './logger.js';
 export { createMetricsRegistry, httpRequestDuration } from './metrics.js';
 export {
   createOpsHandler,

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { Writable } from 'node:stream';
 import { describe, it } from 'node:test';
-import { createLogger } from './logger.js';
+import { createLogger, routeProcessWarnings } from './logger.js';
 import { runWithContext } from './request-context.js';
 
 function capture(): { stream: Writable; lines: () => Record<string, unknown>[] } {
@@ -51,5 +51,26 @@ describe('createLogger', () => {
     const text = JSON.stringify(lines()[0]);
     assert.doesNotMatch(text, /hunter22|"rt"|Bearer x/);
     assert.match(text, /\[redacted\]/);
+  });
+});
+
+describe('routeProcessWarnings', () => {
+  it("logs process warnings as JSON, kafkajs's negative-timeout warning only at debug", async () => {
+    const { stream, lines } = capture();
+    const saved = process.listeners('warning');
+    try {
+      routeProcessWarnings(createLogger('sagas', 'info', stream));
+      setTimeout(() => undefined, -1).unref(); // what kafkajs does: a TimeoutNegativeWarning
+      process.emitWarning('old API', 'DeprecationWarning');
+      await new Promise((r) => setImmediate(r)); // warnings are emitted on the next tick
+      await new Promise((r) => setImmediate(r));
+      const logged = lines();
+      assert.equal(logged.length, 1, JSON.stringify(logged));
+      assert.equal(logged[0]?.level, 'warn');
+      assert.deepEqual(logged[0]?.warning, { name: 'DeprecationWarning', message: 'old API' });
+    } finally {
+      process.removeAllListeners('warning');
+      for (const l of saved) process.on('warning', l);
+    }
   });
 });

@@ -45,3 +45,22 @@ export function createLogger(
   };
   return destination === undefined ? pino(options) : pino(options, destination);
 }
+
+/** Warnings known to be harmless, logged at debug instead of warn. */
+const HARMLESS_WARNINGS: ReadonlySet<string> = new Set([
+  // kafkajs 2.2 schedules negative timeouts (its request queue's throttle check); Node 22+ warns
+  // and runs them after 1 ms, which is what kafkajs meant.
+  'TimeoutNegativeWarning',
+]);
+
+/**
+ * Sends process warnings (deprecations, kafkajs's negative timeouts, ...) to the service's JSON
+ * log instead of Node's plain-text stderr printer. Call once at startup.
+ */
+export function routeProcessWarnings(logger: Logger): void {
+  process.removeAllListeners('warning');
+  process.on('warning', (warning) => {
+    const level = HARMLESS_WARNINGS.has(warning.name) ? 'debug' : 'warn';
+    logger[level]({ warning: { name: warning.name, message: warning.message } }, 'process warning');
+  });
+}

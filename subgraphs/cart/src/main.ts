@@ -1,4 +1,9 @@
-import { createLogger, installGracefulShutdown, loadConfig } from '@shop/platform';
+import {
+  createLogger,
+  installGracefulShutdown,
+  loadConfig,
+  routeProcessWarnings,
+} from '@shop/platform';
 import { refuseDevSecretInProduction } from '@shop/subgraph-kit';
 import { startCartApp } from './app.js';
 import { cartConfigSchema } from './config.js';
@@ -6,6 +11,7 @@ import { cartConfigSchema } from './config.js';
 const config = loadConfig(cartConfigSchema, process.env);
 refuseDevSecretInProduction(config);
 const logger = createLogger('cart', config.LOG_LEVEL);
+routeProcessWarnings(logger);
 const app = await startCartApp(config, logger).catch((err: unknown) => {
   logger.fatal({ err }, 'start-up failed');
   process.exit(1);

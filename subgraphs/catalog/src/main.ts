@@ -1,4 +1,9 @@
-import { createLogger, installGracefulShutdown, loadConfig } from '@shop/platform';
+import {
+  createLogger,
+  installGracefulShutdown,
+  loadConfig,
+  routeProcessWarnings,
+} from '@shop/platform';
 import { refuseDevSecretInProduction } from '@shop/subgraph-kit';
 import { startCatalogApp } from './app.js';
 import { catalogConfigSchema } from './config.js';
@@ -6,6 +11,7 @@ import { catalogConfigSchema } from './config.js';
 const config = loadConfig(catalogConfigSchema, process.env);
 refuseDevSecretInProduction(config);
 const logger = createLogger('catalog', config.LOG_LEVEL);
+routeProcessWarnings(logger);
 const app = await startCatalogApp(config, logger).catch((err: unknown) => {
   logger.fatal({ err }, 'start-up failed');
   process.exit(1);

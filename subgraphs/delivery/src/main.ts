@@ -1,4 +1,9 @@
-import { createLogger, installGracefulShutdown, loadConfig } from '@shop/platform';
+import {
+  createLogger,
+  installGracefulShutdown,
+  loadConfig,
+  routeProcessWarnings,
+} from '@shop/platform';
 import { refuseDevSecretInProduction } from '@shop/subgraph-kit';
 import { startDeliveryApp } from './app.js';
 import { deliveryConfigSchema } from './config.js';
@@ -6,6 +11,7 @@ import { deliveryConfigSchema } from './config.js';
 const config = loadConfig(deliveryConfigSchema, process.env);
 refuseDevSecretInProduction(config);
 const logger = createLogger('delivery', config.LOG_LEVEL);
+routeProcessWarnings(logger);
 const app = await startDeliveryApp(config, logger).catch((err: unknown) => {
   logger.fatal({ err }, 'start-up failed');
   process.exit(1);

@@ -1,4 +1,9 @@
-import { createLogger, installGracefulShutdown, loadConfig } from '@shop/platform';
+import {
+  createLogger,
+  installGracefulShutdown,
+  loadConfig,
+  routeProcessWarnings,
+} from '@shop/platform';
 import { refuseDevSecretInProduction } from '@shop/subgraph-kit';
 import { startOrdersApp } from './app.js';
 import { ordersConfigSchema } from './config.js';
@@ -6,6 +11,7 @@ import { ordersConfigSchema } from './config.js';
 const config = loadConfig(ordersConfigSchema, process.env);
 refuseDevSecretInProduction(config);
 const logger = createLogger('orders', config.LOG_LEVEL);
+routeProcessWarnings(logger);
 const app = await startOrdersApp(config, logger).catch((err: unknown) => {
   logger.fatal({ err }, 'start-up failed');
   process.exit(1);

@@ -1,4 +1,9 @@
-import { createLogger, installGracefulShutdown, loadConfig } from '@shop/platform';
+import {
+  createLogger,
+  installGracefulShutdown,
+  loadConfig,
+  routeProcessWarnings,
+} from '@shop/platform';
 import { refuseDevSecretInProduction } from '@shop/subgraph-kit';
 import { startUsersApp } from './app.js';
 import { usersConfigSchema } from './config.js';
@@ -6,6 +11,7 @@ import { usersConfigSchema } from './config.js';
 const config = loadConfig(usersConfigSchema, process.env);
 refuseDevSecretInProduction(config);
 const logger = createLogger('users', config.LOG_LEVEL);
+routeProcessWarnings(logger);
 const app = await startUsersApp(config, logger).catch((err: unknown) => {
   logger.fatal({ err }, 'start-up failed');
   process.exit(1);
