@@ -1,18 +1,15 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import type { MikroORM } from '@mikro-orm/mysql';
-import type { KafkaBus } from '@shop/messaging';
 import { createLogger, runWithContext } from '@shop/platform';
 import { TestStack, waitUntil } from '@shop/testing';
 import {
   DEMO_ORDER_SAGA,
   demoOrderSaga,
-  DemoParticipants,
   isTerminal,
   SagaOrchestrator,
   type DemoOrderData,
 } from '../src/index.js';
-import { createWorld, newBus, openOrm, worldTopics, type SagaTestWorld } from './support.js';
+import { openSagaWorld, type SagaTestWorld } from './support.js';
 
 type LogLine = Record<string, unknown> & { service: string; msg: string };
 
@@ -26,31 +23,15 @@ describe('correlation across hops and several orchestrator instances', () => {
       },
     });
   let world: SagaTestWorld;
-  let bus: KafkaBus;
-  let sagasOrm: MikroORM;
-  let participantsOrm: MikroORM;
   let orchestrators: SagaOrchestrator[] = [];
-  let participants: DemoParticipants;
 
   before(async () => {
-    world = await createWorld(stack);
-    bus = newBus(stack.env.KAFKA_BROKERS, 'saga-corr-test');
-    await bus.ensureTopics(worldTopics(world));
-    sagasOrm = await openOrm(world.sagasUrl);
-    participantsOrm = await openOrm(world.participantsUrl);
-    participants = new DemoParticipants({
-      bus,
-      logger: capture('participants'),
-      orms: { inventory: participantsOrm, payment: participantsOrm, shipping: participantsOrm },
-      commandTopic: world.commandTopic,
-      groupPrefix: world.groupPrefix,
-    });
-    await participants.start();
+    world = await openSagaWorld(stack, 'saga-corr-test', capture('participants'));
     orchestrators = ['orchestrator-a', 'orchestrator-b'].map(
       (name) =>
         new SagaOrchestrator({
-          bus,
-          orm: sagasOrm,
+          bus: world.bus,
+          orm: world.sagasOrm,
           logger: capture(name),
           sagas: [demoOrderSaga()],
           replyTopic: world.replyTopic,
@@ -63,12 +44,7 @@ describe('correlation across hops and several orchestrator instances', () => {
 
   after(async () => {
     for (const o of orchestrators) await o.close();
-    await participants?.close();
-    await bus?.deleteTopics(worldTopics(world));
-    await bus?.close();
-    await sagasOrm?.close(true);
-    await participantsOrm?.close(true);
-    await stack.cleanup();
+    await world?.close();
   });
 
   const data = (i: number): DemoOrderData => ({

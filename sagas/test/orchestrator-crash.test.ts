@@ -2,25 +2,20 @@ import assert from 'node:assert/strict';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import type { MikroORM } from '@mikro-orm/mysql';
-import { sqlRows, type KafkaBus } from '@shop/messaging';
+import { sqlRows } from '@shop/messaging';
 import { TestStack, waitUntil } from '@shop/testing';
 import {
   DEMO_BEHAVIOUR,
   DEMO_ORDER_SAGA,
   demoOrderSaga,
-  DemoParticipants,
   SagaOrchestrator,
   type DemoOrderData,
 } from '../src/index.js';
 import {
-  createWorld,
   killAll,
-  newBus,
-  openOrm,
+  openSagaWorld,
   spawnNode,
   testLogger,
-  worldTopics,
   type Child,
   type SagaTestWorld,
 } from './support.js';
@@ -33,35 +28,14 @@ const KILLS = 4;
 describe('orchestrator SIGKILLed at random points of 50 concurrent sagas', () => {
   const stack = new TestStack('sagacrash');
   let world: SagaTestWorld;
-  let bus: KafkaBus;
-  let sagasOrm: MikroORM;
-  let participantsOrm: MikroORM;
-  let participants: DemoParticipants;
 
   before(async () => {
-    world = await createWorld(stack);
-    bus = newBus(stack.env.KAFKA_BROKERS, 'saga-crash-test');
-    await bus.ensureTopics(worldTopics(world));
-    sagasOrm = await openOrm(world.sagasUrl);
-    participantsOrm = await openOrm(world.participantsUrl);
-    participants = new DemoParticipants({
-      bus,
-      logger: testLogger('participants'),
-      orms: { inventory: participantsOrm, payment: participantsOrm, shipping: participantsOrm },
-      commandTopic: world.commandTopic,
-      groupPrefix: world.groupPrefix,
-    });
-    await participants.start();
+    world = await openSagaWorld(stack, 'saga-crash-test');
   });
 
   after(async () => {
     await killAll();
-    await participants?.close();
-    await bus?.deleteTopics(worldTopics(world));
-    await bus?.close();
-    await sagasOrm?.close(true);
-    await participantsOrm?.close(true);
-    await stack.cleanup();
+    await world?.close();
   });
 
   const spawnOrchestrator = (): Child =>
@@ -80,7 +54,7 @@ describe('orchestrator SIGKILLed at random points of 50 concurrent sagas', () =>
   /** Commands the participants have handled (one log row per saga, step and action). */
   const handledCommands = async (): Promise<number> => {
     const [row] = await sqlRows<{ n: number | string }>(
-      participantsOrm.em.fork(),
+      world.participantsOrm.em.fork(),
       'SELECT COUNT(*) AS n FROM saga_participant_log',
     );
     return Number(row?.n ?? 0);
@@ -90,8 +64,8 @@ describe('orchestrator SIGKILLed at random points of 50 concurrent sagas', () =>
     // Sagas are started through the same engine API, writing state and first command atomically;
     // only the child process publishes and drives them.
     const starter = new SagaOrchestrator({
-      bus,
-      orm: sagasOrm,
+      bus: world.bus,
+      orm: world.sagasOrm,
       logger: testLogger('starter'),
       sagas: [demoOrderSaga()],
       replyTopic: world.replyTopic,
@@ -133,7 +107,7 @@ describe('orchestrator SIGKILLed at random points of 50 concurrent sagas', () =>
     const statuses = await waitUntil(
       async () => {
         const rows = await sqlRows<{ id: string; status: string }>(
-          sagasOrm.em.fork(),
+          world.sagasOrm.em.fork(),
           'SELECT id, status FROM saga_instance',
         );
         return rows.length === SAGAS &&
@@ -151,14 +125,14 @@ describe('orchestrator SIGKILLed at random points of 50 concurrent sagas', () =>
     );
 
     const twice = await sqlRows(
-      participantsOrm.em.fork(),
+      world.participantsOrm.em.fork(),
       `SELECT saga_id, step, action, COUNT(*) AS n FROM demo_effect
        GROUP BY saga_id, step, action HAVING COUNT(*) > 1`,
     );
     assert.deepEqual(twice, [], 'no step or compensation took effect twice');
 
     const effects = await sqlRows<{ saga_id: string; step: number; action: string }>(
-      participantsOrm.em.fork(),
+      world.participantsOrm.em.fork(),
       'SELECT saga_id, step, action FROM demo_effect',
     );
     for (const { id, status } of statuses) {

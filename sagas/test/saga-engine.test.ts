@@ -1,27 +1,18 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import type { MikroORM } from '@mikro-orm/mysql';
-import { sqlRows, type KafkaBus } from '@shop/messaging';
+import { sqlRows } from '@shop/messaging';
 import { TestStack, waitUntil } from '@shop/testing';
 import {
   DEMO_BEHAVIOUR,
   DEMO_ORDER_SAGA,
   demoOrderSaga,
-  DemoParticipants,
   isTerminal,
   runSagasCli,
   SagaOrchestrator,
   type DemoOrderData,
   type SagaState,
 } from '../src/index.js';
-import {
-  createWorld,
-  newBus,
-  openOrm,
-  testLogger,
-  worldTopics,
-  type SagaTestWorld,
-} from './support.js';
+import { openSagaWorld, testLogger, type SagaTestWorld } from './support.js';
 
 interface Effect {
   participant: string;
@@ -32,46 +23,25 @@ interface Effect {
 describe('saga orchestrator with the three-participant demo saga', () => {
   const stack = new TestStack('sagas');
   let world: SagaTestWorld;
-  let bus: KafkaBus;
-  let sagasOrm: MikroORM;
-  let participantsOrm: MikroORM;
   let orchestrator: SagaOrchestrator;
-  let participants: DemoParticipants;
 
   before(async () => {
-    world = await createWorld(stack);
-    bus = newBus(stack.env.KAFKA_BROKERS, 'saga-test');
-    await bus.ensureTopics(worldTopics(world));
-    sagasOrm = await openOrm(world.sagasUrl);
-    participantsOrm = await openOrm(world.participantsUrl);
+    world = await openSagaWorld(stack, 'saga-test');
     orchestrator = new SagaOrchestrator({
-      bus,
-      orm: sagasOrm,
+      bus: world.bus,
+      orm: world.sagasOrm,
       logger: testLogger('orchestrator'),
       sagas: [demoOrderSaga({ timeoutMs: 1000, maxAttempts: 2 })],
       replyTopic: world.replyTopic,
       commandTopic: world.commandTopic,
       groupId: `${world.groupPrefix}orchestrator`,
     });
-    participants = new DemoParticipants({
-      bus,
-      logger: testLogger('participants'),
-      orms: { inventory: participantsOrm, payment: participantsOrm, shipping: participantsOrm },
-      commandTopic: world.commandTopic,
-      groupPrefix: world.groupPrefix,
-    });
-    await participants.start();
     await orchestrator.start();
   });
 
   after(async () => {
     await orchestrator?.close();
-    await participants?.close();
-    await bus?.deleteTopics(worldTopics(world));
-    await bus?.close();
-    await sagasOrm?.close(true);
-    await participantsOrm?.close(true);
-    await stack.cleanup();
+    await world?.close();
   });
 
   const order = (over: Partial<DemoOrderData> = {}): DemoOrderData => ({
@@ -96,7 +66,7 @@ describe('saga orchestrator with the three-participant demo saga', () => {
 
   const effects = (sagaId: string): Promise<Effect[]> =>
     sqlRows<Effect>(
-      participantsOrm.em.fork(),
+      world.participantsOrm.em.fork(),
       'SELECT participant, step, action FROM demo_effect WHERE saga_id = ? ORDER BY id',
       [sagaId],
     );
@@ -128,7 +98,7 @@ describe('saga orchestrator with the three-participant demo saga', () => {
 
   it('fails at the second step and compensates only the first', async () => {
     const [before] = await sqlRows<{ available: number }>(
-      participantsOrm.em.fork(),
+      world.participantsOrm.em.fork(),
       "SELECT available FROM demo_stock WHERE sku = 'sku-1'",
     );
     const s = await run(order({ account: DEMO_BEHAVIOUR.declinedAccount }));
@@ -140,7 +110,7 @@ describe('saga orchestrator with the three-participant demo saga', () => {
     ]);
     assert.deepEqual(compensations(s), [0]);
     const [after] = await sqlRows<{ available: number }>(
-      participantsOrm.em.fork(),
+      world.participantsOrm.em.fork(),
       "SELECT available FROM demo_stock WHERE sku = 'sku-1'",
     );
     assert.equal(after!.available, before!.available, 'stock released');

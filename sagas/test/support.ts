@@ -1,7 +1,8 @@
+import type { MikroORM } from '@mikro-orm/mysql';
 import { KafkaBus, openMessagingOrm } from '@shop/messaging';
 import { createLogger, type Logger } from '@shop/platform';
 import type { TestStack } from '@shop/testing';
-import { DEMO_PARTICIPANT_DDL, SAGA_TABLES_DDL } from '../src/index.js';
+import { DEMO_PARTICIPANT_DDL, DemoParticipants, SAGA_TABLES_DDL } from '../src/index.js';
 
 export const testLogger = (name: string): Logger =>
   createLogger(name, process.env.TEST_LOG_LEVEL ?? 'silent');
@@ -11,37 +12,71 @@ export const openOrm = openMessagingOrm;
 export const newBus = (brokers: string, name: string): KafkaBus =>
   new KafkaBus({ brokers: brokers.split(','), clientId: name, logger: testLogger(name) });
 
-/** Databases and topic names of one saga test run. */
+/**
+ * One saga test run: its own databases and topics, a bus, the orchestrator's and participants'
+ * ORMs and the three demo participants, started. Each test adds the orchestrators it needs.
+ */
 export interface SagaTestWorld {
   readonly sagasUrl: string;
-  readonly participantsUrl: string;
   readonly replyTopic: string;
   readonly commandTopic: (participant: string) => string;
   readonly groupPrefix: string;
+  readonly bus: KafkaBus;
+  readonly sagasOrm: MikroORM;
+  readonly participantsOrm: MikroORM;
+  readonly participants: DemoParticipants;
+  /** Stops the participants, deletes the topics, closes the bus, the ORMs and the stack. */
+  close(): Promise<void>;
 }
 
-export async function createWorld(stack: TestStack): Promise<SagaTestWorld> {
-  const sagas = await stack.createDatabase('sagas');
-  const participants = await stack.createDatabase('participants');
-  const setup = await openOrm(sagas.url, SAGA_TABLES_DDL);
-  await setup.close(true);
-  const p = await openOrm(participants.url, [
+export async function openSagaWorld(
+  stack: TestStack,
+  name: string,
+  participantsLogger: Logger = testLogger('participants'),
+): Promise<SagaTestWorld> {
+  const sagasUrl = (await stack.createDatabase('sagas')).url;
+  const participantsUrl = (await stack.createDatabase('participants')).url;
+  const replyTopic = stack.ns.topic('sagas.replies');
+  const commandTopic = (participant: string): string =>
+    stack.ns.topic(`sagas.commands.${participant}`);
+  const topics = [
+    replyTopic,
+    ...['demo-inventory', 'demo-payment', 'demo-shipping'].map(commandTopic),
+  ];
+  const groupPrefix = `${stack.ns.runId}.`;
+  const bus = newBus(stack.env.KAFKA_BROKERS, name);
+  await bus.ensureTopics(topics);
+  const sagasOrm = await openOrm(sagasUrl, SAGA_TABLES_DDL);
+  const participantsOrm = await openOrm(participantsUrl, [
     ...DEMO_PARTICIPANT_DDL,
     "INSERT INTO demo_stock (sku, available) VALUES ('sku-1', 1000000), ('sku-empty', 0)",
   ]);
-  await p.close(true);
+  const participants = new DemoParticipants({
+    bus,
+    logger: participantsLogger,
+    orms: { inventory: participantsOrm, payment: participantsOrm, shipping: participantsOrm },
+    commandTopic,
+    groupPrefix,
+  });
+  await participants.start();
   return {
-    sagasUrl: sagas.url,
-    participantsUrl: participants.url,
-    replyTopic: stack.ns.topic('sagas.replies'),
-    commandTopic: (participant) => stack.ns.topic(`sagas.commands.${participant}`),
-    groupPrefix: `${stack.ns.runId}.`,
+    sagasUrl,
+    replyTopic,
+    commandTopic,
+    groupPrefix,
+    bus,
+    sagasOrm,
+    participantsOrm,
+    participants,
+    async close() {
+      await participants.close();
+      await bus.deleteTopics(topics);
+      await bus.close();
+      await sagasOrm.close(true);
+      await participantsOrm.close(true);
+      await stack.cleanup();
+    },
   };
 }
-
-export const worldTopics = (w: SagaTestWorld): string[] => [
-  w.replyTopic,
-  ...['demo-inventory', 'demo-payment', 'demo-shipping'].map(w.commandTopic),
-];
 
 export { Child, killAll, spawnNode } from '@shop/testing';
