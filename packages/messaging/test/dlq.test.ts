@@ -1,43 +1,27 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import type { MikroORM } from '@mikro-orm/mysql';
 import { createEnvelope, orderFailedV1 } from '@shop/schema';
 import { TestStack, waitUntil } from '@shop/testing';
-import {
-  DLQ_HEADERS,
-  IdempotentConsumer,
-  runDlqCli,
-  sqlRows,
-  sqlRun,
-  type KafkaBus,
-  type KafkaPublisher,
-} from '../src/index.js';
-import { newBus, openOrm, testLogger } from './support.js';
+import { DLQ_HEADERS, IdempotentConsumer, runDlqCli, sqlRows, sqlRun } from '../src/index.js';
+import { openConsumerWorld, testLogger, type ConsumerTestWorld } from './support.js';
 
 describe('retries and dead letters', () => {
   const stack = new TestStack('dlq');
-  const topic = stack.ns.topic('orders.events');
-  const groupId = stack.ns.group('mailer');
-  let orm: MikroORM;
-  let bus: KafkaBus;
-  let publisher: KafkaPublisher;
+  let world: ConsumerTestWorld;
   let consumer: IdempotentConsumer<typeof orderFailedV1>;
   let poisonFixed = false;
   const attemptsByOrder = new Map<string, number>();
 
   before(async () => {
-    orm = await openOrm((await stack.createDatabase('mailer')).url, [
+    world = await openConsumerWorld(stack, 'mailer', [
       'CREATE TABLE handled (order_id VARCHAR(64) PRIMARY KEY, seq INT NOT NULL AUTO_INCREMENT UNIQUE)',
     ]);
-    bus = newBus(stack.env.KAFKA_BROKERS, 'dlq-test');
-    await bus.ensureTopics([topic]);
-    publisher = bus.createPublisher();
     consumer = new IdempotentConsumer({
-      bus,
-      orm,
+      bus: world.bus,
+      orm: world.orm,
       logger: testLogger('mailer'),
-      groupId,
-      topics: [topic],
+      groupId: world.groupId,
+      topics: [world.topic],
       contracts: [orderFailedV1],
       retry: { maxAttempts: 4, initialDelayMs: 50, maxDelayMs: 400 },
       handle: async ({ envelope }, { em }) => {
@@ -52,16 +36,12 @@ describe('retries and dead letters', () => {
 
   after(async () => {
     await consumer?.close();
-    await publisher?.close();
-    await bus?.deleteTopics([topic, `${groupId}.dlq`]);
-    await bus?.close();
-    await orm?.close(true);
-    await stack.cleanup();
+    await world?.close();
   });
 
   const handled = async (id: string): Promise<boolean> =>
-    (await sqlRows(orm.em.fork(), 'SELECT order_id FROM handled WHERE order_id = ?', [id])).length >
-    0;
+    (await sqlRows(world.orm.em.fork(), 'SELECT order_id FROM handled WHERE order_id = ?', [id]))
+      .length > 0;
 
   const send = async (orderId: string): Promise<void> => {
     const env = createEnvelope(orderFailedV1, {
@@ -70,9 +50,9 @@ describe('retries and dead letters', () => {
       data: { orderId, userId: 'u', reason: 'declined' },
       correlationId: 'req-dlq-test-1',
     });
-    await publisher.send([
+    await world.publisher.send([
       {
-        topic,
+        topic: world.topic,
         key: orderId,
         value: JSON.stringify(env),
         headers: { 'x-request-id': 'req-dlq-test-1' },
@@ -98,7 +78,7 @@ describe('retries and dead letters', () => {
     await waitUntil(
       async () => {
         lines.length = 0;
-        await runDlqCli(['list', groupId], env, out);
+        await runDlqCli(['list', world.groupId], env, out);
         return lines.some((l) => l.includes('key=poison'));
       },
       { timeoutMs: 30_000, what: 'poison in the DLQ' },
@@ -112,7 +92,7 @@ describe('retries and dead letters', () => {
     const ref = row.split('\t')[0]!;
 
     lines.length = 0;
-    assert.equal(await runDlqCli(['inspect', groupId, ref], env, out), 0);
+    assert.equal(await runDlqCli(['inspect', world.groupId, ref], env, out), 0);
     const inspected = JSON.parse(lines.join('\n')) as {
       headers: Record<string, string>;
       value: { data: { orderId: string } };
@@ -123,7 +103,7 @@ describe('retries and dead letters', () => {
 
     poisonFixed = true;
     lines.length = 0;
-    assert.equal(await runDlqCli(['replay', groupId], env, out), 0);
+    assert.equal(await runDlqCli(['replay', world.groupId], env, out), 0);
     assert.ok(lines.includes('1 entries replayed'), lines.join('\n'));
     await waitUntil(() => handled('poison'), {
       timeoutMs: 30_000,
@@ -131,13 +111,13 @@ describe('retries and dead letters', () => {
     });
 
     lines.length = 0;
-    await runDlqCli(['list', groupId], env, out);
+    await runDlqCli(['list', world.groupId], env, out);
     assert.match(
       lines.find((l) => l.includes('key=poison'))!,
       /replayed/,
     );
     lines.length = 0;
-    await runDlqCli(['replay', groupId], env, out);
+    await runDlqCli(['replay', world.groupId], env, out);
     assert.ok(lines.includes('0 entries replayed'), 'a second replay finds nothing new');
   });
 });

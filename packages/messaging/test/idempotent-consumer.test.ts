@@ -1,17 +1,9 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import type { MikroORM } from '@mikro-orm/mysql';
 import { createEnvelope, orderPlacedV1, type OrderPlacedV1 } from '@shop/schema';
 import { TestStack, waitUntil } from '@shop/testing';
-import {
-  DlqAdmin,
-  IdempotentConsumer,
-  sqlRows,
-  sqlRun,
-  type KafkaBus,
-  type KafkaPublisher,
-} from '../src/index.js';
-import { newBus, openOrm, testLogger } from './support.js';
+import { DlqAdmin, IdempotentConsumer, sqlRows, sqlRun } from '../src/index.js';
+import { openConsumerWorld, testLogger, type ConsumerTestWorld } from './support.js';
 
 const placed = (orderId: string): OrderPlacedV1 => ({
   orderId,
@@ -23,26 +15,19 @@ const placed = (orderId: string): OrderPlacedV1 => ({
 
 describe('idempotent consumer', () => {
   const stack = new TestStack('inbox');
-  const topic = stack.ns.topic('orders.events');
-  const groupId = stack.ns.group('stats');
-  let orm: MikroORM;
-  let bus: KafkaBus;
-  let publisher: KafkaPublisher;
+  let world: ConsumerTestWorld;
   let consumer: IdempotentConsumer<typeof orderPlacedV1>;
 
   before(async () => {
-    orm = await openOrm((await stack.createDatabase('stats')).url, [
+    world = await openConsumerWorld(stack, 'stats', [
       'CREATE TABLE order_stats (user_id VARCHAR(64) PRIMARY KEY, orders INT NOT NULL, total_cents INT NOT NULL)',
     ]);
-    bus = newBus(stack.env.KAFKA_BROKERS, 'inbox-test');
-    await bus.ensureTopics([topic]);
-    publisher = bus.createPublisher();
     consumer = new IdempotentConsumer({
-      bus,
-      orm,
+      bus: world.bus,
+      orm: world.orm,
       logger: testLogger('stats'),
-      groupId,
-      topics: [topic],
+      groupId: world.groupId,
+      topics: [world.topic],
       contracts: [orderPlacedV1],
       handle: async ({ envelope }, { em }) => {
         await sqlRun(
@@ -58,17 +43,13 @@ describe('idempotent consumer', () => {
 
   after(async () => {
     await consumer?.close();
-    await publisher?.close();
-    await bus?.deleteTopics([topic, `${groupId}.dlq`]);
-    await bus?.close();
-    await orm?.close(true);
-    await stack.cleanup();
+    await world?.close();
   });
 
   const stats = async (): Promise<{ orders: number; total_cents: number } | undefined> =>
     (
       await sqlRows<{ orders: number; total_cents: number }>(
-        orm.em.fork(),
+        world.orm.em.fork(),
         "SELECT orders, total_cents FROM order_stats WHERE user_id = 'u-1'",
       )
     )[0];
@@ -79,16 +60,18 @@ describe('idempotent consumer', () => {
       source: 'orders',
       data: placed('o-1'),
     });
-    const message = { topic, key: envelope.key, value: JSON.stringify(envelope) };
-    await publisher.send([message]);
-    await publisher.send([message]);
-    await publisher.send([message]);
+    const message = { topic: world.topic, key: envelope.key, value: JSON.stringify(envelope) };
+    await world.publisher.send([message]);
+    await world.publisher.send([message]);
+    await world.publisher.send([message]);
     const marker = createEnvelope(orderPlacedV1, {
       key: 'o-1',
       source: 'orders',
       data: placed('o-2'),
     });
-    await publisher.send([{ topic, key: marker.key, value: JSON.stringify(marker) }]);
+    await world.publisher.send([
+      { topic: world.topic, key: marker.key, value: JSON.stringify(marker) },
+    ]);
 
     const result = await waitUntil(
       async () => ((await stats())?.orders === 2 ? stats() : undefined),
@@ -99,9 +82,9 @@ describe('idempotent consumer', () => {
     );
     assert.deepEqual(result, { orders: 2, total_cents: 500 });
     const inbox = await sqlRows(
-      orm.em.fork(),
+      world.orm.em.fork(),
       'SELECT message_id FROM inbox_message WHERE consumer_group = ?',
-      [groupId],
+      [world.groupId],
     );
     assert.equal(inbox.length, 2);
   });
@@ -112,10 +95,10 @@ describe('idempotent consumer', () => {
       source: 'orders',
       data: placed('o-9'),
     });
-    await publisher.send([
-      { topic, key: 'o-9', value: JSON.stringify({ ...envelope, version: 7 }) },
+    await world.publisher.send([
+      { topic: world.topic, key: 'o-9', value: JSON.stringify({ ...envelope, version: 7 }) },
     ]);
-    const dlq = new DlqAdmin(bus, groupId);
+    const dlq = new DlqAdmin(world.bus, world.groupId);
     const entries = await waitUntil(
       async () => {
         const list = await dlq.list();
@@ -126,6 +109,6 @@ describe('idempotent consumer', () => {
     assert.equal(entries.length, 1);
     assert.match(entries[0]!.error, /unknown contract orders\.order-placed@7/);
     assert.equal(entries[0]!.attempts, 1);
-    assert.equal(entries[0]!.originalTopic, topic);
+    assert.equal(entries[0]!.originalTopic, world.topic);
   });
 });

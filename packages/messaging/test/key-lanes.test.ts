@@ -1,45 +1,38 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import type { MikroORM } from '@mikro-orm/mysql';
 import { createEnvelope, orderFailedV1 } from '@shop/schema';
 import { TestStack, waitUntil } from '@shop/testing';
-import { IdempotentConsumer, sqlRun, type KafkaBus, type KafkaPublisher } from '../src/index.js';
-import { newBus, openOrm, testLogger } from './support.js';
+import { IdempotentConsumer, sqlRun, type OutgoingMessage } from '../src/index.js';
+import { openConsumerWorld, testLogger, type ConsumerTestWorld } from './support.js';
 
 // One partition, so every key shares it: with one handler per partition a retrying message
 // would hold all of them back until it is dead-lettered.
 describe('retries hold back only their own key', () => {
   const stack = new TestStack('lanes');
-  const topic = stack.ns.topic('orders.events');
-  const groupId = stack.ns.group('lanes');
   const MAX_ATTEMPTS = 4;
-  let orm: MikroORM;
-  let bus: KafkaBus;
-  let publisher: KafkaPublisher;
+  let world: ConsumerTestWorld;
   let consumer: IdempotentConsumer<typeof orderFailedV1> | undefined;
-  /** What the handler saw, in order: `<orderId>#<attempt>` for attempts, `<orderId>` for commits. */
+  /** In order: `<orderId>/<reason>#<attempt>` when an attempt starts, `<orderId>/<reason>` when it commits. */
   const events: string[] = [];
 
   before(async () => {
-    orm = await openOrm((await stack.createDatabase('lanes')).url, [
-      'CREATE TABLE handled (order_id VARCHAR(64) NOT NULL, reason VARCHAR(64) NOT NULL, PRIMARY KEY (order_id, reason))',
-    ]);
-    bus = newBus(stack.env.KAFKA_BROKERS, 'lanes-test');
-    await bus.ensureTopics([topic], 1);
-    publisher = bus.createPublisher();
+    world = await openConsumerWorld(
+      stack,
+      'lanes',
+      [
+        'CREATE TABLE handled (order_id VARCHAR(64) NOT NULL, reason VARCHAR(64) NOT NULL, PRIMARY KEY (order_id, reason))',
+      ],
+      1,
+    );
   });
 
   after(async () => {
     await consumer?.close();
-    await publisher?.close();
-    await bus?.deleteTopics([topic, `${groupId}.dlq`]);
-    await bus?.close();
-    await orm?.close(true);
-    await stack.cleanup();
+    await world?.close();
   });
 
-  const message = (orderId: string, reason: string): Parameters<KafkaPublisher['send']>[0][0] => ({
-    topic,
+  const message = (orderId: string, reason: string): OutgoingMessage => ({
+    topic: world.topic,
     key: orderId,
     value: JSON.stringify(
       createEnvelope(orderFailedV1, {
@@ -53,17 +46,17 @@ describe('retries hold back only their own key', () => {
   it('handles the other keys of the partition while one key retries, and keeps that key in order', async () => {
     const others = Array.from({ length: 12 }, (_, i) => `ok-${i}`);
     // The poison first, then a second message on its key, then the other keys: one batch.
-    await publisher.send([
+    await world.publisher.send([
       message('poison', 'first'),
       message('poison', 'second'),
       ...others.map((id) => message(id, 'only')),
     ]);
     consumer = new IdempotentConsumer({
-      bus,
-      orm,
+      bus: world.bus,
+      orm: world.orm,
       logger: testLogger('lanes'),
-      groupId,
-      topics: [topic],
+      groupId: world.groupId,
+      topics: [world.topic],
       contracts: [orderFailedV1],
       retry: { maxAttempts: MAX_ATTEMPTS, initialDelayMs: 300, maxDelayMs: 1000 },
       handle: async ({ envelope }, { em, attempt }) => {
