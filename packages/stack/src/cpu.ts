@@ -1,5 +1,5 @@
-import { readdirSync, readFileSync } from 'node:fs';
 import { loadStackConfig } from './config.ts';
+import { allProcStats } from './daemon.ts';
 import { pidFileOf } from './server.ts';
 
 const TICKS_PER_SECOND = 100; // USER_HZ on Linux
@@ -7,19 +7,8 @@ const TICKS_PER_SECOND = 100; // USER_HZ on Linux
 /** utime + stime (ms) of every process in the group `pgid` (each stack daemon leads its own). */
 function groupCpuMs(pgid: number): number {
   let ticks = 0;
-  for (const entry of readdirSync('/proc')) {
-    if (!/^\d+$/.test(entry)) continue;
-    let stat: string;
-    try {
-      stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
-    } catch {
-      continue; // exited meanwhile
-    }
-    // Fields after the command name, which may hold spaces and parentheses.
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    if (Number(fields[2]) !== pgid) continue; // field 5: pgrp
-    ticks += Number(fields[11]) + Number(fields[12]); // fields 14, 15: utime, stime
-  }
+  for (const stat of allProcStats())
+    if (Number(stat[2]) === pgid) ticks += Number(stat[11]) + Number(stat[12]);
   return (ticks * 1000) / TICKS_PER_SECOND;
 }
 

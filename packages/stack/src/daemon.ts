@@ -21,25 +21,32 @@ interface PidRecord {
   readonly startTicks: string;
 }
 
-export function processStartTicks(pid: number): string | undefined {
+/**
+ * The fields of /proc/<pid>/stat after the command name, or undefined once the process is gone:
+ * [0] state, [2] process group, [11] utime, [12] stime, [19] start time (in clock ticks).
+ */
+export function procStat(pid: number | string): string[] | undefined {
   try {
     const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
     // The command name (field 2) may contain spaces and parentheses: split after the last ')'.
-    const rest = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    return rest[19];
+    return stat.slice(stat.lastIndexOf(')') + 2).split(' ');
   } catch {
     return undefined;
   }
 }
 
-function isZombie(pid: number): boolean {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    return stat.slice(stat.lastIndexOf(')') + 2).startsWith('Z');
-  } catch {
-    return true;
+/** Every live process's stat fields (see `procStat`). */
+export function* allProcStats(): Generator<string[]> {
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    const stat = procStat(entry);
+    if (stat !== undefined) yield stat; // undefined: exited while we looked
   }
 }
+
+export const processStartTicks = (pid: number): string | undefined => procStat(pid)?.[19];
+
+const isZombie = (pid: number): boolean => (procStat(pid)?.[0] ?? 'Z') === 'Z';
 
 export class PidFile {
   readonly file: string;
@@ -100,16 +107,7 @@ function signalGroup(pgid: number, signal: NodeJS.Signals): void {
 
 /** True while any process of the group lives, zombies aside. */
 export function groupAlive(pgid: number): boolean {
-  for (const entry of readdirSync('/proc')) {
-    if (!/^\d+$/.test(entry)) continue;
-    try {
-      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
-      const rest = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-      if (rest[2] === String(pgid) && rest[0] !== 'Z') return true;
-    } catch {
-      // exited while we looked
-    }
-  }
+  for (const stat of allProcStats()) if (stat[2] === String(pgid) && stat[0] !== 'Z') return true;
   return false;
 }
 
