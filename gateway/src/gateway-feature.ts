@@ -31,6 +31,7 @@ export interface ResolvedOperation {
   readonly schema: GraphQLSchema;
   readonly document: DocumentNode;
   readonly operation: OperationDefinitionNode;
+  /** Coerced variable values, defaults applied (what execution sees). */
   readonly variables: Readonly<Record<string, unknown>>;
   readonly context: GatewayContext;
   /** The shape computed once per operation (fields with fragments expanded, depth, cost, aliases). */

@@ -48,7 +48,8 @@ export interface ShapeOptions {
 /**
  * Walks the selected operation with fragments expanded and `@skip`/`@include` applied.
  * Cost is `multiplier * (1 + cost of children)` per field, where a list field's multiplier is its
- * page-size argument (`first`, `limit`, ...) or `defaultListSize`.
+ * page-size argument (`first`, `limit`, ...) or `defaultListSize`. `variables` must be the coerced
+ * values (graphql's `getVariableValues`, defaults applied), not the raw request variables.
  */
 export function operationShape(
   schema: GraphQLSchema,

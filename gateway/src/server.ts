@@ -19,6 +19,7 @@ import {
   type Logger,
   type ReadinessCheck,
 } from '@shop/platform';
+import { getVariableValues } from 'graphql';
 import { Redis } from 'ioredis';
 import { Counter, type Registry } from 'prom-client';
 import { parseSubgraphUrls, type GatewayConfig } from './config.js';
@@ -175,7 +176,16 @@ export async function createGatewayServer(
       return {
         async didResolveOperation(rc) {
           if (rc.operation === undefined) return;
-          const variables = rc.request.variables ?? {};
+          // Defaults applied and values coerced, as execution will see them: the raw request
+          // variables would let `$n: Int = 100000` be costed as an absent page size. Invalid
+          // variables are left to the gateway's executor, which rejects them before planning.
+          const coerced = getVariableValues(
+            rc.schema,
+            rc.operation.variableDefinitions ?? [],
+            rc.request.variables ?? {},
+          );
+          if (coerced.errors !== undefined) return;
+          const variables = coerced.coerced;
           const shape = operationShape(rc.schema, rc.document, rc.operation, variables);
           for (const feature of features)
             await feature.onOperation?.({

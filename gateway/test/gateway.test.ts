@@ -204,6 +204,13 @@ describe('gateway over in-process test subgraphs', () => {
       'query { users(first: 40) { ...U } } fragment U on User { id orders { id total } }',
     );
     assert.match(viaFragments.errors?.[0]?.message ?? '', /cost/);
+    // a variable's default counts like the literal would: no cost bypass through a default
+    const viaDefault = await gql(
+      gateway.url,
+      'query ($n: Int = 100) { users(first: $n) { id orders { id total } } }',
+    );
+    assert.equal(errorCode(viaDefault), 'BAD_USER_INPUT');
+    assert.match(viaDefault.errors?.[0]?.message ?? '', /cost/);
     const aliases = Array.from({ length: 21 }, (_, i) => `a${i}: hello`).join(' ');
     const aliased = await gql(gateway.url, `{ ${aliases} }`);
     assert.match(aliased.errors?.[0]?.message ?? '', /aliases/);
@@ -211,6 +218,23 @@ describe('gateway over in-process test subgraphs', () => {
 
     const ok = await gql<{ tree: unknown }>(gateway.url, '{ tree { child { child { name } } } }');
     assert.equal(ok.errors, undefined);
+  });
+
+  it('applies variable defaults before shaping: @include(if: $w) with a default and no variables sent', async () => {
+    const query = 'query ($w: Boolean = false) { hello tree @include(if: $w) { name } }';
+    const skipped = await gql<{ hello: string; tree?: unknown }>(gateway.url, query);
+    assert.equal(skipped.status, 200);
+    assert.equal(skipped.errors, undefined);
+    assert.deepEqual(skipped.data, { hello: 'world' });
+    const included = await gql<{ hello: string; tree?: unknown }>(gateway.url, query, {
+      variables: { w: true },
+    });
+    assert.deepEqual(included.data, { hello: 'world', tree: { name: 'n0' } });
+    const invalid = await gql(gateway.url, 'query ($n: Int!) { users(first: $n) { id } }', {
+      variables: { n: 'many' },
+    });
+    assert.equal(errorCode(invalid), 'BAD_USER_INPUT');
+    assert.equal(invalid.data ?? null, null);
   });
 
   it('limits batches and body size', async () => {
