@@ -45,4 +45,25 @@ describe('parseConfig', () => {
       assert.doesNotMatch(line, /short/);
     }
   });
+
+  it('never echoes the password of a URL', () => {
+    try {
+      parseConfig(schema, {
+        DB_PASSWORD: 'long-enough',
+        DATABASE_URL: 'mysql://shop:hunter22@db x',
+      });
+      assert.fail('expected a ConfigError');
+    } catch (err) {
+      const line = (err as ConfigError).problems[0] ?? '';
+      assert.match(line, /DATABASE_URL: .*got "mysql:\/\/shop:\*\*\*@db x"/);
+      assert.doesNotMatch(line, /hunter22/);
+    }
+  });
+
+  it('treats an empty variable as not set: the default applies, a required one is missing', () => {
+    const cfg = parseConfig(schema, { DB_PASSWORD: 'long-enough', PORT: '', BROKERS: '' });
+    assert.equal(cfg.PORT, 4000, 'PORT= is not port 0');
+    assert.deepEqual(cfg.BROKERS, ['a:1', 'b:2']);
+    assert.throws(() => parseConfig(schema, { DB_PASSWORD: '' }), /DB_PASSWORD: .*it is not set/);
+  });
 });

@@ -10,21 +10,31 @@ export class ConfigError extends Error {
 
 /**
  * Parses the environment once into a frozen, typed object. Each problem names the variable:
- * `config: PORT: expected a number, got "abc"`.
+ * `config: PORT: expected a number, got "abc"`. A variable set to the empty string counts as not
+ * set (`PORT=` in a shell or an env file means "use the default", not port 0).
  */
 export function parseConfig<S extends z.ZodObject>(
   schema: S,
   env: NodeJS.ProcessEnv,
 ): Readonly<z.infer<S>> {
-  const result = schema.safeParse(env);
+  const set = Object.fromEntries(
+    Object.entries(env).filter(([, v]) => v !== undefined && v !== ''),
+  );
+  const result = schema.safeParse(set);
   if (result.success) return Object.freeze(result.data);
   const problems = result.error.issues.map((issue) => {
     const key = issue.path.join('.');
-    const raw = env[key];
-    const got = raw === undefined ? 'it is not set' : `got "${isSecretName(key) ? '***' : raw}"`;
+    const raw = set[key];
+    const got = raw === undefined ? 'it is not set' : `got "${shown(key, raw)}"`;
     return `config: ${key}: ${issue.message} (${got})`;
   });
   throw new ConfigError(problems);
+}
+
+/** A value as a config error may echo it: secrets hidden, and the password of a URL. */
+function shown(key: string, raw: string): string {
+  if (isSecretName(key)) return '***';
+  return raw.replace(/(\/\/[^:/@\s]*):[^@/\s]*@/, '$1:***@');
 }
 
 /** Like parseConfig, but a bad configuration prints its lines and stops the process (exit 78, EX_CONFIG). */
