@@ -1,11 +1,4 @@
-export {
-  baseConfigSchema,
-  ConfigError,
-  env,
-  isSecretName,
-  loadConfig,
-  parseConfig,
-} from './config.js';
+export { baseConfigSchema, ConfigError, env, loadConfig, parseConfig } from './config.js';
 export {
   assertNever,
   BadUserInputError,
@@ -18,7 +11,7 @@ export {
   UnauthenticatedError,
   type ErrorCode,
 } from './errors.js';
-export { createLogger, REDACTED_PATHS, routeProcessWarnings, type Logger } from './logger.js';
+export { createLogger, routeProcessWarnings, type Logger } from './logger.js';
 export { createMetricsRegistry, httpRequestDuration } from './metrics.js';
 export {
   createOpsHandler,

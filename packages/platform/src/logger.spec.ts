@@ -55,19 +55,36 @@ describe('createLogger', () => {
 });
 
 describe('routeProcessWarnings', () => {
-  it("logs process warnings as JSON, kafkajs's negative-timeout warning only at debug", async () => {
-    const { stream, lines } = capture();
+  it("logs process warnings as JSON, kafkajs's negative-timeout warning at debug, not warn", async () => {
     const saved = process.listeners('warning');
     try {
-      routeProcessWarnings(createLogger('sagas', 'info', stream));
-      setTimeout(() => undefined, -1).unref(); // what kafkajs does: a TimeoutNegativeWarning
+      const { stream, lines } = capture();
+      routeProcessWarnings(createLogger('sagas', 'debug', stream));
+      // What kafkajs does; Node warns about it once per process, so this test is the only one
+      // in this file to schedule a negative timeout.
+      setTimeout(() => undefined, -1).unref();
       process.emitWarning('old API', 'DeprecationWarning');
       await new Promise((r) => setImmediate(r)); // warnings are emitted on the next tick
       await new Promise((r) => setImmediate(r));
-      const logged = lines();
-      assert.equal(logged.length, 1, JSON.stringify(logged));
-      assert.equal(logged[0]?.level, 'warn');
-      assert.deepEqual(logged[0]?.warning, { name: 'DeprecationWarning', message: 'old API' });
+      const logged = lines().map((l) => ({ level: l.level, ...(l.warning as object) }));
+      assert.equal(logged.length, 2, JSON.stringify(logged));
+      assert.ok(
+        logged.some(
+          (l) => l.level === 'debug' && 'name' in l && l.name === 'TimeoutNegativeWarning',
+        ),
+        JSON.stringify(logged),
+      );
+      assert.ok(
+        logged.some(
+          (l) =>
+            l.level === 'warn' &&
+            'name' in l &&
+            l.name === 'DeprecationWarning' &&
+            'message' in l &&
+            l.message === 'old API',
+        ),
+        JSON.stringify(logged),
+      );
     } finally {
       process.removeAllListeners('warning');
       for (const l of saved) process.on('warning', l);
