@@ -114,6 +114,45 @@ describe('users subgraph over HTTP against MariaDB', () => {
     assert.equal(again.errors, undefined);
   });
 
+  it('register, login and refresh payloads show the new session its own email', async () => {
+    // The caller is still anonymous (the proof has no sub): the payload's tokens make it the owner.
+    const fields = 'accessToken refreshToken user { id email }';
+    type Payload = {
+      accessToken: string;
+      refreshToken: string;
+      user: { id: string; email: string };
+    };
+    const email = `own-${stack.ns.runId}@example.com`;
+    const password = 'correct horse 42';
+    const reg = await gql<{ register: Payload }>(
+      url,
+      `mutation ($input: RegisterInput!) { register(input: $input) { ${fields} } }`,
+      { input: { email, password } },
+      anon,
+    );
+    assert.equal(reg.errors, undefined, JSON.stringify(reg.errors));
+    assert.equal(reg.data?.register.user.email, email);
+    assert.ok(reg.data.register.accessToken);
+
+    const login = await gql<{ login: Payload }>(
+      url,
+      `mutation ($input: LoginInput!) { login(input: $input) { ${fields} } }`,
+      { input: { email, password } },
+      anon,
+    );
+    assert.equal(login.errors, undefined, JSON.stringify(login.errors));
+    assert.deepEqual(login.data?.login.user, { id: reg.data.register.user.id, email });
+
+    const refreshed = await gql<{ refresh: Payload }>(
+      url,
+      `mutation ($t: String!) { refresh(refreshToken: $t) { ${fields} } }`,
+      { t: login.data.login.refreshToken },
+      anon,
+    );
+    assert.equal(refreshed.errors, undefined, JSON.stringify(refreshed.errors));
+    assert.equal(refreshed.data?.refresh.user.email, email);
+  });
+
   it('two concurrent refreshes with one token: exactly one wins and the family is revoked', async () => {
     const email = `race-${stack.ns.runId}@example.com`;
     const reg = await gql<{ register: Auth }>(

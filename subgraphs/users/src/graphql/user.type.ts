@@ -19,12 +19,19 @@ export class UserType {
   @Field()
   createdAt!: Date;
 
-  static from(record: UserRecord): UserType {
+  /**
+   * Not exposed. True when this object is the user of a session just started (register, login,
+   * refresh): the caller is then that user even though its gateway proof is still anonymous.
+   */
+  viewedByOwner = false;
+
+  static from(record: UserRecord, options: { viewedByOwner?: boolean } = {}): UserType {
     return Object.assign(new UserType(), {
       id: record.id,
       emailAddress: record.email,
       roles: record.roles.map((r) => r as RoleType),
       createdAt: record.createdAt,
+      viewedByOwner: options.viewedByOwner ?? false,
     });
   }
 }
