@@ -1,6 +1,8 @@
 import assert from 'node:assert/strict';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { after, before, describe, it } from 'node:test';
-import { TestStack } from '@shop/testing';
+import { TestStack, waitUntil } from '@shop/testing';
 import { TestIssuer } from './fixtures/test-issuer.js';
 import { DEV_SECRET, startTestSubgraphs, type TestSubgraphs } from './fixtures/test-subgraphs.js';
 import { errorCode, gql, startGateway, type StartedProcess } from './harness.js';
@@ -83,15 +85,28 @@ describe('gateway modes: production masking, development Sandbox, HTTP flood gua
     assert.match(metrics, /gateway_http_rejections_total\{reason="flood",service="gateway"\} \d+/);
   });
 
-  it('dependencies down: an unreachable JWKS is UNAUTHENTICATED, Redis down fails closed and /readyz says so', async () => {
+  it('dependencies down: an unreachable JWKS is 503 (not 401, the token may be valid), Redis down fails closed and /readyz says so', async () => {
+    // a port that was just free: the JWKS connection is refused (fetch refuses port 9 outright)
+    const closed = createServer();
+    await new Promise<void>((resolve) => closed.listen(0, '127.0.0.1', resolve));
+    const { port } = closed.address() as AddressInfo;
+    await new Promise<void>((resolve) => closed.close(() => resolve()));
     const gateway = await start({
-      JWKS_URL: 'http://127.0.0.1:9/.well-known/jwks.json',
+      JWKS_URL: `http://127.0.0.1:${port}/.well-known/jwks.json`,
       REDIS_URL: 'redis://127.0.0.1:9',
     });
     const token = await issuer.token();
     const unverifiable = await gql(gateway.url, '{ hello }', { token });
-    assert.equal(errorCode(unverifiable), 'UNAUTHENTICATED');
-    assert.equal(unverifiable.status, 401);
+    assert.equal(errorCode(unverifiable), 'INTERNAL');
+    assert.equal(unverifiable.status, 503);
+    assert.match(unverifiable.errors?.[0]?.message ?? '', /temporarily unavailable/i);
+    const logged = await waitUntil(
+      () =>
+        gateway.logs.find((l) => l.msg === 'JWKS unavailable: access tokens cannot be verified'),
+      { what: 'the JWKS outage log line' },
+    );
+    assert.equal(logged.level, 'error');
+    assert.match(JSON.stringify(logged.err), /ECONNREFUSED/);
     const limited = await gql(gateway.url, '{ anonProbe }');
     assert.equal(errorCode(limited), 'INTERNAL');
     assert.equal(limited.status, 503);

@@ -29,9 +29,34 @@ const unauthenticated = (message: string): GraphQLError =>
   new GraphQLError(message, { extensions: { code: 'UNAUTHENTICATED', http: { status: 401 } } });
 
 /**
+ * jose's errors that say the token itself is bad. Anything else (connection refused, JWKSTimeout, a
+ * non-200 or unparsable JWKS response) means the keys could not be had, which says nothing about
+ * the token: answering 401 then would make clients drop sessions that are still valid.
+ */
+const TOKEN_ERRORS = [
+  joseErrors.JWSInvalid,
+  joseErrors.JWTInvalid,
+  joseErrors.JWTClaimValidationFailed,
+  joseErrors.JWTExpired,
+  joseErrors.JWSSignatureVerificationFailed,
+  joseErrors.JOSEAlgNotAllowed,
+  joseErrors.JOSENotSupported,
+  joseErrors.JWKSNoMatchingKey,
+  joseErrors.JWKSMultipleMatchingKeys,
+];
+
+const isTokenError = (err: unknown): boolean => TOKEN_ERRORS.some((type) => err instanceof type);
+
+const authUnavailable = (): GraphQLError =>
+  new GraphQLError('Authentication is temporarily unavailable, try again shortly', {
+    extensions: { code: 'INTERNAL', http: { status: 503 } },
+  });
+
+/**
  * Verifies `Authorization: Bearer <jwt>`: RS256 only, against the users JWKS (cached; an unknown
  * `kid` refetches once per cooldown, which is how a key rotation is picked up), with iss/aud/exp/nbf
- * and a small clock tolerance. No header means an anonymous caller; any bad token is UNAUTHENTICATED.
+ * and a small clock tolerance. No header means an anonymous caller; any bad token is UNAUTHENTICATED
+ * (401). A JWKS that cannot be fetched is INTERNAL with HTTP 503: the token may well be valid.
  */
 export function useJwtAuth(options: JwtAuthOptions): GatewayFeature {
   const keys =
@@ -61,9 +86,12 @@ export function useJwtAuth(options: JwtAuthOptions): GatewayFeature {
         requiredClaims: ['sub', 'exp'],
       }));
     } catch (err) {
-      if (!(err instanceof joseErrors.JOSEError) || err instanceof joseErrors.JWKSTimeout)
-        options.logger.warn({ err }, 'access token could not be verified');
-      throw unauthenticated('Invalid or expired access token');
+      if (isTokenError(err)) throw unauthenticated('Invalid or expired access token');
+      options.logger.error(
+        { err, jwksUrl: options.jwksUrl },
+        'JWKS unavailable: access tokens cannot be verified',
+      );
+      throw authUnavailable();
     }
     const roles = payload.roles;
     if (

@@ -1,0 +1,148 @@
+import assert from 'node:assert/strict';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { after, before, describe, it } from 'node:test';
+import { createLogger, type Logger } from '@shop/platform';
+import { GraphQLError } from 'graphql';
+import { errors as joseErrors, exportJWK, generateKeyPair, SignJWT, type CryptoKey } from 'jose';
+import type { GatewayFeature, HttpStage } from '../gateway-feature.js';
+import { useJwtAuth } from './use-jwt-auth.js';
+
+interface LogLine {
+  readonly level: string;
+  readonly msg: string;
+  readonly err?: unknown;
+}
+
+const capturingLogger = (): { logger: Logger; lines: LogLine[] } => {
+  const lines: LogLine[] = [];
+  const logger = createLogger('gateway-spec', 'info', {
+    write: (line: string) => {
+      lines.push(JSON.parse(line) as LogLine);
+    },
+  });
+  return { logger, lines };
+};
+
+const stage = (authorization: string): HttpStage => ({
+  req: { headers: { authorization } } as IncomingMessage,
+  res: {} as ServerResponse,
+  clientIp: '127.0.0.1',
+  requestId: 'req-12345678',
+});
+
+/** The GraphQLError buildContext rejected with, as code and HTTP status. */
+const rejection = async (
+  feature: GatewayFeature,
+  authorization: string,
+): Promise<{ code: unknown; status: unknown; message: string }> => {
+  try {
+    await feature.buildContext?.(stage(authorization));
+  } catch (err) {
+    assert.ok(err instanceof GraphQLError, `expected a GraphQLError, got ${String(err)}`);
+    const http = err.extensions.http as { status?: number } | undefined;
+    return { code: err.extensions.code, status: http?.status, message: err.message };
+  }
+  assert.fail('buildContext accepted the token');
+};
+
+const listen = async (
+  handler: (req: IncomingMessage, res: ServerResponse) => void,
+): Promise<{ server: Server; url: string }> => {
+  const server = createServer(handler);
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  return { server, url: `http://127.0.0.1:${port}/.well-known/jwks.json` };
+};
+
+describe('useJwtAuth: token problems are 401, an unavailable JWKS is 503', () => {
+  let privateKey: CryptoKey;
+  let strangerKey: CryptoKey;
+  let jwks: { server: Server; url: string };
+  let failing: { server: Server; url: string };
+  let refusedUrl: string;
+
+  const sign = (key: CryptoKey, kid = 'k1'): Promise<string> =>
+    new SignJWT({ roles: ['customer'] })
+      .setProtectedHeader({ alg: 'RS256', kid })
+      .setSubject('u-1')
+      .setIssuer('shop-users')
+      .setAudience('shop-api')
+      .setIssuedAt()
+      .setExpirationTime('5m')
+      .sign(key);
+
+  before(async () => {
+    const pair = await generateKeyPair('RS256', { extractable: true });
+    privateKey = pair.privateKey;
+    strangerKey = (await generateKeyPair('RS256')).privateKey;
+    const jwk = { ...(await exportJWK(pair.publicKey)), kid: 'k1', alg: 'RS256', use: 'sig' };
+    jwks = await listen((_req, res) => {
+      res
+        .writeHead(200, { 'content-type': 'application/json' })
+        .end(JSON.stringify({ keys: [jwk] }));
+    });
+    failing = await listen((_req, res) => {
+      res.writeHead(502).end('bad gateway');
+    });
+    // a port that was just free: nothing listens there, the connection is refused
+    const closed = await listen(() => undefined);
+    refusedUrl = closed.url;
+    await new Promise<void>((resolve) => closed.server.close(() => resolve()));
+  });
+
+  after(async () => {
+    for (const { server } of [jwks, failing])
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+  });
+
+  it('a valid token gives the identity; a bad signature while the JWKS is reachable is 401', async () => {
+    const { logger, lines } = capturingLogger();
+    const auth = useJwtAuth({ jwksUrl: jwks.url, logger });
+    const ok = await auth.buildContext?.(stage(`Bearer ${await sign(privateKey)}`));
+    assert.deepEqual(ok?.identity, { sub: 'u-1', roles: ['customer'] });
+    const forged = await rejection(auth, `Bearer ${await sign(strangerKey)}`);
+    assert.deepEqual(
+      { code: forged.code, status: forged.status },
+      { code: 'UNAUTHENTICATED', status: 401 },
+    );
+    const unknownKid = await rejection(auth, `Bearer ${await sign(strangerKey, 'other')}`);
+    assert.equal(unknownKid.status, 401);
+    const garbage = await rejection(auth, 'Bearer not.a.jwt');
+    assert.equal(garbage.status, 401);
+    const malformed = await rejection(auth, 'Basic dXNlcjpwYXNz');
+    assert.equal(malformed.status, 401);
+    assert.deepEqual(
+      lines.filter((l) => l.level === 'error'),
+      [],
+    );
+  });
+
+  for (const [label, url] of [
+    ['connection refused', () => refusedUrl],
+    ['a non-200 answer', () => failing.url],
+  ] as const)
+    it(`a JWKS that cannot be fetched (${label}) is INTERNAL with 503, logged with the cause`, async () => {
+      const { logger, lines } = capturingLogger();
+      const auth = useJwtAuth({ jwksUrl: url(), logger });
+      const res = await rejection(auth, `Bearer ${await sign(privateKey)}`);
+      assert.deepEqual({ code: res.code, status: res.status }, { code: 'INTERNAL', status: 503 });
+      assert.match(res.message, /temporarily unavailable/i);
+      const logged = lines.find(
+        (l) => l.msg === 'JWKS unavailable: access tokens cannot be verified',
+      );
+      assert.equal(logged?.level, 'error');
+      assert.ok(logged?.err !== undefined);
+    });
+
+  it('a JWKS timeout is 503 too', async () => {
+    const { logger } = capturingLogger();
+    const auth = useJwtAuth({
+      jwksUrl: jwks.url,
+      logger,
+      keys: () => Promise.reject(new joseErrors.JWKSTimeout()),
+    });
+    const res = await rejection(auth, `Bearer ${await sign(privateKey)}`);
+    assert.deepEqual({ code: res.code, status: res.status }, { code: 'INTERNAL', status: 503 });
+  });
+});
