@@ -43,8 +43,8 @@ for (const ws of services) {
       for (const line of lines) console.log(`${label} | ${line}`);
     });
   }
-  child.on('exit', (code) => {
-    console.log(`${label} | exited with ${code}`);
+  child.on('exit', (code, signal) => {
+    console.log(`${label} | exited with ${code ?? signal}`);
     if (!stopping) stop(1);
   });
   children.push(child);
@@ -63,8 +63,13 @@ function stop(code: number): void {
   for (const child of children) signalGroup(child, 'SIGTERM');
   setTimeout(() => children.forEach((c) => signalGroup(c, 'SIGKILL')), 4000).unref();
   setTimeout(() => process.exit(code), 5000).unref();
-  Promise.all(
-    children.map((c) => new Promise((r) => (c.exitCode !== null ? r(null) : c.once('exit', r)))),
+  void Promise.all(
+    children.map(
+      (c) =>
+        new Promise((r) =>
+          c.exitCode !== null || c.signalCode !== null ? r(null) : c.once('exit', r),
+        ),
+    ),
   ).then(() => process.exit(code));
 }
 process.on('SIGINT', () => stop(0));

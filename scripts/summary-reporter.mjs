@@ -1,5 +1,6 @@
-// node:test reporter that prints only the closing line CI reads: "N passed, N failed".
-// Cancelled tests (a hook or the file itself failed) count as failed.
+// node:test reporter that prints the closing line CI reads, exactly "N passed, N failed", with
+// skipped and todo tests (if any) on a line of their own before it. Cancelled tests (a hook or
+// the file itself failed) count as failed.
 export default async function* summary(source) {
   let last;
   for await (const event of source) {
@@ -9,5 +10,6 @@ export default async function* summary(source) {
     yield '0 passed, 1 failed\n';
     return;
   }
-  yield `${last.passed} passed, ${last.failed + last.cancelled} failed${last.skipped ? `, ${last.skipped} skipped` : ''}\n`;
+  if (last.skipped || last.todo) yield `${last.skipped} skipped, ${last.todo} todo\n`;
+  yield `${last.passed} passed, ${last.failed + last.cancelled} failed\n`;
 }

@@ -17,8 +17,8 @@ function phase(name: string, command: string, args: string[]): void {
   const res = spawnSync(command, args, { cwd: repoRoot, stdio: 'inherit' });
   console.log(`== ${name}: ${((Date.now() - t0) / 1000).toFixed(1)}s`);
   if (res.status !== 0) {
-    console.log('0 passed, 1 failed');
     console.error(`${name} failed (exit ${res.status ?? res.signal})`);
+    console.log('0 passed, 1 failed');
     process.exit(1);
   }
 }
@@ -35,8 +35,8 @@ const files = workspaces()
   .filter((f) => filters.length === 0 || filters.some((prefix) => f.startsWith(prefix)))
   .sort();
 if (files.length === 0) {
-  console.log('0 passed, 1 failed');
   console.error('no test files found');
+  console.log('0 passed, 1 failed');
   process.exit(1);
 }
 
@@ -66,5 +66,6 @@ try {
 } catch {
   // the runner died before reporting
 }
+// The summary file may hold a skipped/todo line before the closing one: print it as it is.
 console.log(summary);
 process.exit(res.status ?? 1);

@@ -13,7 +13,8 @@ export async function run(
     const child = spawn(command, args, {
       cwd: opts.cwd,
       env: opts.env ?? process.env,
-      stdio: ['pipe', 'pipe', 'pipe'],
+      // No input: stdin is closed, so a child that reads it (a prompt) ends instead of hanging.
+      stdio: [opts.input === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'],
     });
     let out = '';
     child.stdout?.on('data', (d: Buffer) => (out += d.toString()));

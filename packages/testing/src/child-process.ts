@@ -38,9 +38,10 @@ export class Child {
           resolve(l);
         },
       });
-      void this.exited.then((code) =>
-        reject(new Error(`child exited (${code}) before printing "${text}"`)),
-      );
+      void this.exited.then((code) => {
+        clearTimeout(timer);
+        reject(new Error(`child exited (${code}) before printing "${text}"`));
+      });
     });
   }
 
