@@ -147,6 +147,34 @@ describe('saga orchestrator with the three-participant demo saga', () => {
     assert.deepEqual(compensations(s), [2, 1, 0]);
   });
 
+  it('retries a compensation that failed once, runs it again and ends FAILED', async () => {
+    const s = await run(
+      order({
+        account: DEMO_BEHAVIOUR.flakyRefundAccount,
+        address: DEMO_BEHAVIOUR.unservedAddress,
+      }),
+    );
+    assert.equal(s.status, 'FAILED', s.failureReason ?? '');
+    assert.match(s.failureReason ?? '', /ship: address not served/);
+    const refunds = s.history.filter((h) => h.step === 1 && h.action === 'compensate');
+    assert.deepEqual(
+      refunds.map((h) => [h.event, h.attempt]),
+      [
+        ['sent', 1],
+        ['failed', 1],
+        ['sent', 2],
+        ['succeeded', 2],
+      ],
+    );
+    assert.deepEqual(await effects(s.id), [
+      { participant: 'inventory', step: 0, action: 'execute' },
+      { participant: 'payment', step: 1, action: 'execute' },
+      { participant: 'payment', step: 1, action: 'compensate' },
+      { participant: 'inventory', step: 0, action: 'compensate' },
+    ]);
+    assert.deepEqual(compensations(s), [1, 0]);
+  });
+
   it('parks a saga whose compensation keeps failing as NEEDS_ATTENTION, visible in a query', async () => {
     const s = await run(
       order({

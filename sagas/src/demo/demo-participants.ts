@@ -41,6 +41,8 @@ export const DEMO_BEHAVIOUR = {
   declinedAccount: 'declined',
   /** charge succeeds but every refund is refused (the saga parks as NEEDS_ATTENTION). */
   unrefundableAccount: 'no-refund',
+  /** the first refund is refused; the orchestrator's resend of it succeeds (a transient failure). */
+  flakyRefundAccount: 'refund-once',
   /** ship is refused. */
   unservedAddress: 'nowhere',
   /** the shipping participant never answers (its handler fails for good, the command is dead-lettered). */
@@ -138,6 +140,8 @@ export class DemoParticipants {
       commandHandler(refundPaymentV1, async (p, { em, saga }) => {
         if (p.account === DEMO_BEHAVIOUR.unrefundableAccount)
           return { outcome: 'failed', reason: 'refund rejected by provider' };
+        if (p.account === DEMO_BEHAVIOUR.flakyRefundAccount && saga.attempt === 1)
+          return { outcome: 'failed', reason: 'refund provider unavailable' };
         await effect(em, 'payment', saga);
         return ok;
       }),

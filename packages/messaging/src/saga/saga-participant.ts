@@ -64,7 +64,8 @@ interface LogRow {
 
 /**
  * The participant side of a saga. Every execute and compensate is idempotent by saga id + step +
- * action: a repeated command re-sends the recorded reply without touching state; a compensation
+ * action: a repeated command re-sends the recorded reply without touching state, except a
+ * compensation that was refused, which runs again (DESIGN 9: retried, then parked); a compensation
  * for a step that never took effect is a no-op; an execute that arrives after its compensation
  * (a late or resent command) is refused without effect. The handler, the log row, the inbox row
  * and the reply (through the outbox) commit in one transaction.
@@ -114,9 +115,12 @@ export class SagaParticipant {
       [saga.sagaId, saga.step],
     );
     const mine = rows.find((r) => r.action === saga.action);
+    // A refused compensation had no effect, so its resend runs the handler again (a refund that
+    // failed for a transient reason may succeed now); every other recorded outcome is final.
+    const final = mine !== undefined && (mine.outcome === 'succeeded' || saga.action === 'execute');
     let outcome: StepOutcome;
     let effect = false;
-    if (mine !== undefined) {
+    if (final) {
       outcome = JSON.parse(mine.reply ?? '{"outcome":"succeeded"}') as StepOutcome;
       log.info(
         { step: saga.stepName, action: saga.action },
@@ -147,8 +151,10 @@ export class SagaParticipant {
       }
       await sqlRun(
         em,
-        'INSERT INTO saga_participant_log (saga_id, step, action, outcome, reply) VALUES (?, ?, ?, ?, ?)',
-        [saga.sagaId, saga.step, saga.action, outcome.outcome, JSON.stringify(outcome)],
+        mine === undefined
+          ? 'INSERT INTO saga_participant_log (outcome, reply, saga_id, step, action) VALUES (?, ?, ?, ?, ?)'
+          : 'UPDATE saga_participant_log SET outcome = ?, reply = ?, recorded_at = CURRENT_TIMESTAMP(3) WHERE saga_id = ? AND step = ? AND action = ?',
+        [outcome.outcome, JSON.stringify(outcome), saga.sagaId, saga.step, saga.action],
       );
       log.info(
         { step: saga.stepName, action: saga.action, outcome: outcome.outcome, effect },
