@@ -6,7 +6,10 @@ export interface HttpFloodGuardOptions {
   readonly ratePerSecond?: number;
   /** Bucket size: the burst one IP may send at once. @default 100 */
   readonly burst?: number;
-  /** Buckets kept in memory before idle ones are swept. @default 50000 */
+  /**
+   * Most buckets kept in memory. At the limit, idle (full) buckets are swept at most once a second,
+   * then the least recently seen are evicted. @default 50000
+   */
   readonly maxTrackedIps?: number;
   readonly rejections?: Counter<'reason'>;
   readonly now?: () => number;
@@ -17,36 +20,58 @@ interface Bucket {
   updatedAt: number;
 }
 
+export interface HttpFloodGuard extends GatewayFeature {
+  /** Buckets currently held (never more than `maxTrackedIps`). */
+  readonly trackedIps: () => number;
+}
+
+const SWEEP_INTERVAL_MS = 1000;
+
 /**
  * An in-memory token bucket per client IP, checked before the body is read or parsed: a flood gets
  * HTTP 429 with Retry-After and costs no GraphQL work. Per process on purpose: it protects this
  * process; the per-user limits that must be exact across replicas are @rateLimit's, in Redis.
  */
-export function useHttpFloodGuard(options: HttpFloodGuardOptions = {}): GatewayFeature {
+export function useHttpFloodGuard(options: HttpFloodGuardOptions = {}): HttpFloodGuard {
   const rate = options.ratePerSecond ?? 50;
   const burst = options.burst ?? 100;
   const maxTracked = options.maxTrackedIps ?? 50_000;
   const now = options.now ?? (() => performance.now());
+  // Kept in order of last use (a bucket is re-inserted when seen), so the first keys are the
+  // least recently seen IPs.
   const buckets = new Map<string, Bucket>();
+  let lastSweep = -Infinity;
 
-  const sweep = (t: number): void => {
-    for (const [ip, b] of buckets)
-      if (b.tokens + ((t - b.updatedAt) / 1000) * rate >= burst) buckets.delete(ip);
+  /** Brings the map below the limit so one more bucket fits. */
+  const makeRoom = (t: number): void => {
+    // A full sweep is O(n): under a flood of new IPs it would run for every request, so at most
+    // once a second; in between, the least recently seen buckets are evicted instead.
+    if (t - lastSweep >= SWEEP_INTERVAL_MS) {
+      lastSweep = t;
+      for (const [ip, b] of buckets)
+        if (b.tokens + ((t - b.updatedAt) / 1000) * rate >= burst) buckets.delete(ip);
+    }
+    for (const ip of buckets.keys()) {
+      if (buckets.size < maxTracked) break;
+      buckets.delete(ip);
+    }
   };
 
   return {
     name: 'http-flood-guard',
+    trackedIps: () => buckets.size,
     onHttpRequest({ clientIp, res }) {
       const t = now();
       let bucket = buckets.get(clientIp);
       if (bucket === undefined) {
-        if (buckets.size >= maxTracked) sweep(t);
+        if (buckets.size >= maxTracked) makeRoom(t);
         bucket = { tokens: burst, updatedAt: t };
-        buckets.set(clientIp, bucket);
       } else {
         bucket.tokens = Math.min(burst, bucket.tokens + ((t - bucket.updatedAt) / 1000) * rate);
         bucket.updatedAt = t;
+        buckets.delete(clientIp);
       }
+      buckets.set(clientIp, bucket);
       if (bucket.tokens >= 1) {
         bucket.tokens -= 1;
         return true;
