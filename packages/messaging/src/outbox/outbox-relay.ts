@@ -200,13 +200,15 @@ export class OutboxRelay {
       return Promise.resolve();
     }
     return new Promise((resolve) => {
-      const timer = setTimeout(done, ms);
-      function done(): void {
+      // `wake` exists only while idle: a notify() while the relay is busy stays pending and the
+      // next idle() returns at once (a wake left behind by a timed-out idle would swallow it).
+      const done = (): void => {
         clearTimeout(timer);
-        resolve();
-      }
-      this.wake = () => {
         this.wake = undefined;
+        resolve();
+      };
+      const timer = setTimeout(done, ms);
+      this.wake = () => {
         this.pendingWake = false;
         done();
       };
