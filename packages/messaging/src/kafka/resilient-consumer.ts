@@ -38,7 +38,7 @@ export interface ResilientConsumerOptions {
   readonly maxWaitTimeInMs?: number;
   /** @default 10000 */
   readonly sessionTimeoutMs?: number;
-  /** Restart when no fetch started for this long (a consumer that died silently). @default 30000 */
+  /** Restart when no fetch started and no message was handled for this long (a consumer that died silently). @default 30000 */
   readonly watchdogMs?: number;
 }
 
@@ -59,7 +59,7 @@ export class ResilientConsumer {
   private stopped = true;
   private restarting = false;
   private restarts = 0;
-  private lastFetchAt = 0;
+  private lastActivityAt = 0;
   private kafkajsRestarting = false;
   private watchdog: NodeJS.Timeout | undefined;
   private joinedOnce: Promise<void>;
@@ -92,7 +92,7 @@ export class ResilientConsumer {
       () => {
         // While kafkajs restarts by itself (retries during a broker outage) give it longer.
         const limit = this.kafkajsRestarting ? watchdogMs * 3 : watchdogMs;
-        if (!this.stopped && !this.restarting && Date.now() - this.lastFetchAt > limit) {
+        if (!this.stopped && !this.restarting && Date.now() - this.lastActivityAt > limit) {
           this.logger.warn({ groupId: this.options.groupId }, 'consumer stalled; restarting it');
           void this.restart();
         }
@@ -121,17 +121,17 @@ export class ResilientConsumer {
       },
     });
     this.consumer = consumer;
-    this.lastFetchAt = Date.now();
+    this.lastActivityAt = Date.now();
     consumer.on(consumer.events.FETCH_START, () => {
       if (isStale()) void consumer.disconnect().catch(() => undefined);
-      else this.lastFetchAt = Date.now();
+      else this.lastActivityAt = Date.now();
     });
     consumer.on(consumer.events.GROUP_JOIN, (e) => {
       if (isStale()) {
         void consumer.disconnect().catch(() => undefined);
         return;
       }
-      this.lastFetchAt = Date.now();
+      this.lastActivityAt = Date.now();
       this.kafkajsRestarting = false;
       this.logger.debug(
         { groupId: this.options.groupId, memberId: e.payload.memberId },
@@ -146,7 +146,7 @@ export class ResilientConsumer {
       // kafkajs restarts by itself after retriable errors; otherwise it stays down and we rebuild.
       if (restart) {
         this.kafkajsRestarting = true;
-        this.lastFetchAt = Date.now();
+        this.lastActivityAt = Date.now();
       } else void this.restart();
     });
     const abandon = async (): Promise<boolean> => {
@@ -171,7 +171,12 @@ export class ResilientConsumer {
   private async handleBatch(payload: EachBatchPayload, isStale: () => boolean): Promise<void> {
     const { batch } = payload;
     const { topic, partition } = batch;
-    const heartbeat = (): Promise<void> => payload.heartbeat();
+    // Handling and heartbeats are signs of life too: a long batch (slow handlers, retries in
+    // backoff) must not look like a stalled fetch loop to the watchdog.
+    const heartbeat = (): Promise<void> => {
+      if (!isStale()) this.lastActivityAt = Date.now();
+      return payload.heartbeat();
+    };
     const lanes = new Map<string, KafkaMessage[]>();
     for (const message of batch.messages) {
       const lane = message.key === null ? '' : `k${message.key.toString('base64')}`;
