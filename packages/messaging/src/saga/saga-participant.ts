@@ -62,6 +62,44 @@ interface LogRow {
   reply: string | null;
 }
 
+/** Written by a claim and replaced before the transaction commits; never seen by others. */
+const PENDING = { outcome: 'pending', reply: null } as const;
+
+/** What a late execute finds when its step was compensated before it ran. */
+const ALREADY_COMPENSATED = {
+  outcome: 'failed',
+  reply: JSON.stringify({ outcome: 'failed', reason: 'step already compensated' }),
+} as const;
+
+/**
+ * Claims the participant-log row of one saga step and action for this transaction: inserts it
+ * with `initial` and returns undefined, or, when it exists, locks it by primary key and returns it.
+ * An insert instead of a locking read of a row that may not exist yet: that read takes a gap lock,
+ * and two commands whose new rows fall into the same gap then deadlock on their inserts.
+ */
+async function claim(
+  em: EntityManager,
+  saga: SagaCommandMeta,
+  action: SagaCommandMeta['action'],
+  initial: LogRow,
+): Promise<LogRow | undefined> {
+  const key = [saga.sagaId, saga.step, action];
+  const inserted = await sqlRun(
+    em,
+    'INSERT IGNORE INTO saga_participant_log (saga_id, step, action, outcome, reply) VALUES (?, ?, ?, ?, ?)',
+    [...key, initial.outcome, initial.reply],
+  );
+  if (inserted.affectedRows === 1) return undefined;
+  const [row] = await sqlRows<LogRow>(
+    em,
+    'SELECT outcome, reply FROM saga_participant_log WHERE saga_id = ? AND step = ? AND action = ? FOR UPDATE',
+    key,
+  );
+  // The failed insert holds a lock on the row, so it cannot have gone away since.
+  if (row === undefined) throw new Error(`saga participant log row ${key.join(':')} missing`);
+  return row;
+}
+
 /**
  * The participant side of a saga. Every execute and compensate is idempotent by saga id + step +
  * action: a repeated command re-sends the recorded reply without touching state, except a
@@ -109,12 +147,7 @@ export class SagaParticipant {
     em: EntityManager,
   ): Promise<void> {
     const log = this.options.logger;
-    const rows = await sqlRows<LogRow & { action: string }>(
-      em,
-      'SELECT action, outcome, reply FROM saga_participant_log WHERE saga_id = ? AND step = ? FOR UPDATE',
-      [saga.sagaId, saga.step],
-    );
-    const mine = rows.find((r) => r.action === saga.action);
+    const mine = await claim(em, saga, saga.action, PENDING);
     // A refused compensation had no effect, so its resend runs the handler again (a refund that
     // failed for a transient reason may succeed now); every other recorded outcome is final.
     const final = mine !== undefined && (mine.outcome === 'succeeded' || saga.action === 'execute');
@@ -128,18 +161,16 @@ export class SagaParticipant {
       );
     } else {
       switch (saga.action) {
-        case 'execute': {
-          const compensated = rows.some((r) => r.action === 'compensate');
-          if (compensated) outcome = { outcome: 'failed', reason: 'step already compensated' };
-          else {
-            outcome = await handler.run(payload, { em, saga });
-            effect = outcome.outcome === 'succeeded';
-          }
+        case 'execute':
+          outcome = await handler.run(payload, { em, saga });
+          effect = outcome.outcome === 'succeeded';
           break;
-        }
         case 'compensate': {
-          const executed = rows.find((r) => r.action === 'execute' && r.outcome === 'succeeded');
-          if (executed === undefined) outcome = { outcome: 'succeeded', result: { noop: true } };
+          // Claiming the step's execute row records a refusal for an execute that never ran, so a
+          // late or resent one finds it and has no effect; one that ran is locked and read.
+          const executed = await claim(em, saga, 'execute', ALREADY_COMPENSATED);
+          if (executed?.outcome !== 'succeeded')
+            outcome = { outcome: 'succeeded', result: { noop: true } };
           else {
             outcome = await handler.run(payload, { em, saga });
             effect = outcome.outcome === 'succeeded';
@@ -151,9 +182,8 @@ export class SagaParticipant {
       }
       await sqlRun(
         em,
-        mine === undefined
-          ? 'INSERT INTO saga_participant_log (outcome, reply, saga_id, step, action) VALUES (?, ?, ?, ?, ?)'
-          : 'UPDATE saga_participant_log SET outcome = ?, reply = ?, recorded_at = CURRENT_TIMESTAMP(3) WHERE saga_id = ? AND step = ? AND action = ?',
+        `UPDATE saga_participant_log SET outcome = ?, reply = ?, recorded_at = CURRENT_TIMESTAMP(3)
+         WHERE saga_id = ? AND step = ? AND action = ?`,
         [outcome.outcome, JSON.stringify(outcome), saga.sagaId, saga.step, saga.action],
       );
       log.info(
