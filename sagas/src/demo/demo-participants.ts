@@ -86,8 +86,7 @@ export class DemoParticipants {
         groupId: `${options.groupPrefix ?? ''}${name}.saga-commands`,
         outbox: new Outbox(name),
         handlers,
-        // Lock conflicts on the shared demo stock row (deadlocks under load) are transient: retry them.
-        retry: { maxAttempts: 5, initialDelayMs: 20, maxDelayMs: 200 },
+        retry: { maxAttempts: 2, initialDelayMs: 50, maxDelayMs: 200 },
         afterCommit: () => relay.notify(),
       });
       this.parts.push({ participant, relay });
