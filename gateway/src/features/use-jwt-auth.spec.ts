@@ -55,7 +55,7 @@ const listen = async (
   return { server, url: `http://127.0.0.1:${port}/.well-known/jwks.json` };
 };
 
-describe('useJwtAuth: token problems are 401, an unavailable JWKS is 503', () => {
+describe('useJwtAuth', () => {
   let privateKey: CryptoKey;
   let strangerKey: CryptoKey;
   let jwks: { server: Server; url: string };
@@ -116,6 +116,19 @@ describe('useJwtAuth: token problems are 401, an unavailable JWKS is 503', () =>
       lines.filter((l) => l.level === 'error'),
       [],
     );
+  });
+
+  it('the Bearer scheme is case-insensitive (RFC 7235)', async () => {
+    const { logger } = capturingLogger();
+    const auth = useJwtAuth({ jwksUrl: jwks.url, logger });
+    const token = await sign(privateKey);
+    for (const scheme of ['bearer', 'BEARER', 'BeArEr'])
+      assert.deepEqual(
+        (await auth.buildContext?.(stage(`${scheme} ${token}`)))?.identity,
+        { sub: 'u-1', roles: ['customer'] },
+        scheme,
+      );
+    assert.equal((await rejection(auth, `Bearerx ${token}`)).code, 'UNAUTHENTICATED');
   });
 
   for (const [label, url] of [

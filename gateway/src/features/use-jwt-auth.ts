@@ -53,10 +53,11 @@ const authUnavailable = (): GraphQLError =>
   });
 
 /**
- * Verifies `Authorization: Bearer <jwt>`: RS256 only, against the users JWKS (cached; an unknown
- * `kid` refetches once per cooldown, which is how a key rotation is picked up), with iss/aud/exp/nbf
- * and a small clock tolerance. No header means an anonymous caller; any bad token is UNAUTHENTICATED
- * (401). A JWKS that cannot be fetched is INTERNAL with HTTP 503: the token may well be valid.
+ * Verifies `Authorization: Bearer <jwt>` (the scheme in any case): RS256 only, against the users
+ * JWKS (cached; an unknown `kid` refetches once per cooldown, which is how a key rotation is picked
+ * up), with iss/aud/exp/nbf and a small clock tolerance. No header means an anonymous caller; any
+ * bad token is UNAUTHENTICATED (401). A JWKS that cannot be fetched is INTERNAL with HTTP 503: the
+ * token may well be valid.
  */
 export function useJwtAuth(options: JwtAuthOptions): GatewayFeature {
   const keys =
@@ -118,7 +119,8 @@ export function useJwtAuth(options: JwtAuthOptions): GatewayFeature {
     async buildContext({ req }) {
       const header = req.headers.authorization;
       if (header === undefined || header === '') return { identity: undefined };
-      const match = /^Bearer ([A-Za-z0-9_\-.]+)$/.exec(header.trim());
+      // RFC 7235: the scheme is case-insensitive; RFC 6750: one or more spaces before the token
+      const match = /^Bearer +([A-Za-z0-9_\-.]+)$/i.exec(header.trim());
       if (match?.[1] === undefined) throw unauthenticated('Malformed Authorization header');
       return { identity: await verify(match[1]) };
     },
