@@ -1,3 +1,5 @@
+import { ForbiddenError, UnauthenticatedError } from '@shop/platform';
+
 /** Roles are the scopes of `@requiresScopes`. */
 export const ROLES = ['customer', 'partner', 'admin'] as const;
 export type Role = (typeof ROLES)[number];
@@ -15,3 +17,27 @@ export interface Identity {
 export const ANONYMOUS: Identity = Object.freeze({ roles: [] });
 
 export const hasRole = (identity: Identity, role: Role): boolean => identity.roles.includes(role);
+
+/** True when the caller is signed in as `ownerId` or is an admin. */
+export const isSelfOrAdmin = (identity: Identity, ownerId: string): boolean =>
+  identity.userId !== undefined && (identity.userId === ownerId || hasRole(identity, 'admin'));
+
+/**
+ * The error for a caller who may not see `what` (e.g. "this cart"): UNAUTHENTICATED when
+ * anonymous (signing in may help), FORBIDDEN otherwise.
+ */
+export const accessDenied = (
+  identity: Identity,
+  what: string,
+): UnauthenticatedError | ForbiddenError =>
+  identity.userId === undefined
+    ? new UnauthenticatedError(`sign in to see ${what}`)
+    : new ForbiddenError(`${what} belongs to another user`);
+
+/**
+ * Ownership check: passes for `ownerId` itself and for admins; throws UNAUTHENTICATED for an
+ * anonymous caller and FORBIDDEN for any other user.
+ */
+export function assertSelfOrAdmin(identity: Identity, ownerId: string, what: string): void {
+  if (!isSelfOrAdmin(identity, ownerId)) throw accessDenied(identity, what);
+}

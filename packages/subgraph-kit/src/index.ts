@@ -19,7 +19,17 @@ export {
   InvalidGatewayProofError,
   verifyGatewayProof,
 } from './gateway-proof.js';
-export { ANONYMOUS, hasRole, isRole, ROLES, type Identity, type Role } from './identity.js';
+export {
+  accessDenied,
+  ANONYMOUS,
+  assertSelfOrAdmin,
+  hasRole,
+  isRole,
+  isSelfOrAdmin,
+  ROLES,
+  type Identity,
+  type Role,
+} from './identity.js';
 export { DEV_GATEWAY_SECRET, refuseDevSecretInProduction, subgraphConfigSchema } from './config.js';
 export {
   startSubgraphServer,

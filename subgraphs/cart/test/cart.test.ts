@@ -97,8 +97,18 @@ describe('cart subgraph over HTTP against MariaDB', () => {
     assert.equal(direct.errors?.[0]?.extensions?.code, 'FORBIDDEN');
     assert.doesNotMatch(JSON.stringify(direct.data), /secret/);
 
-    const anonymous = await gql(url, '{ myCart { id } }', {}, await mintProof());
+    const anon = await mintProof();
+    const anonymous = await gql(url, '{ myCart { id } }', {}, anon);
     assert.equal(anonymous.errors?.[0]?.extensions?.code, 'UNAUTHENTICATED');
+    // An anonymous caller is told to sign in (UNAUTHENTICATED), not that it is someone else.
+    for (const [query, r] of [
+      [viaUser, [{ __typename: 'User', id: bob }]],
+      [viaCart, [{ __typename: 'Cart', id: bobCart }]],
+    ] as const) {
+      const res = await gql(url, query, { r }, anon);
+      assert.equal(res.errors?.[0]?.extensions?.code, 'UNAUTHENTICATED');
+      assert.doesNotMatch(JSON.stringify(res.data), /secret/);
+    }
 
     const asAdmin = await mintProof({ sub: crypto.randomUUID(), roles: ['admin'] });
     const admin = await gql(url, viaUser, { r: [{ __typename: 'User', id: bob }] }, asAdmin);

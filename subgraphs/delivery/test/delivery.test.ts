@@ -93,6 +93,14 @@ describe('delivery subgraph over HTTP against MariaDB', () => {
     );
     assert.equal(direct.errors?.[0]?.extensions?.code, 'FORBIDDEN');
     assert.doesNotMatch(JSON.stringify(direct.data), /TRK-/);
+    const anonymous = await gql(
+      url,
+      'query ($r: [_Any!]!) { _entities(representations: $r) { ... on Shipment { trackingCode } } }',
+      { r: [{ __typename: 'Shipment', id: shipmentId }] },
+      await mintProof(),
+    );
+    assert.equal(anonymous.errors?.[0]?.extensions?.code, 'UNAUTHENTICATED');
+    assert.doesNotMatch(JSON.stringify(anonymous.data), /TRK-/);
   });
 
   it('lists a partner’s own shipments and refuses the query to customers', async () => {

@@ -83,8 +83,18 @@ describe('orders subgraph over HTTP against MariaDB', () => {
     );
     assert.equal(direct.errors?.[0]?.extensions?.code, 'FORBIDDEN');
     assert.doesNotMatch(JSON.stringify(direct.data), /secret/);
-    const anonymous = await gql(url, '{ myOrders { id } }', {}, await mintProof());
+    const anon = await mintProof();
+    const anonymous = await gql(url, '{ myOrders { id } }', {}, anon);
     assert.equal(anonymous.errors?.[0]?.extensions?.code, 'UNAUTHENTICATED');
+    // An anonymous caller is told to sign in (UNAUTHENTICATED), not that it is someone else.
+    for (const [query, r] of [
+      [viaUser, [{ __typename: 'User', id: bob }]],
+      [viaOrder, [{ __typename: 'Order', id: bobOrder }]],
+    ] as const) {
+      const res = await gql(url, query, { r }, anon);
+      assert.equal(res.errors?.[0]?.extensions?.code, 'UNAUTHENTICATED');
+      assert.doesNotMatch(JSON.stringify(res.data), /secret/);
+    }
     assert.equal((await gql(url, '{ myOrders { id } }')).status, 401);
   });
 

@@ -315,6 +315,9 @@ describe('users subgraph over HTTP against MariaDB', () => {
     const emails = `query ($r: [_Any!]!) { _entities(representations: $r) { ... on User { id email } } }`;
     const peek = await gql(url, emails, { r: [{ __typename: 'User', id: ids[1] }] }, other);
     assert.equal(peek.errors?.[0]?.extensions?.code, 'FORBIDDEN');
+    const anonymous = await gql(url, emails, { r: [{ __typename: 'User', id: ids[1] }] }, anon);
+    assert.equal(anonymous.errors?.[0]?.extensions?.code, 'UNAUTHENTICATED');
+    assert.doesNotMatch(JSON.stringify(anonymous.data), /@example\.com/);
   });
 
   it('key rotation: the new key signs, the old key stays in the JWKS, nobody is logged out', async () => {

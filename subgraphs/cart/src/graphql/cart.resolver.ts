@@ -1,4 +1,5 @@
 import { UnauthenticatedError } from '@shop/platform';
+import { assertSelfOrAdmin } from '@shop/subgraph-kit';
 import {
   Arg,
   Ctx,
@@ -11,7 +12,7 @@ import {
   Resolver,
   Root,
 } from 'type-graphql';
-import { CartService, emptyCart } from '../service/cart.service.js';
+import { emptyCart, type CartService } from '../service/cart.service.js';
 import { CartType } from './cart.type.js';
 import type { CartContext } from './context.js';
 import { UserRef } from './user-ref.type.js';
@@ -47,7 +48,7 @@ export class CartResolver {
 export class UserCartResolver {
   @FieldResolver(() => CartType, { description: 'Only for the user itself (or an admin).' })
   async cart(@Root() user: UserRef, @Ctx() ctx: CartContext): Promise<CartType> {
-    CartService.assertOwner(ctx.identity, user.id);
+    assertSelfOrAdmin(ctx.identity, user.id, 'this cart');
     return CartType.from((await ctx.cartsByUser.load(user.id)) ?? emptyCart(user.id));
   }
 }
@@ -61,7 +62,7 @@ export const cartReferenceResolvers = {
     async __resolveReference(ref: { id: string }, ctx: CartContext): Promise<CartType | null> {
       const cart = await ctx.cartsById.load(ref.id);
       if (cart === undefined) return null;
-      CartService.assertOwner(ctx.identity, cart.userId);
+      assertSelfOrAdmin(ctx.identity, cart.userId, 'this cart');
       return CartType.from(cart);
     },
   },

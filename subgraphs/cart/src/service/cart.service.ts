@@ -4,8 +4,7 @@ import {
   UniqueConstraintViolationException,
   type EntityManager,
 } from '@mikro-orm/mysql';
-import { BadUserInputError, ForbiddenError } from '@shop/platform';
-import { hasRole, type Identity } from '@shop/subgraph-kit';
+import { BadUserInputError } from '@shop/platform';
 import { addLine } from '../domain/cart.js';
 import { CartEntity, type CartRecord } from '../persistence/cart.entity.js';
 
@@ -17,15 +16,12 @@ export const emptyCart = (userId: string): CartRecord => ({
   updatedAt: new Date(0),
 });
 
-/** Carts and their items. Every read and write checks that the caller owns the cart. */
+/**
+ * Carts and their items. Callers check ownership first (`assertSelfOrAdmin`): a cart is read and
+ * written only by its user or an admin.
+ */
 export class CartService {
   constructor(private readonly em: EntityManager) {}
-
-  /** Throws FORBIDDEN unless the caller is `userId` or an admin. */
-  static assertOwner(identity: Identity, userId: string): void {
-    if (identity.userId !== userId && !hasRole(identity, 'admin'))
-      throw new ForbiddenError('this cart belongs to another user');
-  }
 
   /** One query for any number of users. */
   async byUserIds(userIds: readonly string[]): Promise<Map<string, CartRecord>> {

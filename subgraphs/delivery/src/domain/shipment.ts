@@ -9,19 +9,8 @@ export const SHIPMENT_STATUSES = [
 ] as const;
 export type ShipmentStatus = (typeof SHIPMENT_STATUSES)[number];
 
+/** Who a shipment concerns: its customer and, once assigned, the partner's users account. */
 export interface ShipmentParties {
   readonly customerId: string;
   readonly partnerUserId: string | null;
-}
-
-export interface Viewer {
-  readonly userId?: string;
-  readonly roles: readonly string[];
-}
-
-/** A shipment is visible to its customer, to the partner it is assigned to, and to admins. */
-export function canViewShipment(viewer: Viewer, shipment: ShipmentParties): boolean {
-  if (viewer.roles.includes('admin')) return true;
-  if (viewer.userId === undefined) return false;
-  return viewer.userId === shipment.customerId || viewer.userId === shipment.partnerUserId;
 }

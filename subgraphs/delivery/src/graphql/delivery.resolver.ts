@@ -1,17 +1,21 @@
-import { ForbiddenError, UnauthenticatedError } from '@shop/platform';
+import { UnauthenticatedError } from '@shop/platform';
 import { Arg, Ctx, Directive, FieldResolver, ID, Query, Resolver, Root } from 'type-graphql';
-import { canViewShipment } from '../domain/shipment.js';
 import type { ShipmentRecord } from '../persistence/shipment.entity.js';
-import type { DeliveryService } from '../service/delivery.service.js';
+import {
+  assertCanViewShipment,
+  canViewShipment,
+  type DeliveryService,
+} from '../service/delivery.service.js';
 import type { DeliveryContext } from './context.js';
 import { DeliveryPartnerType, OrderRef, ShipmentType } from './types.js';
 
+const parties = (s: ShipmentRecord) => ({
+  customerId: s.customerId,
+  partnerUserId: s.partnerUserId ?? null,
+});
+
 const visible = (ctx: DeliveryContext, s: ShipmentRecord | undefined): s is ShipmentRecord =>
-  s !== undefined &&
-  canViewShipment(ctx.identity, {
-    customerId: s.customerId,
-    partnerUserId: s.partnerUserId ?? null,
-  });
+  s !== undefined && canViewShipment(ctx.identity, parties(s));
 
 @Resolver(() => ShipmentType)
 export class ShipmentResolver {
@@ -86,7 +90,7 @@ export const deliveryReferenceResolvers = {
     ): Promise<ShipmentType | null> {
       const s = await ctx.shipments.load(ref.id);
       if (s === undefined) return null;
-      if (!visible(ctx, s)) throw new ForbiddenError('this shipment belongs to someone else');
+      assertCanViewShipment(ctx.identity, parties(s));
       return ShipmentType.from(s);
     },
   },

@@ -1,9 +1,21 @@
 import type { EntityManager } from '@mikro-orm/mysql';
+import { accessDenied, isSelfOrAdmin, type Identity } from '@shop/subgraph-kit';
+import type { ShipmentParties } from '../domain/shipment.js';
 import {
   DeliveryPartnerEntity,
   type DeliveryPartnerRecord,
 } from '../persistence/delivery-partner.entity.js';
 import { ShipmentEntity, type ShipmentRecord } from '../persistence/shipment.entity.js';
+
+/** A shipment is visible to its customer, to the partner it is assigned to, and to admins. */
+export const canViewShipment = (identity: Identity, shipment: ShipmentParties): boolean =>
+  isSelfOrAdmin(identity, shipment.customerId) ||
+  (shipment.partnerUserId !== null && identity.userId === shipment.partnerUserId);
+
+/** Throws UNAUTHENTICATED for an anonymous caller, FORBIDDEN for anyone else who may not see it. */
+export function assertCanViewShipment(identity: Identity, shipment: ShipmentParties): void {
+  if (!canViewShipment(identity, shipment)) throw accessDenied(identity, 'this shipment');
+}
 
 /** Reads partners and shipments, one query per batch of keys. */
 export class DeliveryService {

@@ -1,6 +1,6 @@
 import { UnauthenticatedError } from '@shop/platform';
+import { assertSelfOrAdmin, isSelfOrAdmin } from '@shop/subgraph-kit';
 import { Arg, Ctx, Directive, FieldResolver, ID, Query, Resolver, Root } from 'type-graphql';
-import { OrdersService } from '../service/orders.service.js';
 import type { OrdersContext } from './context.js';
 import { OrderType } from './order.type.js';
 import { UserRef } from './user-ref.type.js';
@@ -24,7 +24,7 @@ export class OrdersResolver {
     @Ctx() ctx: OrdersContext,
   ): Promise<OrderType | null> {
     const order = await ctx.ordersById.load(id);
-    return order !== undefined && OrdersService.canRead(ctx.identity, order.userId)
+    return order !== undefined && isSelfOrAdmin(ctx.identity, order.userId)
       ? OrderType.from(order)
       : null;
   }
@@ -34,7 +34,7 @@ export class OrdersResolver {
 export class UserOrdersResolver {
   @FieldResolver(() => [OrderType], { description: 'Only for the user itself (or an admin).' })
   async orders(@Root() user: UserRef, @Ctx() ctx: OrdersContext): Promise<OrderType[]> {
-    OrdersService.assertOwner(ctx.identity, user.id);
+    assertSelfOrAdmin(ctx.identity, user.id, 'these orders');
     return ((await ctx.ordersByUser.load(user.id)) ?? []).map((o) => OrderType.from(o));
   }
 }
@@ -48,7 +48,7 @@ export const ordersReferenceResolvers = {
     async __resolveReference(ref: { id: string }, ctx: OrdersContext): Promise<OrderType | null> {
       const order = await ctx.ordersById.load(ref.id);
       if (order === undefined) return null;
-      OrdersService.assertOwner(ctx.identity, order.userId);
+      assertSelfOrAdmin(ctx.identity, order.userId, 'this order');
       return OrderType.from(order);
     },
   },

@@ -1,20 +1,12 @@
 import type { EntityManager } from '@mikro-orm/mysql';
-import { ForbiddenError } from '@shop/platform';
-import { hasRole, type Identity } from '@shop/subgraph-kit';
 import { OrderEntity, type OrderRecord } from '../persistence/order.entity.js';
 
-/** Reads orders; every read checks that the caller owns the order (or is an admin). */
+/**
+ * Reads orders. Callers check ownership (`isSelfOrAdmin` / `assertSelfOrAdmin`): an order is
+ * visible only to its customer and to admins.
+ */
 export class OrdersService {
   constructor(private readonly em: EntityManager) {}
-
-  static canRead(identity: Identity, userId: string): boolean {
-    return identity.userId === userId || hasRole(identity, 'admin');
-  }
-
-  static assertOwner(identity: Identity, userId: string): void {
-    if (!OrdersService.canRead(identity, userId))
-      throw new ForbiddenError('these orders belong to another user');
-  }
 
   /** Newest first, grouped by user: one query for any number of users. */
   async byUserIds(userIds: readonly string[]): Promise<Map<string, OrderRecord[]>> {

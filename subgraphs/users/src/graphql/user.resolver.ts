@@ -1,5 +1,4 @@
-import { ForbiddenError } from '@shop/platform';
-import { hasRole } from '@shop/subgraph-kit';
+import { assertSelfOrAdmin } from '@shop/subgraph-kit';
 import { Ctx, FieldResolver, Resolver, Root } from 'type-graphql';
 import type { UsersContext } from './context.js';
 import { UserType } from './user.type.js';
@@ -8,8 +7,7 @@ import { UserType } from './user.type.js';
 export class UserResolver {
   @FieldResolver(() => String)
   email(@Root() user: UserType, @Ctx() ctx: UsersContext): string {
-    if (!user.viewedByOwner && ctx.identity.userId !== user.id && !hasRole(ctx.identity, 'admin'))
-      throw new ForbiddenError('only the user and admins can read this email');
+    if (!user.viewedByOwner) assertSelfOrAdmin(ctx.identity, user.id, 'this email');
     return user.emailAddress;
   }
 }
