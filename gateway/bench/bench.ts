@@ -98,9 +98,28 @@ async function load(
   };
 }
 
+/** Direct children of a process (from every thread's `/proc/<pid>/task/<tid>/children`). */
+function childPids(pid: number): number[] {
+  try {
+    return readdirSync(`/proc/${pid}/task`).flatMap((t) =>
+      readFileSync(`/proc/${pid}/task/${t}/children`, 'utf8')
+        .trim()
+        .split(/\s+/)
+        .filter(Boolean)
+        .map(Number),
+    );
+  } catch {
+    return [];
+  }
+}
+
+/** `value` summed over a process and all its descendants. */
+const sumOverTree = (pid: number, value: (p: number) => number): number =>
+  value(pid) + childPids(pid).reduce((sum, c) => sum + sumOverTree(c, value), 0);
+
 /** Peak resident set (VmHWM) of a process and its descendants, in MiB. */
 function peakRssMiB(pid: number): number {
-  const status = (p: number): number => {
+  const peakKiB = (p: number): number => {
     try {
       const m = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${p}/status`, 'utf8'));
       return m ? Number(m[1]) : 0;
@@ -108,21 +127,7 @@ function peakRssMiB(pid: number): number {
       return 0;
     }
   };
-  const children = (p: number): number[] => {
-    try {
-      return readdirSync(`/proc/${p}/task`).flatMap((t) =>
-        readFileSync(`/proc/${p}/task/${t}/children`, 'utf8')
-          .trim()
-          .split(/\s+/)
-          .filter(Boolean)
-          .map(Number),
-      );
-    } catch {
-      return [];
-    }
-  };
-  const walk = (p: number): number => status(p) + children(p).reduce((sum, c) => sum + walk(c), 0);
-  return walk(pid) / 1024;
+  return sumOverTree(pid, peakKiB) / 1024;
 }
 
 /** User + system CPU seconds used so far by a process and its descendants. */
@@ -135,21 +140,7 @@ function cpuSeconds(pid: number): number {
       return 0;
     }
   };
-  const children = (p: number): number[] => {
-    try {
-      return readdirSync(`/proc/${p}/task`).flatMap((t) =>
-        readFileSync(`/proc/${p}/task/${t}/children`, 'utf8')
-          .trim()
-          .split(/\s+/)
-          .filter(Boolean)
-          .map(Number),
-      );
-    } catch {
-      return [];
-    }
-  };
-  const walk = (p: number): number => ticks(p) + children(p).reduce((sum, c) => sum + walk(c), 0);
-  return walk(pid) / 100; // USER_HZ
+  return sumOverTree(pid, ticks) / 100; // USER_HZ
 }
 
 const freePort = async (): Promise<number> => {
