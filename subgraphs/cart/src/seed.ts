@@ -1,5 +1,6 @@
 import { CartEntity } from './persistence/cart.entity.js';
 import { createCartOrm } from './persistence/orm.js';
+import { cartIdFor } from './service/cart.service.js';
 
 /** Test and demo data: writes carts straight into the cart database (migrating it first). */
 export async function seedCarts(
@@ -10,7 +11,7 @@ export async function seedCarts(
   try {
     const em = orm.em.fork();
     const ids = carts.map((c) => {
-      const id = crypto.randomUUID();
+      const id = cartIdFor(c.userId);
       em.create(CartEntity, {
         id,
         userId: c.userId,

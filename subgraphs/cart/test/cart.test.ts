@@ -62,6 +62,41 @@ describe('cart subgraph over HTTP against MariaDB', () => {
     assert.equal(bad.errors?.[0]?.extensions?.code, 'BAD_USER_INPUT');
   });
 
+  it('an empty cart has its own id per user, the one it keeps after the first add', async () => {
+    const [dan, erin] = [crypto.randomUUID(), crypto.randomUUID()];
+    const asDan = await mintProof({ sub: dan, roles: ['customer'] });
+    const asErin = await mintProof({ sub: erin, roles: ['customer'] });
+    const myCart = '{ myCart { id itemCount } }';
+    const danEmpty = (await gql<{ myCart: CartData }>(url, myCart, {}, asDan)).data?.myCart;
+    const erinEmpty = (await gql<{ myCart: CartData }>(url, myCart, {}, asErin)).data?.myCart;
+    assert.equal(danEmpty?.itemCount, 0);
+    assert.equal(erinEmpty?.itemCount, 0);
+    assert.ok(danEmpty.id.length > 0 && erinEmpty.id.length > 0);
+    assert.notEqual(danEmpty.id, erinEmpty.id);
+
+    const asAdmin = await mintProof({ sub: crypto.randomUUID(), roles: ['admin'] });
+    const viaUser = await gql<{ _entities: { cart: { id: string } }[] }>(
+      url,
+      `query ($r: [_Any!]!) { _entities(representations: $r) { ... on User { cart { id } } } }`,
+      { r: [dan, erin].map((id) => ({ __typename: 'User', id })) },
+      asAdmin,
+    );
+    assert.deepEqual(
+      viaUser.data?._entities.map((e) => e.cart.id),
+      [danEmpty.id, erinEmpty.id],
+    );
+
+    const added = await gql<{ addToCart: CartData }>(
+      url,
+      'mutation { addToCart(productId: "p1", quantity: 1) { id itemCount } }',
+      {},
+      asDan,
+    );
+    assert.deepEqual(added.data?.addToCart, { id: danEmpty.id, itemCount: 1 });
+    const after = await gql<{ myCart: CartData }>(url, myCart, {}, asDan);
+    assert.deepEqual(after.data?.myCart, { id: danEmpty.id, itemCount: 1 });
+  });
+
   it('concurrent first adds to a new cart all land in one cart', async () => {
     const carol = crypto.randomUUID();
     const asCarol = await mintProof({ sub: carol, roles: ['customer'] });

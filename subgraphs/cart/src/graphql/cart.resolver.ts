@@ -27,7 +27,9 @@ export class CartResolver {
   constructor(private readonly carts: CartService) {}
 
   @Directive('@authenticated')
-  @Query(() => CartType, { description: 'The signed-in user’s cart.' })
+  @Query(() => CartType, {
+    description: 'The signed-in user’s cart; an empty cart (not null) before the first add.',
+  })
   async myCart(@Ctx() ctx: CartContext): Promise<CartType> {
     const userId = callerId(ctx);
     return CartType.from((await ctx.cartsByUser.load(userId)) ?? emptyCart(userId));
@@ -46,7 +48,10 @@ export class CartResolver {
 
 @Resolver(() => UserRef)
 export class UserCartResolver {
-  @FieldResolver(() => CartType, { description: 'Only for the user itself (or an admin).' })
+  @FieldResolver(() => CartType, {
+    description:
+      'Only for the user itself (or an admin). An empty cart (not null) before the first add.',
+  })
   async cart(@Root() user: UserRef, @Ctx() ctx: CartContext): Promise<CartType> {
     assertSelfOrAdmin(ctx.identity, user.id, 'this cart');
     return CartType.from((await ctx.cartsByUser.load(user.id)) ?? emptyCart(user.id));

@@ -14,7 +14,10 @@ export class CartItemType {
 @Directive('@key(fields: "id")')
 @ObjectType('Cart', { description: 'A user’s cart; only its owner (or an admin) can read it.' })
 export class CartType {
-  @Field(() => ID, { description: 'Empty until the first item is added.' })
+  @Field(() => ID, {
+    description:
+      'Stable per user and never shared: an empty cart already has the id it keeps once items are added.',
+  })
   id!: string;
 
   /** Not exposed: used for the ownership check. */

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import {
   DeadlockException,
   LockMode,
@@ -8,9 +9,35 @@ import { BadUserInputError } from '@shop/platform';
 import { addLine } from '../domain/cart.js';
 import { CartEntity, type CartRecord } from '../persistence/cart.entity.js';
 
-/** A cart that has never been written: every user has one, empty. */
+// Namespace of the name-based (RFC 9562 version 5) UUIDs of carts.
+const CART_ID_NAMESPACE = Buffer.from('4d349004bdb64532943c2bf5f6601534', 'hex');
+
+/**
+ * The id of a user's cart: a version 5 UUID of the user id. It is known before the cart row
+ * exists, so the empty cart and the cart created by the first add have the same `Cart.id`, and no
+ * two users' empty carts share one (the id is a federation key and a client cache key).
+ */
+export function cartIdFor(userId: string): string {
+  const bytes = createHash('sha1')
+    .update(CART_ID_NAMESPACE)
+    .update(userId)
+    .digest()
+    .subarray(0, 16);
+  bytes.writeUInt8((bytes.readUInt8(6) & 0x0f) | 0x50, 6);
+  bytes.writeUInt8((bytes.readUInt8(8) & 0x3f) | 0x80, 8);
+  const hex = bytes.toString('hex');
+  return [
+    hex.slice(0, 8),
+    hex.slice(8, 12),
+    hex.slice(12, 16),
+    hex.slice(16, 20),
+    hex.slice(20),
+  ].join('-');
+}
+
+/** A cart that has never been written: every user has one, empty, under its final id. */
 export const emptyCart = (userId: string): CartRecord => ({
-  id: '',
+  id: cartIdFor(userId),
   userId,
   lines: [],
   updatedAt: new Date(0),
@@ -59,7 +86,7 @@ export class CartService {
         throw new BadUserInputError(`${lines.field} ${lines.message}`, { field: lines.field });
       if (cart === null) {
         cart = em.create(CartEntity, {
-          id: crypto.randomUUID(),
+          id: cartIdFor(userId),
           userId,
           lines,
           updatedAt: new Date(),
