@@ -6,3 +6,4 @@ export {
   type StackEndpoints,
 } from './config.ts';
 export { stackCpuMs } from './cpu.ts';
+export { kafkaJavaArgs, kafkaNode, type KafkaNode } from './servers/kafka.ts';

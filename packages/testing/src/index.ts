@@ -3,3 +3,4 @@ export { Mailbox, type CaughtMail } from './mailbox.js';
 export { createRunId, TestNamespace } from './namespace.js';
 export { waitUntil, type WaitOptions } from './wait.js';
 export { Child, killAll, spawnNode } from './child-process.js';
+export { freePort } from './free-port.js';

@@ -12,12 +12,27 @@ const JAVA_HINT = 'install a JDK 17+ (Debian: apt-get install openjdk-17-jre-hea
 const home = (cfg: StackConfig): string => path.join(cfg.cacheDir, `kafka-${cfg.kafka.version}`);
 const libs = (cfg: StackConfig): string => path.join(home(cfg), 'libs');
 
-function writeConfig(cfg: StackConfig): { props: string; log4j: string; logDirs: string } {
-  const dir = path.join(cfg.confDir, 'kafka');
-  mkdirSync(dir, { recursive: true });
-  const logDirs = path.join(cfg.dataDir, 'kafka');
-  const { port, controllerPort } = cfg.kafka;
-  const props = path.join(dir, 'server.properties');
+/** The files of one single-node KRaft broker (see `kafkaNode`). */
+export interface KafkaNode {
+  readonly props: string;
+  readonly log4j: string;
+  readonly logDirs: string;
+  readonly classpath: string;
+}
+
+/**
+ * Writes the configuration of a single-node KRaft Kafka (broker and controller on loopback) into
+ * `confDir`, with its data in `dataDir`, and formats the storage on first use. The stack's broker
+ * and tests that need a broker of their own (to stop and start it) both run this.
+ */
+export async function kafkaNode(
+  cfg: StackConfig,
+  opts: { confDir: string; dataDir: string; port: number; controllerPort: number },
+): Promise<KafkaNode> {
+  const java = requireTool('java', 'to run Kafka', JAVA_HINT);
+  mkdirSync(opts.confDir, { recursive: true });
+  const { port, controllerPort, dataDir: logDirs } = opts;
+  const props = path.join(opts.confDir, 'server.properties');
   writeFileSync(
     props,
     [
@@ -42,7 +57,7 @@ function writeConfig(cfg: StackConfig): { props: string; log4j: string; logDirs:
       '',
     ].join('\n'),
   );
-  const log4j = path.join(dir, 'log4j.properties');
+  const log4j = path.join(opts.confDir, 'log4j.properties');
   writeFileSync(
     log4j,
     [
@@ -55,7 +70,42 @@ function writeConfig(cfg: StackConfig): { props: string; log4j: string; logDirs:
       '',
     ].join('\n'),
   );
-  return { props, log4j, logDirs };
+  const classpath = `${libs(cfg)}/*`;
+  if (!existsSync(path.join(logDirs, 'meta.properties'))) {
+    const clusterId = randomBytes(16).toString('base64url');
+    await run(
+      java,
+      [
+        '-cp',
+        classpath,
+        `-Dlog4j.configuration=file:${log4j}`,
+        'kafka.tools.StorageTool',
+        'format',
+        '-t',
+        clusterId,
+        '-c',
+        props,
+      ],
+      { what: 'kafka storage format' },
+    );
+  }
+  return { props, log4j, logDirs, classpath };
+}
+
+/** The java command line (after `java`) that runs a broker configured by `kafkaNode`. */
+export function kafkaJavaArgs(node: KafkaNode, heap: string, logsDir?: string): string[] {
+  return [
+    `-Xms${heap}`,
+    `-Xmx${heap}`,
+    '-XX:+UseG1GC',
+    '-Djava.awt.headless=true',
+    `-Dlog4j.configuration=file:${node.log4j}`,
+    ...(logsDir === undefined ? [] : [`-Dkafka.logs.dir=${logsDir}`]),
+    '-cp',
+    node.classpath,
+    'kafka.Kafka',
+    node.props,
+  ];
 }
 
 export const kafka: StackServer = {
@@ -76,42 +126,15 @@ export const kafka: StackServer = {
 
   async start(cfg) {
     const java = requireTool('java', 'to run Kafka', JAVA_HINT);
-    const { props, log4j, logDirs } = writeConfig(cfg);
-    const classpath = `${libs(cfg)}/*`;
-    if (!existsSync(path.join(logDirs, 'meta.properties'))) {
-      const clusterId = randomBytes(16).toString('base64url');
-      await run(
-        java,
-        [
-          '-cp',
-          classpath,
-          `-Dlog4j.configuration=file:${log4j}`,
-          'kafka.tools.StorageTool',
-          'format',
-          '-t',
-          clusterId,
-          '-c',
-          props,
-        ],
-        {
-          what: 'kafka storage format',
-        },
-      );
-    }
+    const node = await kafkaNode(cfg, {
+      confDir: path.join(cfg.confDir, 'kafka'),
+      dataDir: path.join(cfg.dataDir, 'kafka'),
+      port: cfg.kafka.port,
+      controllerPort: cfg.kafka.controllerPort,
+    });
     startDaemon({
       command: java,
-      args: [
-        `-Xms${cfg.kafka.heap}`,
-        `-Xmx${cfg.kafka.heap}`,
-        '-XX:+UseG1GC',
-        '-Djava.awt.headless=true',
-        `-Dlog4j.configuration=file:${log4j}`,
-        `-Dkafka.logs.dir=${path.join(cfg.logDir, 'kafka')}`,
-        '-cp',
-        classpath,
-        'kafka.Kafka',
-        props,
-      ],
+      args: kafkaJavaArgs(node, cfg.kafka.heap, path.join(cfg.logDir, 'kafka')),
       logFile: logFileOf(cfg, 'kafka'),
       pidFile: pidFileOf(cfg, 'kafka'),
     });
