@@ -49,7 +49,11 @@ export class TestStack {
     return { name: db, url: url.toString() };
   }
 
-  /** Drops what this run created in MariaDB (other servers' data is namespaced and left to expire). */
+  /**
+   * Drops the MariaDB databases this run created. Kafka topics, Elasticsearch indexes, Mongo
+   * databases and Redis keys are namespaced by run id; tests delete their own, and whatever a
+   * crashed run leaves behind stays until `npm run stack -- reset`.
+   */
   async cleanup(): Promise<void> {
     if (this.databases.length === 0) return;
     const conn = await mysql.createConnection(this.env.MYSQL_URL);
