@@ -1,6 +1,7 @@
 export {
   DEMO_BEHAVIOUR,
   DEMO_PARTICIPANT_DDL,
+  DEMO_SKU,
   DemoParticipants,
 } from './demo/demo-participants.js';
 export {

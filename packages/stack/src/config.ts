@@ -81,7 +81,7 @@ export function loadStackConfig(env: NodeJS.ProcessEnv = process.env): StackConf
       port: port(env, 'STACK_MARIADB_PORT', 3307),
       user: 'shop',
       password: 'shop',
-      databases: ['users', 'catalog', 'cart', 'orders', 'delivery', 'sagas'],
+      databases: ['users', 'catalog', 'cart', 'orders', 'delivery', 'sagas', 'sagas_demo'],
     },
     redis: { port: port(env, 'STACK_REDIS_PORT', 6380) },
     kafka: {

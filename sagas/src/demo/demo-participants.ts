@@ -21,9 +21,14 @@ import {
   scheduleShipmentV1,
 } from '@shop/schema';
 
+/** The SKU the demo participants' tables are seeded with, so the demo runs on a fresh database. */
+export const DEMO_SKU = 'demo-sku';
+
 /** Tables of the three demo participants (each would own its database in a real deployment). */
 export const DEMO_PARTICIPANT_DDL: readonly string[] = [
   `CREATE TABLE IF NOT EXISTS demo_stock (sku VARCHAR(64) PRIMARY KEY, available INT NOT NULL)`,
+  // IGNORE: a restart keeps the stock the demo sagas left.
+  `INSERT IGNORE INTO demo_stock (sku, available) VALUES ('${DEMO_SKU}', 1000000)`,
   // One row per effect applied; the tests prove no step or compensation took effect twice.
   `CREATE TABLE IF NOT EXISTS demo_effect (
     id BIGINT AUTO_INCREMENT PRIMARY KEY,
