@@ -130,6 +130,18 @@ describe('delivery subgraph over HTTP against MariaDB', () => {
     assert.equal(asCustomer.errors?.[0]?.extensions?.code, 'FORBIDDEN');
   });
 
+  it('myShipments reads through the (partner_user_id, created_at) index, not a table scan', async () => {
+    const plan = await app.orm.em
+      .fork()
+      .getConnection()
+      .execute<{ key: string | null; Extra: string | null }[]>(
+        'explain select * from shipments where partner_user_id = ? order by created_at desc',
+        [partnerUser],
+      );
+    assert.equal(plan[0]?.key, 'shipments_partner_user_id_created_at_index', JSON.stringify(plan));
+    assert.doesNotMatch(plan[0]?.Extra ?? '', /filesort/);
+  });
+
   it('resolves N Order.shipment references with one query', async () => {
     const orders = Array.from({ length: 10 }, () => crypto.randomUUID());
     await seedDelivery(dbUrl, {

@@ -2,10 +2,15 @@ import type { MikroORM, Options } from '@mikro-orm/mysql';
 import { openServiceOrm } from '@shop/subgraph-kit/mikro-orm';
 import { DeliveryPartnerEntity } from './delivery-partner.entity.js';
 import { Migration20261124001Init } from './migrations/migration-20261124-001-init.js';
+import { Migration20261124002ShipmentsPartnerUserIndex } from './migrations/migration-20261124-002-shipments-partner-user-index.js';
 import { ShipmentEntity } from './shipment.entity.js';
 
 export const DELIVERY_MIGRATIONS = [
   { name: Migration20261124001Init.name, class: Migration20261124001Init },
+  {
+    name: Migration20261124002ShipmentsPartnerUserIndex.name,
+    class: Migration20261124002ShipmentsPartnerUserIndex,
+  },
 ];
 
 /** Connects to the delivery database and, unless told not to, runs its migrations. */

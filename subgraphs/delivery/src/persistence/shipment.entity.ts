@@ -18,5 +18,12 @@ export const ShipmentEntity = defineEntity({
     trackingCode: p.string().length(40),
     createdAt: p.datetime(3),
   },
+  // myShipments: where partner_user_id = ? order by created_at desc
+  indexes: [
+    {
+      name: 'shipments_partner_user_id_created_at_index',
+      properties: ['partnerUserId', 'createdAt'],
+    },
+  ],
 });
 export type ShipmentRecord = InferEntity<typeof ShipmentEntity>;
