@@ -148,7 +148,6 @@ export async function createGatewayServer(
       policies: supergraph.policies,
       redis,
       keyPrefix: config.REDIS_PREFIX,
-      logger,
       rejections: rateLimitRejections,
     }),
     useGatewayProof({ secret: config.GATEWAY_SHARED_SECRET }),

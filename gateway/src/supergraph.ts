@@ -14,7 +14,6 @@ export interface RateLimitRule {
   /** graphql-rate-limit window format: "10s", "1m", "1h". */
   readonly window: string;
   readonly max: number;
-  readonly message?: string;
 }
 
 /** Authorization declared with `@authenticated` / `@requiresScopes` on a field or a type. */
@@ -129,11 +128,7 @@ function rateLimitRule(
   );
   if (typeof args.window !== 'string' || typeof args.max !== 'number')
     throw new Error(`supergraph: @${name} needs window: String! and max: Int!`);
-  return {
-    window: args.window,
-    max: args.max,
-    ...(typeof args.message === 'string' ? { message: args.message } : {}),
-  };
+  return { window: args.window, max: args.max };
 }
 
 /** Reads @authenticated, @requiresScopes and @rateLimit from the supergraph's type and field definitions. */

@@ -114,5 +114,11 @@ describe('gateway modes: production masking, development Sandbox, HTTP flood gua
     assert.equal(open.data?.hello, 'world');
     const ready = await fetch(`${gateway.url}/readyz`);
     assert.equal(ready.status, 503);
+    // the Redis failure behind the 503 is logged once, with its cause
+    const otherErrors = gateway.logs.filter((l) => l.level === 'error' && l !== logged);
+    assert.deepEqual(
+      otherErrors.map((l) => (l.err as { type?: string } | undefined)?.type),
+      ['MaxRetriesPerRequestError'],
+    );
   });
 });

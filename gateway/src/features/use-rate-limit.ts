@@ -1,7 +1,5 @@
 import { HeaderMap } from '@apollo/server';
-import type { Logger } from '@shop/platform';
 import { GraphQLError } from 'graphql';
-import { getFieldIdentity, type FormatErrorInput } from 'graphql-rate-limit';
 import type { Redis } from 'ioredis';
 import ms from 'ms';
 import type { Counter } from 'prom-client';
@@ -52,25 +50,24 @@ export interface RateLimitOptions {
   readonly redis: Redis;
   /** @default "shop:gateway:" */
   readonly keyPrefix?: string;
-  readonly logger: Logger;
   /** Incremented once per rejected operation, labelled with the field. */
   readonly rejections?: Counter<'field'>;
-  /** Who is limited: the user, or the client IP for anonymous callers. */
-  readonly identifyContext?: (context: GatewayContext) => string;
-  /** graphql-rate-limit's formatError. */
-  readonly formatError?: (input: FormatErrorInput) => string;
 }
 
-interface LimitedField {
-  readonly coordinate: string;
+interface Limit {
   readonly rule: RateLimitRule;
   readonly windowMs: number;
+}
+
+interface LimitedField extends Limit {
+  readonly coordinate: string;
   calls: number;
 }
 
 type RateLimitCommand = (keys: number, ...args: (string | number)[]) => Promise<[number, number]>;
 
-const defaultIdentify = (ctx: GatewayContext): string =>
+/** Who is limited: the user, or the client IP for anonymous callers. */
+const identify = (ctx: GatewayContext): string =>
   ctx.identity !== undefined ? `user:${ctx.identity.sub}` : `ip:${ctx.clientIp}`;
 
 /**
@@ -81,18 +78,14 @@ const defaultIdentify = (ctx: GatewayContext): string =>
  */
 export function useRateLimit(options: RateLimitOptions): GatewayFeature {
   const prefix = options.keyPrefix ?? 'shop:gateway:';
-  const identify = options.identifyContext ?? defaultIdentify;
-  const formatError =
-    options.formatError ??
-    (({ fieldName }: FormatErrorInput) => `You are trying to access '${fieldName}' too often`);
-  const windows = new Map<string, number>();
+  const limits = new Map<string, Limit>();
   for (const [coordinate, rule] of options.policies.rateLimits) {
     const windowMs = ms(rule.window as ms.StringValue);
     if (typeof windowMs !== 'number' || !Number.isFinite(windowMs) || windowMs <= 0)
       throw new Error(
         `supergraph: ${coordinate} @rateLimit window "${rule.window}" is not a duration`,
       );
-    windows.set(coordinate, windowMs);
+    limits.set(coordinate, { rule, windowMs });
   }
   options.redis.defineCommand('shopRateLimit', { lua: SLIDING_LOG_SCRIPT });
   const run = (options.redis as unknown as { shopRateLimit: RateLimitCommand }).shopRateLimit.bind(
@@ -102,35 +95,29 @@ export function useRateLimit(options: RateLimitOptions): GatewayFeature {
   return {
     name: 'rate-limit',
     async onOperation({ shape, context }) {
-      if (options.policies.rateLimits.size === 0) return;
+      if (limits.size === 0) return;
       const limited = new Map<string, LimitedField>();
       for (const field of shape.fields) {
-        const rule = options.policies.rateLimits.get(field.coordinate);
-        if (rule === undefined) continue;
+        const limit = limits.get(field.coordinate);
+        if (limit === undefined) continue;
         const entry = limited.get(field.coordinate);
         if (entry !== undefined) entry.calls += 1;
-        else
-          limited.set(field.coordinate, {
-            coordinate: field.coordinate,
-            rule,
-            windowMs: windows.get(field.coordinate) ?? 60_000,
-            calls: 1,
-          });
+        else limited.set(field.coordinate, { ...limit, coordinate: field.coordinate, calls: 1 });
       }
       if (limited.size === 0) return;
       const contextIdentity = identify(context);
       const fieldsInOrder = [...limited.values()];
       // The hash tag keeps one caller's keys in one slot, so the script also runs on Redis Cluster.
-      const keys = fieldsInOrder.map(
-        (f) => `${prefix}rl:{${contextIdentity}}:${getFieldIdentity(f.coordinate, [], {})}`,
-      );
+      // The field part is graphql-rate-limit's field identity with no identity args: the coordinate.
+      const keys = fieldsInOrder.map((f) => `${prefix}rl:{${contextIdentity}}:${f.coordinate}`);
       const args = fieldsInOrder.flatMap((f) => [f.windowMs, f.rule.max, f.calls]);
       let result: [number, number];
       try {
         result = await run(keys.length, ...keys, crypto.randomUUID(), ...args);
       } catch (err) {
-        context.logger.error({ err }, 'rate limiter unavailable');
+        // Logged once, with this cause, by the server's didEncounterErrors (code INTERNAL).
         throw new GraphQLError('Rate limiter unavailable, try again shortly', {
+          originalError: err instanceof Error ? err : new Error(String(err)),
           extensions: { code: 'INTERNAL', http: { status: 503 } },
         });
       }
@@ -152,15 +139,8 @@ export function useRateLimit(options: RateLimitOptions): GatewayFeature {
         },
         'rate limit exceeded',
       );
-      const message =
-        field.rule.message ??
-        formatError({
-          fieldName: field.coordinate,
-          contextIdentity,
-          max: field.rule.max,
-          window: field.windowMs,
-        });
-      throw new GraphQLError(message, {
+      // graphql-rate-limit's default formatError message
+      throw new GraphQLError(`You are trying to access '${field.coordinate}' too often`, {
         extensions: {
           code: 'RATE_LIMITED',
           retryAfter,
