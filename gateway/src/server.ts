@@ -123,12 +123,14 @@ export async function createGatewayServer(
   redis.on('error', (err) => logger.warn({ err }, 'redis error'));
 
   const features: readonly GatewayFeature[] = [
-    useCors({ origins: config.CORS_ORIGINS }),
+    // First, so that CORS preflights are throttled too. Its 429 goes out before any CORS header
+    // is set: a browser on another origin sees a failed request, not the Retry-After.
     useHttpFloodGuard({
       ratePerSecond: config.HTTP_RATE_PER_SECOND,
       burst: config.HTTP_BURST,
       rejections: httpRejections,
     }),
+    useCors({ origins: config.CORS_ORIGINS }),
     useJwtAuth({
       jwksUrl: config.JWKS_URL,
       issuer: config.JWT_ISSUER,
@@ -155,7 +157,6 @@ export async function createGatewayServer(
   ];
 
   const subgraphFetcher = createSubgraphFetcher({ timeoutMs: config.SUBGRAPH_TIMEOUT_MS });
-  let supergraphLoaded = false;
   const gateway = new ApolloGateway({
     supergraphSdl: supergraph.sdl,
     buildService: ({ name, url }) =>
@@ -165,9 +166,6 @@ export async function createGatewayServer(
         features,
         subgraphFetcher.fetcher,
       ),
-  });
-  gateway.onSchemaLoadOrUpdate(() => {
-    supergraphLoaded = true;
   });
 
   const guard: ApolloServerPlugin<GatewayContext> = {
@@ -238,11 +236,10 @@ export async function createGatewayServer(
   const ops = createOpsHandler({
     registry,
     checks: {
+      // No supergraph check: it is loaded from a file before listen(), and a failure stops the
+      // process, so a listening gateway always has one.
       redis: async () => {
         await redis.ping();
-      },
-      supergraph: async () => {
-        if (!supergraphLoaded) throw new Error('supergraph not loaded');
       },
       ...(Object.assign({}, ...features.map((f) => f.readinessChecks ?? {})) as Record<
         string,

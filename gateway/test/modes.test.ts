@@ -81,6 +81,12 @@ describe('gateway modes: production masking, development Sandbox, HTTP flood gua
     const retry = await fetch(`${gateway.url}/graphql`, { method: 'POST' });
     assert.equal(retry.status, 429);
     assert.ok(Number(retry.headers.get('retry-after')) >= 1);
+    // CORS preflights count too: the flood guard runs before CORS answers them
+    const preflight = await fetch(`${gateway.url}/graphql`, {
+      method: 'OPTIONS',
+      headers: { origin: 'https://shop.example', 'access-control-request-method': 'POST' },
+    });
+    assert.equal(preflight.status, 429);
     const metrics = await (await fetch(`${gateway.url}/metrics`)).text();
     assert.match(metrics, /gateway_http_rejections_total\{reason="flood",service="gateway"\} \d+/);
   });
