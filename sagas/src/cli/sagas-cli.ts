@@ -4,9 +4,15 @@
 //   shop-sagas show <saga id>       state, data and history
 //   shop-sagas stats                counts by status
 // SAGAS_MYSQL_URL selects the orchestrator database.
+import { realpathSync } from 'node:fs';
+import { pathToFileURL } from 'node:url';
 import { MikroORM } from '@mikro-orm/mysql';
+import { parseConfig } from '@shop/platform';
+import { sagasConfigSchema } from '../config.js';
 import { SAGA_STATUSES, type SagaStatus } from '../engine/saga-state.js';
 import { sagaStore } from '../engine/saga-store.js';
+
+const cliConfigSchema = sagasConfigSchema.pick({ SAGAS_MYSQL_URL: true });
 
 const USAGE = 'usage: shop-sagas list [STATUS] | show <saga id> | stats';
 
@@ -24,8 +30,9 @@ export async function runSagasCli(
     out(`unknown status ${arg}; one of ${SAGA_STATUSES.join(', ')}`);
     return 2;
   }
+  const config = parseConfig(cliConfigSchema, env);
   const orm = await MikroORM.init({
-    clientUrl: env.SAGAS_MYSQL_URL ?? 'mysql://shop:shop@127.0.0.1:3307/sagas',
+    clientUrl: config.SAGAS_MYSQL_URL,
     entities: [],
     discovery: { warnWhenNoEntities: false },
     allowGlobalContext: false,
@@ -64,7 +71,9 @@ export async function runSagasCli(
   }
 }
 
-if (import.meta.url === `file://${process.argv[1]}`) {
+// npm runs the bin through a node_modules/.bin symlink; import.meta.url is the resolved file.
+const script = process.argv[1];
+if (script !== undefined && import.meta.url === pathToFileURL(realpathSync(script)).href) {
   runSagasCli(process.argv.slice(2), process.env, (line) => console.log(line)).then(
     (code) => process.exit(code),
     (err: unknown) => {

@@ -4,9 +4,14 @@
 //   shop-dlq inspect <group> <partition:offset>
 //   shop-dlq replay <group> [partition:offset ...]
 // KAFKA_BROKERS (default 127.0.0.1:9093) selects the cluster.
-import { createLogger } from '@shop/platform';
+import { realpathSync } from 'node:fs';
+import { pathToFileURL } from 'node:url';
+import { createLogger, env as setting, parseConfig } from '@shop/platform';
+import { z } from 'zod';
 import { DlqAdmin } from '../dlq/dlq-admin.js';
 import { KafkaBus } from '../kafka/kafka-bus.js';
+
+const dlqConfigSchema = z.object({ KAFKA_BROKERS: setting.list('127.0.0.1:9093') });
 
 const USAGE = 'usage: shop-dlq list|inspect|replay <group> [partition:offset ...]';
 
@@ -20,8 +25,9 @@ export async function runDlqCli(
     out(USAGE);
     return 2;
   }
+  const config = parseConfig(dlqConfigSchema, env);
   const bus = new KafkaBus({
-    brokers: (env.KAFKA_BROKERS ?? '127.0.0.1:9093').split(','),
+    brokers: config.KAFKA_BROKERS,
     clientId: 'shop-dlq',
     logger: createLogger('shop-dlq', 'error'),
   });
@@ -68,7 +74,9 @@ export async function runDlqCli(
   }
 }
 
-if (import.meta.url === `file://${process.argv[1]}`) {
+// npm runs the bin through a node_modules/.bin symlink; import.meta.url is the resolved file.
+const script = process.argv[1];
+if (script !== undefined && import.meta.url === pathToFileURL(realpathSync(script)).href) {
   runDlqCli(process.argv.slice(2), process.env, (line) => console.log(line)).then(
     (code) => process.exit(code),
     (err: unknown) => {
