@@ -108,12 +108,10 @@ export const sagaStore = {
   },
 
   /** Locks the saga row for the rest of the transaction (one handler per saga at a time). */
-  async lock(em: EntityManager, id: string, skipLocked = false): Promise<SagaState | undefined> {
-    const rows = await sqlRows<SagaRow>(
-      em,
-      `SELECT * FROM saga_instance WHERE id = ? FOR UPDATE${skipLocked ? ' SKIP LOCKED' : ''}`,
-      [id],
-    );
+  async lock(em: EntityManager, id: string): Promise<SagaState | undefined> {
+    const rows = await sqlRows<SagaRow>(em, 'SELECT * FROM saga_instance WHERE id = ? FOR UPDATE', [
+      id,
+    ]);
     return rows[0] === undefined ? undefined : fromRow(rows[0]);
   },
 

@@ -28,10 +28,6 @@ export class ContractRegistry<C extends Contract = Contract> {
     }
   }
 
-  get names(): string[] {
-    return [...this.byName.keys()];
-  }
-
   /** Parses raw JSON (or an object) into an envelope of a known contract, or throws ContractViolation. */
   decode(raw: unknown): DecodedOf<C> {
     let value: unknown = raw;
