@@ -30,7 +30,14 @@ export {
   type Identity,
   type Role,
 } from './identity.js';
-export { DEV_GATEWAY_SECRET, refuseDevSecretInProduction, subgraphConfigSchema } from './config.js';
+export { closeOnFailure, resolverContainer } from './composition.js';
+export {
+  DEV_GATEWAY_SECRET,
+  subgraphConfigSchema,
+  subgraphServerSettings,
+  type SubgraphConfig,
+  type SubgraphServerSettings,
+} from './config.js';
 export {
   startSubgraphServer,
   type BaseSubgraphContext,

@@ -8,6 +8,7 @@ import {
 import {
   acceptRequestId,
   CONTEXT_HEADERS,
+  createMetricsRegistry,
   createOpsHandler,
   httpRequestDuration,
   runWithContext,
@@ -16,7 +17,6 @@ import {
 } from '@shop/platform';
 import type { GraphQLSchema } from 'graphql';
 import type { Registry } from 'prom-client';
-import { DEV_GATEWAY_SECRET } from './config.js';
 import { createErrorFormatter } from './errors.js';
 import {
   GATEWAY_PROOF_HEADER,
@@ -33,12 +33,17 @@ export interface BaseSubgraphContext {
 }
 
 export interface SubgraphServerOptions<C extends BaseSubgraphContext> {
+  /** The service name: the `service` label of its metrics. */
   readonly name: string;
   readonly schema: GraphQLSchema;
   readonly logger: Logger;
-  readonly registry: Registry;
+  /** @default createMetricsRegistry(name) */
+  readonly registry?: Registry;
   readonly checks: Readonly<Record<string, ReadinessCheck>>;
-  /** Secret shared with the gateway for the HS256 proof; at least 32 characters. */
+  /**
+   * Secret shared with the gateway for the HS256 proof; at least 32 characters. The config
+   * (subgraphConfigSchema) refuses the development default in production.
+   */
   readonly gatewaySecret: string;
   /** Masks unexpected errors and turns off introspection. */
   readonly production: boolean;
@@ -99,12 +104,9 @@ export async function startSubgraphServer<C extends BaseSubgraphContext>(
   options: SubgraphServerOptions<C>,
 ): Promise<RunningSubgraph> {
   const { logger } = options;
-  if (options.production && options.gatewaySecret === DEV_GATEWAY_SECRET)
-    throw new Error(
-      'config: GATEWAY_SHARED_SECRET: the development default is not allowed in production',
-    );
-  const ops = createOpsHandler({ registry: options.registry, checks: options.checks });
-  const duration = httpRequestDuration(options.registry);
+  const registry = options.registry ?? createMetricsRegistry(options.name);
+  const ops = createOpsHandler({ registry, checks: options.checks });
+  const duration = httpRequestDuration(registry);
   const maxBody = options.maxBodyBytes ?? 1_000_000;
   const apollo = new ApolloServer<C & BaseContext>({
     schema: options.schema,

@@ -1,7 +1,7 @@
 import 'reflect-metadata';
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { createLogger, createMetricsRegistry, NotFoundError } from '@shop/platform';
+import { createLogger, NotFoundError } from '@shop/platform';
 import { Ctx, Directive, Field, ID, ObjectType, Query, Resolver } from 'type-graphql';
 import { BatchLoader } from '../src/batch-loader.js';
 import { buildFederatedSchema } from '../src/build-subgraph-schema.js';
@@ -70,7 +70,6 @@ describe('subgraph server (kit)', () => {
           name: 'widgets',
           schema,
           logger: createLogger('widgets', 'silent'),
-          registry: createMetricsRegistry('widgets'),
           checks: {},
           gatewaySecret: TEST_GATEWAY_SECRET,
           production,
@@ -179,7 +178,11 @@ describe('subgraph server (kit)', () => {
     const base = dev.url.replace(/\/graphql$/, '');
     assert.equal((await fetch(`${base}/healthz`)).status, 200);
     assert.equal((await fetch(`${base}/readyz`)).status, 200);
-    assert.match(await (await fetch(`${base}/metrics`)).text(), /http_request_duration_seconds/);
+    // No registry given: one is created with the server's name as the service label.
+    assert.match(
+      await (await fetch(`${base}/metrics`)).text(),
+      /http_request_duration_seconds_count\{[^}]*service="widgets"/,
+    );
     assert.equal((await fetch(`${base}/nope`)).status, 404);
   });
 });

@@ -1,6 +1,13 @@
 import type { MikroORM, Options } from '@mikro-orm/mysql';
-import { createMetricsRegistry, type Logger } from '@shop/platform';
-import { BatchLoader, startSubgraphServer, type RunningSubgraph } from '@shop/subgraph-kit';
+import type { Logger } from '@shop/platform';
+import {
+  BatchLoader,
+  closeOnFailure,
+  resolverContainer,
+  startSubgraphServer,
+  subgraphServerSettings,
+  type RunningSubgraph,
+} from '@shop/subgraph-kit';
 import { mariadbReady } from '@shop/subgraph-kit/mikro-orm';
 import type { CartConfig } from './config.js';
 import { CartResolver, UserCartResolver } from './graphql/cart.resolver.js';
@@ -23,41 +30,33 @@ export async function startCartApp(
   ormOptions: Partial<Options> = {},
 ): Promise<CartApp> {
   const orm = await createCartOrm(config.MYSQL_URL, { extra: ormOptions });
-  try {
-    const carts = new CartService(orm.em);
-    const resolvers = new Map<unknown, unknown>([
-      [CartResolver, new CartResolver(carts)],
-      [UserCartResolver, new UserCartResolver()],
-    ]);
-    const http = await startSubgraphServer<CartContext>({
-      name: 'cart',
-      schema: await buildCartSchema({ get: (cls) => resolvers.get(cls) }),
-      logger,
-      registry: createMetricsRegistry('cart'),
-      checks: {
-        mariadb: mariadbReady(orm),
-      },
-      gatewaySecret: config.GATEWAY_SHARED_SECRET,
-      production: config.NODE_ENV === 'production',
-      port: config.PORT,
-      host: config.HOST,
-      createContext: (base) => ({
-        ...base,
-        cartsByUser: new BatchLoader((ids) => carts.byUserIds(ids)),
-        cartsById: new BatchLoader((ids) => carts.byIds(ids)),
-      }),
-    });
-    return {
-      http,
-      orm,
-      carts,
-      async close() {
-        await http.close();
-        await orm.close(true);
-      },
-    };
-  } catch (err) {
-    await orm.close(true);
-    throw err;
-  }
+  return closeOnFailure(
+    () => orm.close(true),
+    async () => {
+      const carts = new CartService(orm.em);
+      const http = await startSubgraphServer<CartContext>({
+        ...subgraphServerSettings(config),
+        name: 'cart',
+        schema: await buildCartSchema(
+          resolverContainer(new CartResolver(carts), new UserCartResolver()),
+        ),
+        logger,
+        checks: { mariadb: mariadbReady(orm) },
+        createContext: (base) => ({
+          ...base,
+          cartsByUser: new BatchLoader((ids) => carts.byUserIds(ids)),
+          cartsById: new BatchLoader((ids) => carts.byIds(ids)),
+        }),
+      });
+      return {
+        http,
+        orm,
+        carts,
+        async close() {
+          await http.close();
+          await orm.close(true);
+        },
+      };
+    },
+  );
 }

@@ -4,12 +4,10 @@ import {
   loadConfig,
   routeProcessWarnings,
 } from '@shop/platform';
-import { refuseDevSecretInProduction } from '@shop/subgraph-kit';
 import { startCartApp } from './app.js';
 import { cartConfigSchema } from './config.js';
 
 const config = loadConfig(cartConfigSchema, process.env);
-refuseDevSecretInProduction(config);
 const logger = createLogger('cart', config.LOG_LEVEL);
 routeProcessWarnings(logger);
 const app = await startCartApp(config, logger).catch((err: unknown) => {

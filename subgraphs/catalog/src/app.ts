@@ -1,5 +1,12 @@
-import { createMetricsRegistry, type Logger } from '@shop/platform';
-import { BatchLoader, startSubgraphServer, type RunningSubgraph } from '@shop/subgraph-kit';
+import type { Logger } from '@shop/platform';
+import {
+  BatchLoader,
+  closeOnFailure,
+  resolverContainer,
+  startSubgraphServer,
+  subgraphServerSettings,
+  type RunningSubgraph,
+} from '@shop/subgraph-kit';
 import { MongoClient, type MongoClientOptions } from 'mongodb';
 import type { CatalogConfig } from './config.js';
 import type { CatalogContext } from './graphql/context.js';
@@ -26,36 +33,31 @@ export async function startCatalogApp(
     ...mongoOptions,
   });
   await mongo.connect();
-  try {
-    const db = mongo.db(config.MONGODB_DATABASE);
-    const catalog = new CatalogService(new ProductsRepository(db));
-    const resolvers = new Map<unknown, unknown>([[ProductResolver, new ProductResolver(catalog)]]);
-    const http = await startSubgraphServer<CatalogContext>({
-      name: 'catalog',
-      schema: await buildCatalogSchema({ get: (cls) => resolvers.get(cls) }),
-      logger,
-      registry: createMetricsRegistry('catalog'),
-      checks: { mongodb: async () => void (await db.command({ ping: 1 })) },
-      gatewaySecret: config.GATEWAY_SHARED_SECRET,
-      production: config.NODE_ENV === 'production',
-      port: config.PORT,
-      host: config.HOST,
-      createContext: (base) => ({
-        ...base,
-        products: new BatchLoader((ids) => catalog.byIds(ids)),
-      }),
-    });
-    return {
-      http,
-      mongo,
-      catalog,
-      async close() {
-        await http.close();
-        await mongo.close();
-      },
-    };
-  } catch (err) {
-    await mongo.close();
-    throw err;
-  }
+  return closeOnFailure(
+    () => mongo.close(),
+    async () => {
+      const db = mongo.db(config.MONGODB_DATABASE);
+      const catalog = new CatalogService(new ProductsRepository(db));
+      const http = await startSubgraphServer<CatalogContext>({
+        ...subgraphServerSettings(config),
+        name: 'catalog',
+        schema: await buildCatalogSchema(resolverContainer(new ProductResolver(catalog))),
+        logger,
+        checks: { mongodb: async () => void (await db.command({ ping: 1 })) },
+        createContext: (base) => ({
+          ...base,
+          products: new BatchLoader((ids) => catalog.byIds(ids)),
+        }),
+      });
+      return {
+        http,
+        mongo,
+        catalog,
+        async close() {
+          await http.close();
+          await mongo.close();
+        },
+      };
+    },
+  );
 }

@@ -4,12 +4,10 @@ import {
   loadConfig,
   routeProcessWarnings,
 } from '@shop/platform';
-import { refuseDevSecretInProduction } from '@shop/subgraph-kit';
 import { startCatalogApp } from './app.js';
 import { catalogConfigSchema } from './config.js';
 
 const config = loadConfig(catalogConfigSchema, process.env);
-refuseDevSecretInProduction(config);
 const logger = createLogger('catalog', config.LOG_LEVEL);
 routeProcessWarnings(logger);
 const app = await startCatalogApp(config, logger).catch((err: unknown) => {

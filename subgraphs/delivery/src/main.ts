@@ -4,12 +4,10 @@ import {
   loadConfig,
   routeProcessWarnings,
 } from '@shop/platform';
-import { refuseDevSecretInProduction } from '@shop/subgraph-kit';
 import { startDeliveryApp } from './app.js';
 import { deliveryConfigSchema } from './config.js';
 
 const config = loadConfig(deliveryConfigSchema, process.env);
-refuseDevSecretInProduction(config);
 const logger = createLogger('delivery', config.LOG_LEVEL);
 routeProcessWarnings(logger);
 const app = await startDeliveryApp(config, logger).catch((err: unknown) => {

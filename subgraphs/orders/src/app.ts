@@ -1,6 +1,13 @@
 import type { MikroORM, Options } from '@mikro-orm/mysql';
-import { createMetricsRegistry, type Logger } from '@shop/platform';
-import { BatchLoader, startSubgraphServer, type RunningSubgraph } from '@shop/subgraph-kit';
+import type { Logger } from '@shop/platform';
+import {
+  BatchLoader,
+  closeOnFailure,
+  resolverContainer,
+  startSubgraphServer,
+  subgraphServerSettings,
+  type RunningSubgraph,
+} from '@shop/subgraph-kit';
 import { mariadbReady } from '@shop/subgraph-kit/mikro-orm';
 import type { OrdersConfig } from './config.js';
 import type { OrdersContext } from './graphql/context.js';
@@ -22,40 +29,32 @@ export async function startOrdersApp(
   ormOptions: Partial<Options> = {},
 ): Promise<OrdersApp> {
   const orm = await createOrdersOrm(config.MYSQL_URL, { extra: ormOptions });
-  try {
-    const orders = new OrdersService(orm.em);
-    const resolvers = new Map<unknown, unknown>([
-      [OrdersResolver, new OrdersResolver()],
-      [UserOrdersResolver, new UserOrdersResolver()],
-    ]);
-    const http = await startSubgraphServer<OrdersContext>({
-      name: 'orders',
-      schema: await buildOrdersSchema({ get: (cls) => resolvers.get(cls) }),
-      logger,
-      registry: createMetricsRegistry('orders'),
-      checks: {
-        mariadb: mariadbReady(orm),
-      },
-      gatewaySecret: config.GATEWAY_SHARED_SECRET,
-      production: config.NODE_ENV === 'production',
-      port: config.PORT,
-      host: config.HOST,
-      createContext: (base) => ({
-        ...base,
-        ordersByUser: new BatchLoader((ids) => orders.byUserIds(ids)),
-        ordersById: new BatchLoader((ids) => orders.byIds(ids)),
-      }),
-    });
-    return {
-      http,
-      orm,
-      async close() {
-        await http.close();
-        await orm.close(true);
-      },
-    };
-  } catch (err) {
-    await orm.close(true);
-    throw err;
-  }
+  return closeOnFailure(
+    () => orm.close(true),
+    async () => {
+      const orders = new OrdersService(orm.em);
+      const http = await startSubgraphServer<OrdersContext>({
+        ...subgraphServerSettings(config),
+        name: 'orders',
+        schema: await buildOrdersSchema(
+          resolverContainer(new OrdersResolver(), new UserOrdersResolver()),
+        ),
+        logger,
+        checks: { mariadb: mariadbReady(orm) },
+        createContext: (base) => ({
+          ...base,
+          ordersByUser: new BatchLoader((ids) => orders.byUserIds(ids)),
+          ordersById: new BatchLoader((ids) => orders.byIds(ids)),
+        }),
+      });
+      return {
+        http,
+        orm,
+        async close() {
+          await http.close();
+          await orm.close(true);
+        },
+      };
+    },
+  );
 }

@@ -4,12 +4,10 @@ import {
   loadConfig,
   routeProcessWarnings,
 } from '@shop/platform';
-import { refuseDevSecretInProduction } from '@shop/subgraph-kit';
 import { startOrdersApp } from './app.js';
 import { ordersConfigSchema } from './config.js';
 
 const config = loadConfig(ordersConfigSchema, process.env);
-refuseDevSecretInProduction(config);
 const logger = createLogger('orders', config.LOG_LEVEL);
 routeProcessWarnings(logger);
 const app = await startOrdersApp(config, logger).catch((err: unknown) => {

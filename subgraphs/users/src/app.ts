@@ -1,7 +1,14 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { MikroORM } from '@mikro-orm/mysql';
-import { createMetricsRegistry, type Logger } from '@shop/platform';
-import { BatchLoader, startSubgraphServer, type RunningSubgraph } from '@shop/subgraph-kit';
+import type { Logger } from '@shop/platform';
+import {
+  BatchLoader,
+  closeOnFailure,
+  resolverContainer,
+  startSubgraphServer,
+  subgraphServerSettings,
+  type RunningSubgraph,
+} from '@shop/subgraph-kit';
 import { mariadbReady } from '@shop/subgraph-kit/mikro-orm';
 import type { UsersConfig } from './config.js';
 import { AuthResolver } from './graphql/auth.resolver.js';
@@ -27,77 +34,70 @@ export interface UsersApp {
 /** Composition root of the users subgraph (used by main.ts and by the integration tests). */
 export async function startUsersApp(config: UsersConfig, logger: Logger): Promise<UsersApp> {
   const orm = await createUsersOrm(config.MYSQL_URL);
-  try {
-    const keys = new SigningKeysService(orm.em, {
-      accessTokenTtlSeconds: config.ACCESS_TOKEN_TTL_SECONDS,
-    });
-    const accessTokens = new AccessTokensService(keys, {
-      issuer: config.JWT_ISSUER,
-      audience: config.JWT_AUDIENCE,
-      ttlSeconds: config.ACCESS_TOKEN_TTL_SECONDS,
-    });
-    const auth = new AuthService(
-      orm.em,
-      new PasswordHasher(config.PASSWORD_HASH_COST),
-      accessTokens,
-      {
-        refreshTokenTtlSeconds: config.REFRESH_TOKEN_TTL_SECONDS,
-      },
-    );
-    const maxKeyAge = config.SIGNING_KEY_MAX_AGE_DAYS * 86_400;
-    await keys.rotateIfOlderThan(maxKeyAge);
-    await keys.active();
-    const rotation = setInterval(() => {
-      keys
-        .rotateIfOlderThan(maxKeyAge)
-        .then((kid) => kid !== undefined && logger.info({ kid }, 'rotated the signing key'))
-        .catch((err: unknown) => logger.error({ err }, 'signing key rotation failed'));
-    }, 3_600_000);
-    rotation.unref();
+  return closeOnFailure(
+    () => orm.close(true),
+    async () => {
+      const keys = new SigningKeysService(orm.em, {
+        accessTokenTtlSeconds: config.ACCESS_TOKEN_TTL_SECONDS,
+      });
+      const accessTokens = new AccessTokensService(keys, {
+        issuer: config.JWT_ISSUER,
+        audience: config.JWT_AUDIENCE,
+        ttlSeconds: config.ACCESS_TOKEN_TTL_SECONDS,
+      });
+      const auth = new AuthService(
+        orm.em,
+        new PasswordHasher(config.PASSWORD_HASH_COST),
+        accessTokens,
+        { refreshTokenTtlSeconds: config.REFRESH_TOKEN_TTL_SECONDS },
+      );
+      const maxKeyAge = config.SIGNING_KEY_MAX_AGE_DAYS * 86_400;
+      await keys.rotateIfOlderThan(maxKeyAge);
+      await keys.active();
 
-    const resolvers = new Map<unknown, unknown>([
-      [AuthResolver, new AuthResolver(auth, keys)],
-      [UserResolver, new UserResolver()],
-    ]);
-    const schema = await buildUsersSchema({ get: (cls) => resolvers.get(cls) });
-    const jwks = async (req: IncomingMessage, res: ServerResponse): Promise<boolean> => {
-      if (req.method !== 'GET' || (req.url ?? '').split('?')[0] !== JWKS_PATH) return false;
-      res
-        .writeHead(200, {
-          'content-type': 'application/json',
-          'cache-control': 'public, max-age=300',
-        })
-        .end(JSON.stringify(await keys.jwks()));
-      return true;
-    };
-    const http = await startSubgraphServer<UsersContext>({
-      name: 'users',
-      schema,
-      logger,
-      registry: createMetricsRegistry('users'),
-      checks: {
-        mariadb: mariadbReady(orm),
-      },
-      gatewaySecret: config.GATEWAY_SHARED_SECRET,
-      production: config.NODE_ENV === 'production',
-      port: config.PORT,
-      host: config.HOST,
-      routes: jwks,
-      createContext: (base) => ({ ...base, users: new BatchLoader((ids) => auth.usersByIds(ids)) }),
-    });
-    return {
-      http,
-      orm,
-      auth,
-      keys,
-      async close() {
-        clearInterval(rotation);
-        await http.close();
-        await orm.close(true);
-      },
-    };
-  } catch (err) {
-    await orm.close(true);
-    throw err;
-  }
+      const jwks = async (req: IncomingMessage, res: ServerResponse): Promise<boolean> => {
+        if (req.method !== 'GET' || (req.url ?? '').split('?')[0] !== JWKS_PATH) return false;
+        res
+          .writeHead(200, {
+            'content-type': 'application/json',
+            'cache-control': 'public, max-age=300',
+          })
+          .end(JSON.stringify(await keys.jwks()));
+        return true;
+      };
+      const http = await startSubgraphServer<UsersContext>({
+        ...subgraphServerSettings(config),
+        name: 'users',
+        schema: await buildUsersSchema(
+          resolverContainer(new AuthResolver(auth, keys), new UserResolver()),
+        ),
+        logger,
+        checks: { mariadb: mariadbReady(orm) },
+        routes: jwks,
+        createContext: (base) => ({
+          ...base,
+          users: new BatchLoader((ids) => auth.usersByIds(ids)),
+        }),
+      });
+
+      const rotation = setInterval(() => {
+        keys
+          .rotateIfOlderThan(maxKeyAge)
+          .then((kid) => kid !== undefined && logger.info({ kid }, 'rotated the signing key'))
+          .catch((err: unknown) => logger.error({ err }, 'signing key rotation failed'));
+      }, 3_600_000);
+      rotation.unref();
+      return {
+        http,
+        orm,
+        auth,
+        keys,
+        async close() {
+          clearInterval(rotation);
+          await http.close();
+          await orm.close(true);
+        },
+      };
+    },
+  );
 }

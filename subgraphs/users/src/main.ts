@@ -4,12 +4,10 @@ import {
   loadConfig,
   routeProcessWarnings,
 } from '@shop/platform';
-import { refuseDevSecretInProduction } from '@shop/subgraph-kit';
 import { startUsersApp } from './app.js';
 import { usersConfigSchema } from './config.js';
 
 const config = loadConfig(usersConfigSchema, process.env);
-refuseDevSecretInProduction(config);
 const logger = createLogger('users', config.LOG_LEVEL);
 routeProcessWarnings(logger);
 const app = await startUsersApp(config, logger).catch((err: unknown) => {
