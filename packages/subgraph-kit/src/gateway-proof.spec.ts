@@ -7,13 +7,13 @@ const SECRET = 'unit-test-gateway-proof-secret-0123456789';
 const key = (s: string) => new TextEncoder().encode(s);
 const proof = (
   claims: Record<string, unknown>,
-  opts: { secret?: string; iss?: string; exp?: number | string } = {},
+  opts: { secret?: string; iss?: string; exp?: number | string; iat?: number } = {},
 ) =>
   new SignJWT(claims)
     .setProtectedHeader({ alg: 'HS256' })
     .setIssuer(opts.iss ?? 'shop-gateway')
     .setAudience('shop-subgraphs')
-    .setIssuedAt()
+    .setIssuedAt(opts.iat)
     .setExpirationTime(opts.exp ?? '60s')
     .sign(key(opts.secret ?? SECRET));
 
@@ -34,6 +34,14 @@ describe('verifyGatewayProof', () => {
     assert.deepEqual(await verifyGatewayProof(await proof({ roles: ['admin'] }), SECRET), {
       roles: [],
     });
+  });
+
+  it('refuses a proof issued more than 90 s ago even when its exp is far ahead', async () => {
+    const now = Math.floor(Date.now() / 1000);
+    const old = await proof({ sub: 'u1' }, { iat: now - 120, exp: now + 3600 });
+    await assert.rejects(verifyGatewayProof(old, SECRET), InvalidGatewayProofError);
+    const recent = await proof({ sub: 'u1' }, { iat: now - 30, exp: now + 30 });
+    assert.equal((await verifyGatewayProof(recent, SECRET)).userId, 'u1');
   });
 
   it('rejects missing, unsigned, forged, expired, foreign and role-less-garbage proofs', async () => {

@@ -23,7 +23,9 @@ function keyFor(secret: string): Uint8Array {
 
 /**
  * Verifies the HS256 proof the gateway signs for each subgraph request and returns the caller's
- * identity. Only HS256 is accepted; `iss`, `aud` and `exp` are required; 5 s of clock skew.
+ * identity. Only HS256 is accepted; `iss`, `aud`, `exp` and `iat` are required; 5 s of clock
+ * skew. The gateway signs proofs for 60 s, so one issued more than 90 s ago is refused whatever
+ * its `exp` says (a replayed or hand-made long-lived token).
  * @throws InvalidGatewayProofError for any problem with the token.
  */
 export async function verifyGatewayProof(
@@ -38,6 +40,7 @@ export async function verifyGatewayProof(
       audience: GATEWAY_PROOF_AUDIENCE,
       requiredClaims: ['exp', 'iat'],
       clockTolerance: 5,
+      maxTokenAge: '90s',
     });
     const roles: unknown = payload.roles ?? [];
     if (!Array.isArray(roles) || !roles.every(isRole)) throw new InvalidGatewayProofError('roles');
