@@ -6,7 +6,13 @@ import {
   type KafkaBus,
   type OutboxRelayOptions,
 } from '@shop/messaging';
-import { currentContext, runWithContext, type Logger, type RequestContext } from '@shop/platform';
+import {
+  CONTEXT_HEADERS,
+  currentContext,
+  runWithContext,
+  type Logger,
+  type RequestContext,
+} from '@shop/platform';
 import {
   sagaCommandTopic,
   sagaStepReplyV1,
@@ -240,7 +246,8 @@ export class SagaOrchestrator {
       key: s.id,
       id: `${s.id}:${index}:${action}:${attempt}`,
       data: { saga: meta, payload: command.payload(s.data) },
-      headers: { 'x-saga-id': s.id },
+      // The outbox adds the context's saga id only when the context has one (a message may lack it).
+      headers: { [CONTEXT_HEADERS.sagaId]: s.id },
     });
     s.currentStep = index;
     s.attempt = attempt;

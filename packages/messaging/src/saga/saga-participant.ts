@@ -1,5 +1,5 @@
 import type { EntityManager, MikroORM } from '@mikro-orm/core';
-import { assertNever, type Logger } from '@shop/platform';
+import { assertNever, CONTEXT_HEADERS, type Logger } from '@shop/platform';
 import {
   sagaCommandTopic,
   sagaStepReplyV1,
@@ -207,7 +207,8 @@ export class SagaParticipant {
       topic: saga.replyTo,
       key: saga.sagaId,
       data: reply,
-      headers: { 'x-saga-id': saga.sagaId },
+      // The outbox adds the context's saga id only when the context has one (a message may lack it).
+      headers: { [CONTEXT_HEADERS.sagaId]: saga.sagaId },
     });
   }
 }
