@@ -77,7 +77,8 @@ export class SagaOrchestrator {
   private readonly listeners = new Set<(f: SagaFinished) => void>();
   private readonly finishedBy = new Map<string, SagaFinished>();
   private timer: NodeJS.Timeout | undefined;
-  private ticking = false;
+  /** The deadline check in progress, which close() waits for before the caller closes the ORM. */
+  private ticking: Promise<void> | undefined;
   private stopped = true;
 
   constructor(private readonly options: SagaOrchestratorOptions) {
@@ -118,12 +119,15 @@ export class SagaOrchestrator {
     this.relay.start();
     await this.replies.start();
     const poll = this.options.timeoutPollMs ?? 100;
-    this.timer = setInterval(() => void this.tick(), poll);
+    this.timer = setInterval(() => {
+      this.ticking ??= this.tick().finally(() => (this.ticking = undefined));
+    }, poll);
   }
 
   async close(): Promise<void> {
     this.stopped = true;
     if (this.timer !== undefined) clearInterval(this.timer);
+    await this.ticking;
     await this.replies.close();
     await this.relay.stop();
   }
@@ -374,10 +378,8 @@ export class SagaOrchestrator {
     for (const listener of this.listeners) listener(finished);
   }
 
-  /** Handles every saga whose deadline passed: resend, compensate or park. */
+  /** Handles every saga whose deadline passed: resend, compensate or park. Never rejects. */
   private async tick(): Promise<void> {
-    if (this.ticking || this.stopped) return;
-    this.ticking = true;
     try {
       const ids = await sagaStore.due(this.options.orm.em.fork(), 50);
       for (const id of ids) {
@@ -392,8 +394,6 @@ export class SagaOrchestrator {
       }
     } catch (err) {
       this.options.logger.warn({ err }, 'saga deadline check failed');
-    } finally {
-      this.ticking = false;
     }
   }
 
