@@ -71,11 +71,10 @@ export class SagaOrchestrator {
   private readonly defs = new Map<string, Def>();
   private readonly outbox = new Outbox('sagas');
   private readonly relay: OutboxRelay;
-  private readonly replies: IdempotentConsumer<typeof sagaStepReplyV1>;
+  private readonly replies: IdempotentConsumer<typeof sagaStepReplyV1, SagaFinished | undefined>;
   private readonly replyTopic: string;
   private readonly commandTopic: (participant: string) => string;
   private readonly listeners = new Set<(f: SagaFinished) => void>();
-  private readonly finishedBy = new Map<string, SagaFinished>();
   private timer: NodeJS.Timeout | undefined;
   /** The deadline check in progress, which close() waits for before the caller closes the ORM. */
   private ticking: Promise<void> | undefined;
@@ -98,16 +97,10 @@ export class SagaOrchestrator {
       groupId: options.groupId ?? 'sagas.orchestrator',
       topics: [this.replyTopic],
       contracts: [sagaStepReplyV1],
-      handle: async ({ envelope }, { em }) => {
-        this.finishedBy.delete(envelope.id);
-        const finished = await this.onReply(em, envelope.data);
-        if (finished !== undefined) this.finishedBy.set(envelope.id, finished);
-      },
-      afterCommit: ({ envelope }) => {
+      handle: ({ envelope }, { em }) => this.onReply(em, envelope.data),
+      afterCommit: (_decoded, finished) => {
         this.relay.notify();
         // Listeners hear about a terminal state only once it is committed.
-        const finished = this.finishedBy.get(envelope.id);
-        this.finishedBy.delete(envelope.id);
         if (finished !== undefined) this.emit(finished);
       },
     });

@@ -30,7 +30,7 @@ export interface HandlerContext {
   readonly attempt: number;
 }
 
-export interface IdempotentConsumerOptions<C extends Contract> {
+export interface IdempotentConsumerOptions<C extends Contract, R = void> {
   readonly bus: KafkaBus;
   readonly orm: MikroORM;
   readonly logger: Logger;
@@ -39,9 +39,12 @@ export interface IdempotentConsumerOptions<C extends Contract> {
   /** The contracts this consumer understands; anything else is dead-lettered with the reason. */
   readonly contracts: readonly C[];
   /** Runs inside the transaction; dispatch on `decoded.contract.name` closed with assertNever. */
-  readonly handle: (decoded: DecodedOf<C>, ctx: HandlerContext) => Promise<void>;
-  /** Called after the handler's transaction committed (e.g. to wake an outbox relay). */
-  readonly afterCommit?: (decoded: DecodedOf<C>) => void;
+  readonly handle: (decoded: DecodedOf<C>, ctx: HandlerContext) => Promise<R>;
+  /**
+   * Called after the handler's transaction committed (e.g. to wake an outbox relay), with what the
+   * handler returned; not called for a duplicate, a failed attempt or a dead-lettered message.
+   */
+  readonly afterCommit?: (decoded: DecodedOf<C>, result: R) => void;
   readonly retry?: Partial<RetryPolicy>;
   /** @default `${groupId}.dlq` */
   readonly dlqTopic?: string;
@@ -60,13 +63,13 @@ export interface IdempotentConsumerOptions<C extends Contract> {
  * holds back only the later messages of its own key: other keys of its batch go on (the
  * ResilientConsumer's key lanes), so the wait is never longer than the policy's backoff.
  */
-export class IdempotentConsumer<C extends Contract> {
+export class IdempotentConsumer<C extends Contract, R = void> {
   private readonly registry: ContractRegistry<C>;
   private readonly retry: RetryPolicy;
   private readonly dlq: DlqPublisher;
   private readonly consumer: ResilientConsumer;
 
-  constructor(private readonly options: IdempotentConsumerOptions<C>) {
+  constructor(private readonly options: IdempotentConsumerOptions<C, R>) {
     this.registry = new ContractRegistry(options.contracts);
     this.retry = { ...DEFAULT_RETRY_POLICY, ...options.retry };
     this.dlq = new DlqPublisher(
@@ -116,17 +119,16 @@ export class IdempotentConsumer<C extends Contract> {
     await runWithContext(contextFromMessage(message.headers, envelope), async () => {
       for (let attempt = 1; ; attempt++) {
         try {
-          const fresh = await this.options.orm.em.fork().transactional(async (em) => {
+          const handled = await this.options.orm.em.fork().transactional(async (em) => {
             const inserted = await sqlRun(
               em,
               'INSERT IGNORE INTO inbox_message (consumer_group, message_id, topic) VALUES (?, ?, ?)',
               [this.options.groupId, envelope.id, message.topic],
             );
-            if (inserted.affectedRows === 0) return false;
-            await this.options.handle(decoded, { em, message, attempt });
-            return true;
+            if (inserted.affectedRows === 0) return undefined;
+            return { result: await this.options.handle(decoded, { em, message, attempt }) };
           });
-          if (fresh) this.options.afterCommit?.(decoded);
+          if (handled !== undefined) this.options.afterCommit?.(decoded, handled.result);
           else
             log.debug({ messageId: envelope.id, type: envelope.type }, 'duplicate message ignored');
           return;
