@@ -10,13 +10,13 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { composeServices } from '@apollo/composition';
-import { stackEnv } from '@shop/testing';
+import { freePort, startService, stackEnv, type RunningService } from '@shop/testing';
 import { parse, print } from 'graphql';
 import { Redis } from 'ioredis';
 import { exportJWK, generateKeyPair, SignJWT } from 'jose';
 import { Pool } from 'undici';
 import { forApolloGateway } from '../src/supergraph.js';
-import { gatewayDir, repoRoot, startProcess, type StartedProcess } from '../test/harness.js';
+import { gatewayDir, repoRoot } from '../test/harness.js';
 import { BENCH_QUERY, PRODUCTS_SDL, REVIEWS_SDL } from './bench-subgraphs.js';
 
 const num = (name: string, fallback: number): number => {
@@ -143,14 +143,6 @@ function cpuSeconds(pid: number): number {
   return sumOverTree(pid, ticks) / 100; // USER_HZ
 }
 
-const freePort = async (): Promise<number> => {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-};
-
 async function waitForGraphQL(
   url: string,
   child: ChildProcess,
@@ -219,12 +211,20 @@ async function startHive(supergraphPath: string, cwd: string): Promise<Target> {
   };
 }
 
-const asTarget = (name: string, p: StartedProcess): Target => ({
+const asTarget = (name: string, p: RunningService): Target => ({
   name,
   url: p.url,
-  pid: p.child.pid ?? 0,
+  pid: p.child.proc.pid ?? 0,
   stop: () => p.stop(),
 });
+
+/** Starts `gateway/dist/<script>` as a service, from the repository root. */
+const startBenchService = (
+  name: string,
+  script: string,
+  env: Record<string, string>,
+): Promise<RunningService> =>
+  startService(name, path.join(gatewayDir, 'dist', script), env, { cwd: repoRoot });
 
 async function main(): Promise<void> {
   const started: Target[] = [];
@@ -233,13 +233,9 @@ async function main(): Promise<void> {
   const jwksServer = createServer();
   try {
     // subgraphs
-    const subgraphs = await startProcess(
-      'bench-subgraphs',
-      path.join(gatewayDir, 'dist', 'bench', 'bench-subgraphs.js'),
-      {
-        NODE_ENV: 'production',
-      },
-    );
+    const subgraphs = await startBenchService('bench-subgraphs', 'bench/bench-subgraphs.js', {
+      NODE_ENV: 'production',
+    });
     started.push(asTarget('subgraphs', subgraphs));
     const line = subgraphs.logs.find((l) => l.msg === 'listening') as {
       products: string;
@@ -273,7 +269,7 @@ async function main(): Promise<void> {
       .sign(privateKey);
     const headers = { authorization: `Bearer ${token}` };
 
-    const ours = await startProcess('gateway', path.join(gatewayDir, 'dist', 'src', 'main.js'), {
+    const ours = await startBenchService('gateway', 'src/main.js', {
       NODE_ENV: 'production',
       LOG_LEVEL: 'info',
       SUPERGRAPH_PATH: supergraphPath,
@@ -289,20 +285,16 @@ async function main(): Promise<void> {
         : {}),
     });
     started.push(asTarget('this gateway', ours));
-    const bare = await startProcess(
-      'bare',
-      path.join(gatewayDir, 'dist', 'bench', 'bare-gateway.js'),
-      {
-        NODE_ENV: 'production',
-        SUPERGRAPH_PATH: plainPath,
-      },
-    );
+    const bare = await startBenchService('bare', 'bench/bare-gateway.js', {
+      NODE_ENV: 'production',
+      SUPERGRAPH_PATH: plainPath,
+    });
     started.push(asTarget('bare @apollo/gateway', bare));
-    const bareUndici = await startProcess(
-      'bare-undici',
-      path.join(gatewayDir, 'dist', 'bench', 'bare-gateway.js'),
-      { NODE_ENV: 'production', SUPERGRAPH_PATH: plainPath, BARE_FETCHER: 'undici' },
-    );
+    const bareUndici = await startBenchService('bare-undici', 'bench/bare-gateway.js', {
+      NODE_ENV: 'production',
+      SUPERGRAPH_PATH: plainPath,
+      BARE_FETCHER: 'undici',
+    });
     started.push(asTarget('bare + our subgraph client', bareUndici));
     started.push(await startHive(plainPath, dir));
     const targets = started.slice(1);

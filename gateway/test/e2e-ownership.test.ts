@@ -6,16 +6,9 @@ import { after, before, describe, it } from 'node:test';
 import { seedCarts } from '@shop/cart';
 import { seedProducts } from '@shop/catalog';
 import { seedOrders } from '@shop/orders';
-import { TestStack } from '@shop/testing';
+import { TestStack, type RunningService } from '@shop/testing';
 import { SignJWT } from 'jose';
-import {
-  errorCode,
-  gql,
-  repoRoot,
-  startGateway,
-  startSubgraph,
-  type StartedProcess,
-} from './harness.js';
+import { errorCode, gql, repoRoot, startGateway, startSubgraph } from './harness.js';
 
 const SECRET = 'e2e-ownership-proof-secret-at-least-32-chars';
 const REGISTER = `mutation ($input: RegisterInput!) { register(input: $input) { accessToken user { id } } }`;
@@ -37,7 +30,7 @@ const proofFor = (sub: string, roles: string[]): Promise<string> =>
 
 describe('end to end: ownership across users, catalog, cart and orders', () => {
   const stack = new TestStack('gwown');
-  const processes: StartedProcess[] = [];
+  const processes: RunningService[] = [];
   let gw: string;
   let cartUrl: string;
   let ordersUrl: string;

@@ -2,7 +2,7 @@
 import assert from 'node:assert/strict';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { TestStack, waitUntil } from '@shop/testing';
+import { TestStack, waitUntil, type RunningService } from '@shop/testing';
 import {
   decodeProtectedHeader,
   exportSPKI,
@@ -20,7 +20,6 @@ import {
   startGateway,
   startSubgraph,
   type CountingProxy,
-  type StartedProcess,
 } from './harness.js';
 
 const SECRET = 'e2e-gateway-proof-secret-at-least-32-characters';
@@ -37,9 +36,9 @@ interface Auth {
 
 describe('end to end: gateway + real users subgraph', () => {
   const stack = new TestStack('gwe2e');
-  let users: StartedProcess;
+  let users: RunningService;
   let proxy: CountingProxy;
-  const gateways: StartedProcess[] = [];
+  const gateways: RunningService[] = [];
   let gw: string;
   let jwksUrl: string;
   let limitsEnv: Record<string, string>;

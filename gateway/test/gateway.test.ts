@@ -1,15 +1,15 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { TestStack } from '@shop/testing';
+import { TestStack, type RunningService } from '@shop/testing';
 import { TestIssuer } from './fixtures/test-issuer.js';
 import { DEV_SECRET, startTestSubgraphs, type TestSubgraphs } from './fixtures/test-subgraphs.js';
-import { errorCode, gql, startGateway, type StartedProcess } from './harness.js';
+import { errorCode, gql, startGateway } from './harness.js';
 
 describe('gateway over in-process test subgraphs', () => {
   const stack = new TestStack('gw');
   let subgraphs: TestSubgraphs;
   let issuer: TestIssuer;
-  let gateway: StartedProcess;
+  let gateway: RunningService;
 
   before(async () => {
     subgraphs = await startTestSubgraphs();

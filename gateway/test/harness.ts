@@ -1,99 +1,37 @@
-// One harness for every gateway test: starts the gateway (and, end to end, the real subgraphs) as
-// real child processes on free ports and talks HTTP to them.
-import { spawn, type ChildProcess } from 'node:child_process';
+// The gateway tests' helpers on top of @shop/testing's `startService`: start the gateway (and, end
+// to end, the real subgraphs) as real child processes on free ports and talk HTTP to them.
 import path from 'node:path';
-import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
+import { startService, type RunningService } from '@shop/testing';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 /** gateway/ (this file runs from gateway/dist/test). */
 export const gatewayDir = path.resolve(here, '..', '..');
 export const repoRoot = path.resolve(gatewayDir, '..');
 
-export interface StartedProcess {
-  readonly name: string;
-  readonly port: number;
-  readonly url: string;
-  readonly child: ChildProcess;
-  /** Parsed JSON log lines written so far. */
-  readonly logs: Record<string, unknown>[];
-  stop(): Promise<void>;
-}
-
 /**
- * Spawns `node <script>` with `env` (PORT=0 unless given) and resolves once it logs
- * `{"msg":"listening","port":N}`. Rejects with its stderr if it exits first.
+ * Starts the built gateway (`gateway/dist/src/main.js`) from the repository root, with only PATH
+ * and `env` (plus test defaults) in its environment.
  */
-export function startProcess(
-  name: string,
-  script: string,
-  env: Record<string, string>,
-  options: { cwd?: string; timeoutMs?: number } = {},
-): Promise<StartedProcess> {
-  const child = spawn(process.execPath, [script], {
-    cwd: options.cwd ?? repoRoot,
-    env: { PATH: process.env.PATH ?? '', PORT: '0', HOST: '127.0.0.1', ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  const logs: Record<string, unknown>[] = [];
-  let stderr = '';
-  child.stderr.on('data', (chunk: Buffer) => {
-    stderr += chunk.toString();
-  });
-  const stop = async (): Promise<void> => {
-    if (child.exitCode !== null || child.signalCode !== null) return;
-    const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-    child.kill('SIGTERM');
-    const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
-    await exited;
-    clearTimeout(timer);
-  };
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => {
-      void stop();
-      reject(new Error(`${name} did not report listening in time\n${stderr}`));
-    }, options.timeoutMs ?? 30_000);
-    child.once('exit', (code) => {
-      clearTimeout(timer);
-      reject(
-        new Error(`${name} exited with ${code}\n${stderr}\n${JSON.stringify(logs.slice(-5))}`),
-      );
-    });
-    createInterface({ input: child.stdout }).on('line', (line) => {
-      let entry: Record<string, unknown>;
-      try {
-        entry = JSON.parse(line) as Record<string, unknown>;
-      } catch {
-        return;
-      }
-      logs.push(entry);
-      if (entry.msg === 'listening' && typeof entry.port === 'number') {
-        clearTimeout(timer);
-        const port = entry.port;
-        resolve({ name, port, url: `http://127.0.0.1:${port}`, child, logs, stop });
-      }
-    });
-  });
-}
-
-/** Starts the built gateway (`gateway/dist/src/main.js`). */
 export const startGateway = (
   env: Record<string, string>,
   name = 'gateway',
-): Promise<StartedProcess> =>
-  startProcess(name, path.join(gatewayDir, 'dist', 'src', 'main.js'), {
-    NODE_ENV: 'test',
-    LOG_LEVEL: 'info',
-    ...env,
-  });
+): Promise<RunningService> =>
+  startService(
+    name,
+    path.join(gatewayDir, 'dist', 'src', 'main.js'),
+    { NODE_ENV: 'test', LOG_LEVEL: 'info', ...env },
+    { cwd: repoRoot },
+  );
 
-/** Starts a real subgraph (`subgraphs/<name>/dist/src/main.js`). */
-export const startSubgraph = (name: string, env: Record<string, string>): Promise<StartedProcess> =>
-  startProcess(name, path.join(repoRoot, 'subgraphs', name, 'dist', 'src', 'main.js'), {
-    NODE_ENV: 'test',
-    LOG_LEVEL: 'info',
-    ...env,
-  });
+/** Starts a real subgraph (`subgraphs/<name>/dist/src/main.js`) from the repository root. */
+export const startSubgraph = (name: string, env: Record<string, string>): Promise<RunningService> =>
+  startService(
+    name,
+    path.join(repoRoot, 'subgraphs', name, 'dist', 'src', 'main.js'),
+    { NODE_ENV: 'test', LOG_LEVEL: 'info', ...env },
+    { cwd: repoRoot },
+  );
 
 export interface GraphQLResult<T = Record<string, unknown>> {
   readonly status: number;

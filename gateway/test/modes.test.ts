@@ -2,18 +2,18 @@ import assert from 'node:assert/strict';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { after, before, describe, it } from 'node:test';
-import { TestStack, waitUntil } from '@shop/testing';
+import { TestStack, waitUntil, type RunningService } from '@shop/testing';
 import { TestIssuer } from './fixtures/test-issuer.js';
 import { DEV_SECRET, startTestSubgraphs, type TestSubgraphs } from './fixtures/test-subgraphs.js';
-import { errorCode, gql, startGateway, type StartedProcess } from './harness.js';
+import { errorCode, gql, startGateway } from './harness.js';
 
 describe('gateway modes: production masking, development Sandbox, HTTP flood guard', () => {
   const stack = new TestStack('gwmodes');
   let subgraphs: TestSubgraphs;
   let issuer: TestIssuer;
-  const gateways: StartedProcess[] = [];
+  const gateways: RunningService[] = [];
 
-  const start = async (env: Record<string, string>): Promise<StartedProcess> => {
+  const start = async (env: Record<string, string>): Promise<RunningService> => {
     const gateway = await startGateway({
       SUPERGRAPH_PATH: subgraphs.supergraphPath,
       SUBGRAPH_URLS: Object.entries(subgraphs.urls)

@@ -1,16 +1,16 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { TestStack, waitUntil } from '@shop/testing';
+import { TestStack, waitUntil, type RunningService } from '@shop/testing';
 import { Redis } from 'ioredis';
 import { TestIssuer } from './fixtures/test-issuer.js';
 import { DEV_SECRET, startTestSubgraphs, type TestSubgraphs } from './fixtures/test-subgraphs.js';
-import { errorCode, gql, startGateway, type StartedProcess } from './harness.js';
+import { errorCode, gql, startGateway } from './harness.js';
 
 describe('@rateLimit across two gateway processes sharing Redis', () => {
   const stack = new TestStack('gwrl');
   let subgraphs: TestSubgraphs;
   let issuer: TestIssuer;
-  let gateways: StartedProcess[] = [];
+  let gateways: RunningService[] = [];
 
   before(async () => {
     subgraphs = await startTestSubgraphs();

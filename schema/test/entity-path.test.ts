@@ -1,13 +1,13 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
+import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { ApolloGateway, RemoteGraphQLDataSource } from '@apollo/gateway';
 import { ApolloServer } from '@apollo/server';
-import { TestStack } from '@shop/testing';
+import { startService, TestStack, type RunningService } from '@shop/testing';
 import { SignJWT } from 'jose';
 import mysql from 'mysql2/promise';
 import { repoRoot, SUBGRAPHS, supergraphPath } from '../src/composition/index.js';
-import { startSubgraphProcess, type SubgraphProcess } from './subgraph-processes.js';
 
 const SECRET = 'entity-path-test-gateway-secret-0123456789';
 
@@ -34,7 +34,7 @@ interface Ctx {
 describe('entity resolution across the five subgraphs', () => {
   const stack = new TestStack('entity-path');
   const mongoDatabase = stack.ns.mongoDatabase('catalog');
-  const processes: SubgraphProcess[] = [];
+  const processes: RunningService[] = [];
   let server: ApolloServer<Ctx>;
   let ordersDb: string;
 
@@ -67,13 +67,21 @@ describe('entity resolution across the five subgraphs', () => {
       users: { ...common, MYSQL_URL: dbs.users!, PASSWORD_HASH_COST: '4' },
     };
     const started = await Promise.allSettled(
-      SUBGRAPHS.map(({ name }) => startSubgraphProcess(repoRoot(), name, envs[name]!)),
+      SUBGRAPHS.map(({ name }) => {
+        const dir = path.join(repoRoot(), 'subgraphs', name);
+        return startService(
+          name,
+          path.join(dir, 'dist', 'src', 'main.js'),
+          { ...envs[name]!, LOG_LEVEL: 'info' },
+          { cwd: dir, timeoutMs: 60_000 },
+        );
+      }),
     );
     for (const s of started) if (s.status === 'fulfilled') processes.push(s.value);
     const failed = started.find((s) => s.status === 'rejected');
     if (failed !== undefined) throw failed.reason;
 
-    const urls = new Map(processes.map((p) => [p.name, p.url]));
+    const urls = new Map(processes.map((p) => [p.name, `${p.url}/graphql`]));
     // @apollo/gateway refuses `for: SECURITY` links it cannot enforce; here the subgraphs enforce
     // @authenticated/@requiresScopes themselves (the real gateway also enforces them up front).
     const supergraphSdl = readFileSync(supergraphPath(), 'utf8').replace(
