@@ -19,4 +19,15 @@ describe('stack config', () => {
       /STACK_KAFKA_PORT must be a TCP port/,
     );
   });
+
+  it('treats an empty variable as unset', () => {
+    const cfg = loadStackConfig({
+      SHOP_STACK_DIR: '',
+      SHOP_STACK_CACHE: '',
+      STACK_KAFKA_VERSION: '',
+    });
+    assert.equal(cfg.stackDir, loadStackConfig({}).stackDir);
+    assert.equal(cfg.cacheDir, loadStackConfig({}).cacheDir);
+    assert.equal(cfg.kafka.version, loadStackConfig({}).kafka.version);
+  });
 });

@@ -62,7 +62,11 @@ function findRepoRoot(from: string): string {
   throw new Error(`no turbo.json above ${from}: is this the shop repository?`);
 }
 
-export function loadStackConfig(env: NodeJS.ProcessEnv = process.env): StackConfig {
+export function loadStackConfig(processEnv: NodeJS.ProcessEnv = process.env): StackConfig {
+  // A variable set to the empty string (`SHOP_STACK_DIR=` in an env file) means "the default".
+  const env: NodeJS.ProcessEnv = Object.fromEntries(
+    Object.entries(processEnv).filter(([, v]) => v !== undefined && v !== ''),
+  );
   const repoRoot = findRepoRoot(import.meta.dirname);
   const stackDir = path.resolve(env.SHOP_STACK_DIR ?? path.join(repoRoot, '.stack'));
   const defaultCache =
