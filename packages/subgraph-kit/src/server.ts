@@ -67,17 +67,39 @@ export interface RunningSubgraph {
   close(): Promise<void>;
 }
 
-class BodyTooLargeError extends Error {}
+/**
+ * Reads the request body as text, or returns `undefined` once it exceeds `limit` bytes. The rest
+ * is then read and dropped rather than the stream destroyed: destroying it resets the socket
+ * mid-upload and the client never sees the 413.
+ */
+function readBody(req: IncomingMessage, limit: number): Promise<string | undefined> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    const onData = (chunk: Buffer): void => {
+      size += chunk.length;
+      if (size <= limit) {
+        chunks.push(chunk);
+        return;
+      }
+      req.off('data', onData);
+      req.resume();
+      chunks.length = 0;
+      resolve(undefined);
+    };
+    req.on('data', onData);
+    req.once('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
+    req.once('error', reject);
+  });
+}
 
-async function readBody(req: IncomingMessage, limit: number): Promise<string> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of req as AsyncIterable<Buffer>) {
-    size += chunk.length;
-    if (size > limit) throw new BodyTooLargeError('request body too large');
-    chunks.push(chunk);
-  }
-  return Buffer.concat(chunks).toString('utf8');
+/** 413, and the connection is closed after it (the rest of the upload is not worth reading). */
+function sendTooLarge(req: IncomingMessage, res: ServerResponse, requestId: string): number {
+  req.resume();
+  sendError(res, 413, 'BAD_USER_INPUT', 'request body too large', requestId, {
+    connection: 'close',
+  });
+  return 413;
 }
 
 function sendError(
@@ -86,9 +108,11 @@ function sendError(
   code: string,
   message: string,
   requestId: string,
+  headers: Record<string, string> = {},
 ): void {
   res
     .writeHead(status, {
+      ...headers,
       'content-type': 'application/json',
       [CONTEXT_HEADERS.requestId]: requestId,
     })
@@ -147,7 +171,10 @@ export async function startSubgraphServer<C extends BaseSubgraphContext>(
     }
     let body: unknown;
     if (req.method === 'POST') {
+      if (Number(req.headers['content-length'] ?? 0) > maxBody)
+        return sendTooLarge(req, res, requestId);
       const text = await readBody(req, maxBody);
+      if (text === undefined) return sendTooLarge(req, res, requestId);
       try {
         body = text.length > 0 ? JSON.parse(text) : {};
       } catch {
@@ -199,10 +226,6 @@ export async function startSubgraphServer<C extends BaseSubgraphContext>(
         }
         end({ route, status: await handleGraphQL(req, res, requestId) });
       } catch (err) {
-        if (err instanceof BodyTooLargeError) {
-          if (!res.headersSent) sendError(res, 413, 'BAD_USER_INPUT', err.message, requestId);
-          return end({ route, status: 413 });
-        }
         logger.error({ err, requestId }, 'request failed');
         if (!res.headersSent) sendError(res, 500, 'INTERNAL', 'Internal server error', requestId);
         else res.end();

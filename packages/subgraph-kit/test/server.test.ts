@@ -1,5 +1,7 @@
 import 'reflect-metadata';
 import assert from 'node:assert/strict';
+import { once } from 'node:events';
+import { connect } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import { createLogger, NotFoundError } from '@shop/platform';
 import { Ctx, Directive, Field, ID, ObjectType, Query, Resolver } from 'type-graphql';
@@ -168,6 +170,31 @@ describe('subgraph server (kit)', () => {
     assert.deepEqual(batches, [['a', 'b', 'c']]);
   });
 
+  it('answers 413 to a body over the limit sent in chunks, without resetting the upload', async () => {
+    // Chunked, so no content-length: the server learns the size while reading (limit 10_000).
+    const { hostname, port } = new URL(dev.url);
+    const socket = connect(Number(port), hostname);
+    let response = '';
+    socket.setEncoding('utf8').on('data', (d: string) => (response += d));
+    const closed = new Promise<void>((resolve) => socket.once('close', () => resolve()));
+    socket.on('error', () => undefined);
+    // A server that neither answers nor closes fails the test instead of hanging it.
+    socket.setTimeout(10_000, () => socket.destroy());
+    socket.write(
+      `POST /graphql HTTP/1.1\r\nhost: ${hostname}\r\ncontent-type: application/json\r\n` +
+        `x-shop-gateway-proof: ${await mintProof()}\r\ntransfer-encoding: chunked\r\n\r\n`,
+    );
+    const chunk = `3e8\r\n${'x'.repeat(1000)}\r\n`;
+    for (let i = 0; i < 2_000 && !socket.destroyed; i++) {
+      if (!socket.write(chunk)) await Promise.race([once(socket, 'drain'), closed]);
+    }
+    if (!socket.destroyed) socket.end('0\r\n\r\n');
+    await closed;
+    assert.match(response, /^HTTP\/1\.1 413 /);
+    assert.match(response, /\r\nconnection: close\r\n/i);
+    assert.match(response, /"code":"BAD_USER_INPUT"/);
+  });
+
   it('refuses oversized bodies and serves the ops endpoints', async () => {
     const big = await fetch(dev.url, {
       method: 'POST',
@@ -175,6 +202,7 @@ describe('subgraph server (kit)', () => {
       body: JSON.stringify({ query: `{ whoami } # ${'x'.repeat(20_000)}` }),
     });
     assert.equal(big.status, 413);
+    assert.equal(big.headers.get('connection'), 'close');
     const base = dev.url.replace(/\/graphql$/, '');
     assert.equal((await fetch(`${base}/healthz`)).status, 200);
     assert.equal((await fetch(`${base}/readyz`)).status, 200);
