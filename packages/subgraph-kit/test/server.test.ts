@@ -113,6 +113,15 @@ describe('subgraph server (kit)', () => {
     const res = await gql(dev.url, '{ whoami }');
     assert.equal(res.status, 401);
     assert.equal(res.errors?.[0]?.extensions?.code, 'UNAUTHENTICATED');
+    // Not valid JSON: parsing it first would answer 400.
+    const garbage = await fetch(dev.url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: '{ "query": ',
+    });
+    assert.equal(garbage.status, 401);
+    const body = (await garbage.json()) as { errors: { extensions: { code: string } }[] };
+    assert.equal(body.errors[0]?.extensions.code, 'UNAUTHENTICATED');
   });
 
   it('enforces @authenticated and @requiresScopes (OR of AND sets)', async () => {

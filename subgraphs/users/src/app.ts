@@ -1,5 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { MikroORM } from '@mikro-orm/mysql';
+import type { MikroORM, Options } from '@mikro-orm/mysql';
 import type { Logger } from '@shop/platform';
 import {
   BatchLoader,
@@ -32,8 +32,12 @@ export interface UsersApp {
 }
 
 /** Composition root of the users subgraph (used by main.ts and by the integration tests). */
-export async function startUsersApp(config: UsersConfig, logger: Logger): Promise<UsersApp> {
-  const orm = await createUsersOrm(config.MYSQL_URL);
+export async function startUsersApp(
+  config: UsersConfig,
+  logger: Logger,
+  ormOptions: Partial<Options> = {},
+): Promise<UsersApp> {
+  const orm = await createUsersOrm(config.MYSQL_URL, { extra: ormOptions });
   return closeOnFailure(
     () => orm.close(true),
     async () => {
