@@ -37,7 +37,7 @@ function ruleOf(directives: readonly ConstDirectiveNode[] | undefined): AccessRu
 }
 
 /** Throws UNAUTHENTICATED or FORBIDDEN when `identity` does not satisfy `rule`. */
-export function assertAccess(identity: Identity, rule: AccessRule, what: string): void {
+function assertAccess(identity: Identity, rule: AccessRule, what: string): void {
   if (identity.userId === undefined)
     throw new UnauthenticatedError(`${what} requires a signed-in user`);
   if (rule.scopes.length === 0) return;

@@ -1,5 +1,5 @@
 import 'reflect-metadata';
-import { buildSubgraphSchema, printSubgraphSchema } from '@apollo/subgraph';
+import { buildSubgraphSchema } from '@apollo/subgraph';
 import { printSchemaWithDirectives } from '@graphql-tools/utils';
 import {
   GraphQLDirective,
@@ -14,12 +14,12 @@ import { buildSchema, createResolversMap, type BuildSchemaOptions } from 'type-g
 import { applyAccessDirectives } from './auth-directives.js';
 
 /** Federation version every subgraph links; v2.7 has `@authenticated`, `@requiresScopes` and `@composeDirective`. */
-export const FEDERATION_LINK = 'https://specs.apollo.dev/federation/v2.7';
+const FEDERATION_LINK = 'https://specs.apollo.dev/federation/v2.7';
 /** Our custom spec for `@rateLimit`, composed into the supergraph for the gateway to enforce. */
-export const RATE_LIMIT_LINK = 'https://shop.dev/rate-limit/v1.0';
+const RATE_LIMIT_LINK = 'https://shop.dev/rate-limit/v1.0';
 
 /** `directive @rateLimit(window: String!, max: Int!) on FIELD_DEFINITION`, window as graphql-rate-limit ("10s", "1m"). */
-export const rateLimitDirective = new GraphQLDirective({
+const rateLimitDirective = new GraphQLDirective({
   name: 'rateLimit',
   locations: [DirectiveLocation.FIELD_DEFINITION],
   args: {
@@ -75,6 +75,3 @@ export async function buildFederatedSchema(options: SubgraphSchemaOptions): Prom
   });
   return applyAccessDirectives(federated);
 }
-
-/** The subgraph SDL as the gateway and composition see it (what `_service { sdl }` returns). */
-export const printSubgraphSDL = (schema: GraphQLSchema): string => printSubgraphSchema(schema);

@@ -1,13 +1,6 @@
 import { unwrapResolverError } from '@apollo/server/errors';
 import { DomainError, isErrorCode, type ErrorCode } from '@shop/platform';
-import { GraphQLError, type GraphQLFormattedError } from 'graphql';
-
-/** Builds a client-facing GraphQL error with one of the DESIGN section 12 codes. */
-export const graphQLError = (
-  message: string,
-  code: ErrorCode,
-  extensions: Record<string, unknown> = {},
-): GraphQLError => new GraphQLError(message, { extensions: { ...extensions, code } });
+import type { GraphQLFormattedError } from 'graphql';
 
 // Errors that graphql-js and Apollo Server raise before any resolver runs.
 const APOLLO_CODES: Record<string, ErrorCode> = {

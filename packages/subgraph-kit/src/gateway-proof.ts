@@ -48,11 +48,7 @@ export async function verifyGatewayProof(
       throw new InvalidGatewayProofError('sub');
     // A proof without a subject is an anonymous caller: it cannot hold roles.
     const userId = payload.sub;
-    return {
-      ...(userId !== undefined ? { userId } : {}),
-      roles: userId !== undefined ? roles : [],
-      ...(typeof payload.rid === 'string' ? { requestId: payload.rid } : {}),
-    };
+    return userId !== undefined ? { userId, roles } : { roles: [] };
   } catch (err) {
     if (err instanceof InvalidGatewayProofError) throw err;
     if (err instanceof errors.JOSEError) throw new InvalidGatewayProofError(err.code);

@@ -10,11 +10,7 @@ export const isRole = (value: unknown): value is Role =>
 export interface Identity {
   readonly userId?: string;
   readonly roles: readonly Role[];
-  /** The gateway's request id (`rid` claim). */
-  readonly requestId?: string;
 }
-
-export const ANONYMOUS: Identity = Object.freeze({ roles: [] });
 
 export const hasRole = (identity: Identity, role: Role): boolean => identity.roles.includes(role);
 

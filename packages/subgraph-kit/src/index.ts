@@ -1,17 +1,13 @@
 import 'reflect-metadata';
 
-export { assertAccess, applyAccessDirectives, type AccessRule } from './auth-directives.js';
+export { applyAccessDirectives, type AccessRule } from './auth-directives.js';
 export { BatchLoader } from './batch-loader.js';
 export {
   buildFederatedSchema,
-  FEDERATION_LINK,
-  printSubgraphSDL,
-  RATE_LIMIT_LINK,
-  rateLimitDirective,
   type ReferenceResolvers,
   type SubgraphSchemaOptions,
 } from './build-subgraph-schema.js';
-export { createErrorFormatter, graphQLError, type ErrorFormatterOptions } from './errors.js';
+export { createErrorFormatter, type ErrorFormatterOptions } from './errors.js';
 export {
   GATEWAY_PROOF_AUDIENCE,
   GATEWAY_PROOF_HEADER,
@@ -21,7 +17,6 @@ export {
 } from './gateway-proof.js';
 export {
   accessDenied,
-  ANONYMOUS,
   assertSelfOrAdmin,
   hasRole,
   isRole,

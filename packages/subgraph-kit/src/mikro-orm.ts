@@ -8,8 +8,6 @@ export interface ServiceOrmOptions {
   readonly entities: NonNullable<Options['entities']>;
   /** Listed in code so the compiled service needs no file discovery. */
   readonly migrations: NonNullable<NonNullable<Options['migrations']>['migrationsList']>;
-  /** Bring the schema up to date before returning. @default true */
-  readonly migrate?: boolean;
   /** Extra MikroORM options (tests pass a query logger, for instance). */
   readonly extra?: Partial<Options>;
 }
@@ -31,7 +29,7 @@ export async function openServiceOrm(options: ServiceOrmOptions): Promise<MikroO
     ...options.extra,
   });
   try {
-    if (options.migrate ?? true) await orm.migrator.up();
+    await orm.migrator.up();
   } catch (err) {
     await orm.close(true);
     throw err;

@@ -1,11 +1,11 @@
 import { writeFileSync } from 'node:fs';
+import { printSubgraphSchema } from '@apollo/subgraph';
 import type { GraphQLSchema } from 'graphql';
-import { printSubgraphSDL } from './build-subgraph-schema.js';
 
 /**
- * Writes the subgraph SDL to `path` (each subgraph's `schema.graphql`, read by composition).
+ * Writes the subgraph SDL (what `_service { sdl }` returns) to `path` (each subgraph's `schema.graphql`, read by composition).
  * Run by each subgraph's `build` script so the file always matches the code.
  */
 export function writeSdlFile(schema: GraphQLSchema, path: string): void {
-  writeFileSync(path, printSubgraphSDL(schema));
+  writeFileSync(path, printSubgraphSchema(schema));
 }

@@ -29,7 +29,6 @@ import type { Identity } from './identity.js';
 export interface BaseSubgraphContext {
   readonly identity: Identity;
   readonly requestId: string;
-  readonly logger: Logger;
 }
 
 export interface SubgraphServerOptions<C extends BaseSubgraphContext> {
@@ -187,7 +186,7 @@ export async function startSubgraphServer<C extends BaseSubgraphContext>(
       if (value !== undefined) headers.set(key, Array.isArray(value) ? value.join(', ') : value);
     }
     const url = new URL(req.url ?? '/', 'http://subgraph');
-    const base: BaseSubgraphContext = { identity, requestId, logger };
+    const base: BaseSubgraphContext = { identity, requestId };
     const response = await runWithContext(
       { requestId, ...(identity.userId !== undefined ? { userId: identity.userId } : {}) },
       () =>

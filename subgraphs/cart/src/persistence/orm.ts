@@ -7,10 +7,10 @@ export const CART_MIGRATIONS = [
   { name: Migration20261124001Init.name, class: Migration20261124001Init },
 ];
 
-/** Connects to the cart database and, unless told not to, runs its migrations. */
+/** Connects to the cart database and runs its migrations. */
 export function createCartOrm(
   clientUrl: string,
-  options: { migrate?: boolean; extra?: Partial<Options> } = {},
+  options: { extra?: Partial<Options> } = {},
 ): Promise<MikroORM> {
   return openServiceOrm({
     clientUrl,

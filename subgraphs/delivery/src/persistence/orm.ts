@@ -13,10 +13,10 @@ export const DELIVERY_MIGRATIONS = [
   },
 ];
 
-/** Connects to the delivery database and, unless told not to, runs its migrations. */
+/** Connects to the delivery database and runs its migrations. */
 export function createDeliveryOrm(
   clientUrl: string,
-  options: { migrate?: boolean; extra?: Partial<Options> } = {},
+  options: { extra?: Partial<Options> } = {},
 ): Promise<MikroORM> {
   return openServiceOrm({
     clientUrl,

@@ -12,10 +12,10 @@ export const USERS_MIGRATIONS = [
   { name: Migration20261124001Init.name, class: Migration20261124001Init },
 ];
 
-/** Connects to the users database; `migrate` brings its schema up to date first. */
+/** Connects to the users database and runs its migrations. */
 export function createUsersOrm(
   clientUrl: string,
-  options: { migrate?: boolean; extra?: Partial<Options> } = {},
+  options: { extra?: Partial<Options> } = {},
 ): Promise<MikroORM> {
   return openServiceOrm({
     clientUrl,
