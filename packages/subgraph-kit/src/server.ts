@@ -213,7 +213,8 @@ export async function startSubgraphServer<C extends BaseSubgraphContext>(
     const path = (req.url ?? '/').split('?')[0];
     const end = duration.startTimer({ method: req.method ?? 'GET' });
     const route = path === '/graphql' ? '/graphql' : 'other';
-    void (async () => {
+    // Every log line of the request carries its id, a rejected proof's included.
+    void runWithContext({ requestId }, async () => {
       try {
         if (await ops(req, res)) return end({ route: path, status: res.statusCode });
         if (options.routes !== undefined && (await options.routes(req, res))) {
@@ -225,12 +226,12 @@ export async function startSubgraphServer<C extends BaseSubgraphContext>(
         }
         end({ route, status: await handleGraphQL(req, res, requestId) });
       } catch (err) {
-        logger.error({ err, requestId }, 'request failed');
+        logger.error({ err }, 'request failed');
         if (!res.headersSent) sendError(res, 500, 'INTERNAL', 'Internal server error', requestId);
         else res.end();
         end({ route, status: 500 });
       }
-    })();
+    });
   });
   server.keepAliveTimeout = 65_000;
 

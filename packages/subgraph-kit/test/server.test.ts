@@ -2,6 +2,7 @@ import 'reflect-metadata';
 import assert from 'node:assert/strict';
 import { once } from 'node:events';
 import { connect } from 'node:net';
+import { Writable } from 'node:stream';
 import { after, before, describe, it } from 'node:test';
 import { createLogger, NotFoundError } from '@shop/platform';
 import { Ctx, Directive, Field, ID, ObjectType, Query, Resolver } from 'type-graphql';
@@ -55,6 +56,18 @@ describe('subgraph server (kit)', () => {
   let dev: RunningSubgraph;
   let prod: RunningSubgraph;
   let batches: (readonly string[])[] = [];
+  // What the development server logs at warn and above, one JSON object per line.
+  const logged: Record<string, unknown>[] = [];
+  const logStream = new Writable({
+    write(chunk: Buffer, _encoding, done) {
+      for (const line of chunk
+        .toString()
+        .split('\n')
+        .filter((l) => l.length > 0))
+        logged.push(JSON.parse(line) as Record<string, unknown>);
+      done();
+    },
+  });
 
   before(async () => {
     const schema = await buildFederatedSchema({
@@ -71,7 +84,9 @@ describe('subgraph server (kit)', () => {
         await startSubgraphServer<Context>({
           name: 'widgets',
           schema,
-          logger: createLogger('widgets', 'silent'),
+          logger: production
+            ? createLogger('widgets', 'silent')
+            : createLogger('widgets', 'warn', logStream),
           checks: {},
           gatewaySecret: TEST_GATEWAY_SECRET,
           production,
@@ -122,6 +137,19 @@ describe('subgraph server (kit)', () => {
     assert.equal(garbage.status, 401);
     const body = (await garbage.json()) as { errors: { extensions: { code: string } }[] };
     assert.equal(body.errors[0]?.extensions.code, 'UNAUTHENTICATED');
+  });
+
+  it('logs a rejected proof with the request id', async () => {
+    const res = await fetch(dev.url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'x-request-id': 'req-no-proof-1234' },
+      body: JSON.stringify({ query: '{ whoami }' }),
+    });
+    assert.equal(res.status, 401);
+    const line = logged
+      .filter((l) => l.msg === 'rejected request without a valid gateway proof')
+      .at(-1);
+    assert.equal(line?.requestId, 'req-no-proof-1234', JSON.stringify(logged));
   });
 
   it('enforces @authenticated and @requiresScopes (OR of AND sets)', async () => {
