@@ -93,6 +93,22 @@ describe('catalog subgraph over HTTP against MongoDB (FerretDB)', () => {
     assert.equal(finds, 1);
   });
 
+  it('products(ids) takes at most 100 ids and refuses more with BAD_USER_INPUT', async () => {
+    const query = 'query ($ids: [ID!]!) { products(ids: $ids) { id } }';
+    const ids = (n: number) => Array.from({ length: n }, (_, i) => `none-${i}`);
+    const hundred = await gql<{ products: unknown[] }>(
+      url,
+      query,
+      { ids: ids(100) },
+      await mintProof(),
+    );
+    assert.equal(hundred.errors, undefined, JSON.stringify(hundred.errors));
+    assert.equal(hundred.data?.products.length, 100);
+    const more = await gql(url, query, { ids: ids(101) }, await mintProof());
+    assert.equal(more.errors?.[0]?.extensions?.code, 'BAD_USER_INPUT');
+    assert.equal(more.data, null);
+  });
+
   it('rejects a direct call without the gateway proof', async () => {
     const res = await gql(url, '{ product(id: "lamp-1") { title } }');
     assert.equal(res.status, 401);

@@ -1,7 +1,10 @@
+import { BadUserInputError } from '@shop/platform';
 import { Arg, Ctx, Directive, ID, Mutation, Query, Resolver } from 'type-graphql';
 import type { CatalogService } from '../service/catalog.service.js';
 import type { CatalogContext } from './context.js';
 import { ProductInput, ProductType } from './product.type.js';
+
+const MAX_PRODUCT_IDS = 100;
 
 @Resolver(() => ProductType)
 export class ProductResolver {
@@ -18,13 +21,16 @@ export class ProductResolver {
 
   @Query(() => [ProductType], {
     nullable: 'items',
-    description: 'In the order asked; null for unknown ids. At most 100.',
+    description:
+      'In the order asked; null for unknown ids. At most 100 ids; more is BAD_USER_INPUT.',
   })
   async products(
     @Arg('ids', () => [ID]) ids: string[],
     @Ctx() ctx: CatalogContext,
   ): Promise<(ProductType | null)[]> {
-    const found = await ctx.products.loadMany(ids.slice(0, 100));
+    if (ids.length > MAX_PRODUCT_IDS)
+      throw new BadUserInputError(`ids: at most ${MAX_PRODUCT_IDS} per query`, { field: 'ids' });
+    const found = await ctx.products.loadMany(ids);
     return found.map((p) => (p === undefined ? null : ProductType.from(p)));
   }
 
