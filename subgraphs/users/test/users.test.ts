@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 import { parseConfig, createLogger } from '@shop/platform';
@@ -217,6 +218,41 @@ describe('users subgraph over HTTP against MariaDB', () => {
     assert.deepEqual(login.data?.login.user.roles, ['ADMIN', 'PARTNER']);
     const { payload } = await verifyAccess(login.data.login.accessToken);
     assert.deepEqual(payload.roles, ['admin', 'partner']);
+  });
+
+  it('create-user reads the password from stdin and prints the roles it granted', async () => {
+    const createUser = async (args: string[], stdin: string) => {
+      const child = spawn(
+        process.execPath,
+        [new URL('../src/create-user.js', import.meta.url).pathname, ...args],
+        {
+          env: { PATH: process.env.PATH ?? '', MYSQL_URL: dbUrl, PASSWORD_HASH_COST: '4' },
+          stdio: ['pipe', 'pipe', 'pipe'],
+        },
+      );
+      let out = '';
+      child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+      child.stdin.end(stdin);
+      const code = await new Promise<number | null>((resolve) => child.once('close', resolve));
+      return { code, out };
+    };
+    const email = `cli-${stack.ns.runId}@example.com`;
+    const made = await createUser([email], 'cli pass word 42\n');
+    assert.equal(made.code, 0);
+    const printed = JSON.parse(made.out) as { id: string; email: string; roles: string[] };
+    assert.deepEqual(printed.roles, ['customer']);
+    const login = await gql<{ login: Auth }>(
+      url,
+      LOGIN,
+      { input: { email, password: 'cli pass word 42' } },
+      anon,
+    );
+    assert.equal(login.data?.login.user.id, printed.id);
+    assert.deepEqual(login.data.login.user.roles, ['CUSTOMER']);
+
+    const partner = await createUser([`p-${email}`, 'partner', 'partner'], 'cli pass word 43');
+    assert.deepEqual((JSON.parse(partner.out) as { roles: string[] }).roles, ['partner']);
+    assert.equal((await createUser([`none-${email}`], '')).code, 64);
   });
 
   it('logout ends the session', async () => {
