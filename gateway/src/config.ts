@@ -1,12 +1,11 @@
 import { fileURLToPath } from 'node:url';
-import { baseConfigSchema, env, parseConfig } from '@shop/platform';
+import { baseConfigSchema, DEV_GATEWAY_SECRET, env, parseConfig } from '@shop/platform';
 import { z } from 'zod';
 
 /** The repository's committed supergraph (this file runs from gateway/dist/src). */
 const DEFAULT_SUPERGRAPH_PATH = fileURLToPath(
   new URL('../../../schema/supergraph.graphql', import.meta.url),
 );
-const DEV_PROOF_SECRET = 'dev-only-gateway-proof-secret-change-me-please';
 
 const positiveInt = (fallback: number) => z.coerce.number().int().positive().default(fallback);
 
@@ -30,7 +29,7 @@ export const gatewayConfigSchema = baseConfigSchema
     JWKS_CACHE_MAX_AGE_SECONDS: positiveInt(600),
     /** Minimum seconds between two JWKS fetches caused by an unknown `kid`. */
     JWKS_COOLDOWN_SECONDS: z.coerce.number().min(0).default(5),
-    GATEWAY_SHARED_SECRET: z.string().min(32).default(DEV_PROOF_SECRET),
+    GATEWAY_SHARED_SECRET: z.string().min(32).default(DEV_GATEWAY_SECRET),
     /** HTTP token bucket per client IP, applied before the body is read. */
     HTTP_RATE_PER_SECOND: z.coerce.number().positive().default(50),
     HTTP_BURST: positiveInt(100),
@@ -47,7 +46,7 @@ export const gatewayConfigSchema = baseConfigSchema
     SUBGRAPH_TIMEOUT_MS: positiveInt(10_000),
   })
   .superRefine((value, ctx) => {
-    if (value.NODE_ENV === 'production' && value.GATEWAY_SHARED_SECRET === DEV_PROOF_SECRET)
+    if (value.NODE_ENV === 'production' && value.GATEWAY_SHARED_SECRET === DEV_GATEWAY_SECRET)
       ctx.addIssue({
         code: 'custom',
         path: ['GATEWAY_SHARED_SECRET'],

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import { GATEWAY_PROOF_AUDIENCE, GATEWAY_PROOF_ISSUER } from '@shop/platform';
 import { jwtVerify } from 'jose';
 import { createProofSigner } from './use-gateway-proof.js';
 
@@ -8,8 +9,8 @@ const key = new TextEncoder().encode(secret);
 const verify = (token: string, k = key) =>
   jwtVerify(token, k, {
     algorithms: ['HS256'],
-    issuer: 'shop-gateway',
-    audience: 'shop-subgraphs',
+    issuer: GATEWAY_PROOF_ISSUER,
+    audience: GATEWAY_PROOF_AUDIENCE,
   });
 
 describe('gateway proof signer', () => {

@@ -1,16 +1,22 @@
 import { createHmac } from 'node:crypto';
-import { CONTEXT_HEADERS } from '@shop/platform';
+import {
+  CONTEXT_HEADERS,
+  GATEWAY_PROOF_AUDIENCE,
+  GATEWAY_PROOF_HEADER,
+  GATEWAY_PROOF_ISSUER,
+  GATEWAY_PROOF_TTL_SECONDS,
+} from '@shop/platform';
 import type { GatewayContext, GatewayFeature, Identity } from '../gateway-feature.js';
 
-/** Header carrying the gateway's signed statement of who the caller is (contract with subgraph-kit). */
-export const PROOF_HEADER = 'x-shop-gateway-proof';
+/** Header carrying the gateway's signed statement of who the caller is (the platform's contract). */
+export const PROOF_HEADER = GATEWAY_PROOF_HEADER;
 /** Identity headers a client might try to send; never forwarded. */
 export const STRIPPED_HEADERS = [PROOF_HEADER, 'x-user-id', 'x-user-roles', 'authorization'];
 
 export interface GatewayProofOptions {
   /** HS256 key shared with the subgraphs, at least 32 characters. */
   readonly secret: string;
-  /** Seconds a proof is valid. @default 60 */
+  /** Seconds a proof is valid. @default GATEWAY_PROOF_TTL_SECONDS (60) */
   readonly ttlSeconds?: number;
 }
 
@@ -26,12 +32,12 @@ export function createProofSigner(
   options: GatewayProofOptions,
 ): (identity: Identity | undefined, requestId: string) => string {
   const key = Buffer.from(options.secret, 'utf8');
-  const ttl = options.ttlSeconds ?? 60;
+  const ttl = options.ttlSeconds ?? GATEWAY_PROOF_TTL_SECONDS;
   return (identity, requestId) => {
     const iat = Math.floor(Date.now() / 1000);
     const claims: Record<string, unknown> = {
-      iss: 'shop-gateway',
-      aud: 'shop-subgraphs',
+      iss: GATEWAY_PROOF_ISSUER,
+      aud: GATEWAY_PROOF_AUDIENCE,
       iat,
       exp: iat + ttl,
       rid: requestId,

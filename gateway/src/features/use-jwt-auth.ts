@@ -1,4 +1,4 @@
-import type { Logger } from '@shop/platform';
+import { isRole, type Logger } from '@shop/platform';
 import { GraphQLError } from 'graphql';
 import { createRemoteJWKSet, errors as joseErrors, jwtVerify, type JWTVerifyGetKey } from 'jose';
 import type { GatewayFeature, Identity } from '../gateway-feature.js';
@@ -22,8 +22,6 @@ export interface JwtAuthOptions {
   /** For tests: a key resolver instead of the remote JWKS. */
   readonly keys?: JWTVerifyGetKey;
 }
-
-const ROLES = new Set(['customer', 'partner', 'admin']);
 
 const unauthenticated = (message: string): GraphQLError =>
   new GraphQLError(message, { extensions: { code: 'UNAUTHENTICATED', http: { status: 401 } } });
@@ -95,11 +93,7 @@ export function useJwtAuth(options: JwtAuthOptions): GatewayFeature {
       throw authUnavailable();
     }
     const roles = payload.roles;
-    if (
-      typeof payload.sub !== 'string' ||
-      !Array.isArray(roles) ||
-      !roles.every((r): r is string => typeof r === 'string' && ROLES.has(r))
-    )
+    if (typeof payload.sub !== 'string' || !Array.isArray(roles) || !roles.every(isRole))
       throw unauthenticated('Invalid access token claims');
     const identity: Identity = Object.freeze({
       sub: payload.sub,

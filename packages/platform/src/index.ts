@@ -31,3 +31,13 @@ export {
   type GracefulShutdownOptions,
   type ShutdownHook,
 } from './shutdown.js';
+export {
+  DEV_GATEWAY_SECRET,
+  GATEWAY_PROOF_AUDIENCE,
+  GATEWAY_PROOF_HEADER,
+  GATEWAY_PROOF_ISSUER,
+  GATEWAY_PROOF_TTL_SECONDS,
+  isRole,
+  ROLES,
+  type Role,
+} from './gateway-contract.js';
