@@ -1,8 +1,8 @@
-import { baseConfigSchema, env } from '@shop/platform';
+import { baseConfigSchema, DEV_GATEWAY_SECRET, env } from '@shop/platform';
 import { z } from 'zod';
 
-/** Development-only default of GATEWAY_SHARED_SECRET; refused when NODE_ENV=production. */
-export const DEV_GATEWAY_SECRET = 'dev-only-gateway-proof-secret-change-me-please';
+/** Development-only default of GATEWAY_SHARED_SECRET (the platform's); refused in production. */
+export { DEV_GATEWAY_SECRET };
 
 /**
  * Settings every subgraph reads: PORT, HOST, GATEWAY_SHARED_SECRET, NODE_ENV, LOG_LEVEL. A

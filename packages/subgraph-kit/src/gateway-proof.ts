@@ -1,10 +1,9 @@
+import { GATEWAY_PROOF_AUDIENCE, GATEWAY_PROOF_ISSUER, isRole } from '@shop/platform';
 import { errors, jwtVerify } from 'jose';
-import { isRole, type Identity } from './identity.js';
+import type { Identity } from './identity.js';
 
-/** Header the gateway sets on every subgraph request (see the gateway/subgraph contract). */
-export const GATEWAY_PROOF_HEADER = 'x-shop-gateway-proof';
-export const GATEWAY_PROOF_ISSUER = 'shop-gateway';
-export const GATEWAY_PROOF_AUDIENCE = 'shop-subgraphs';
+// The header, issuer and audience are the gateway contract in @shop/platform.
+export { GATEWAY_PROOF_AUDIENCE, GATEWAY_PROOF_HEADER, GATEWAY_PROOF_ISSUER } from '@shop/platform';
 
 /** The proof is missing, malformed, expired, badly signed or carries impossible claims. */
 export class InvalidGatewayProofError extends Error {

@@ -1,10 +1,7 @@
-import { ForbiddenError, UnauthenticatedError } from '@shop/platform';
+import { ForbiddenError, UnauthenticatedError, type Role } from '@shop/platform';
 
-/** Roles are the scopes of `@requiresScopes`. */
-export const ROLES = ['customer', 'partner', 'admin'] as const;
-export type Role = (typeof ROLES)[number];
-export const isRole = (value: unknown): value is Role =>
-  typeof value === 'string' && (ROLES as readonly string[]).includes(value);
+// Roles (the scopes of `@requiresScopes`) are part of the gateway contract in @shop/platform.
+export { isRole, ROLES, type Role } from '@shop/platform';
 
 /** Who is calling, as vouched for by the gateway proof. Anonymous callers have no `userId`. */
 export interface Identity {

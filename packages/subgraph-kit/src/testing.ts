@@ -1,4 +1,5 @@
 // Test support (subpath `@shop/subgraph-kit/testing`): mints gateway proofs with jose and posts GraphQL.
+import { GATEWAY_PROOF_AUDIENCE, GATEWAY_PROOF_HEADER, GATEWAY_PROOF_ISSUER } from '@shop/platform';
 import { SignJWT } from 'jose';
 
 export const TEST_GATEWAY_SECRET = 'test-only-gateway-proof-secret-0123456789';
@@ -10,8 +11,8 @@ export async function mintProof(
 ): Promise<string> {
   const jwt = new SignJWT({ roles: claims.roles ?? [], rid: 'test-request-id' })
     .setProtectedHeader({ alg: 'HS256' })
-    .setIssuer(options.issuer ?? 'shop-gateway')
-    .setAudience('shop-subgraphs')
+    .setIssuer(options.issuer ?? GATEWAY_PROOF_ISSUER)
+    .setAudience(GATEWAY_PROOF_AUDIENCE)
     .setIssuedAt()
     .setExpirationTime(options.expiresIn ?? '60s');
   if (claims.sub !== undefined) jwt.setSubject(claims.sub);
@@ -34,7 +35,7 @@ export async function gql<T = Record<string, unknown>>(
     method: 'POST',
     headers: {
       'content-type': 'application/json',
-      ...(proof !== undefined ? { 'x-shop-gateway-proof': proof } : {}),
+      ...(proof !== undefined ? { [GATEWAY_PROOF_HEADER]: proof } : {}),
     },
     body: JSON.stringify({ query, variables }),
   });
