@@ -51,7 +51,7 @@ describe('end to end: ownership across users, catalog, cart and orders', () => {
       startSubgraph('users', {
         ...common,
         LOG_LEVEL: 'info',
-        MYSQL_URL: usersDb.url,
+        ...usersDb.mysqlEnv,
         PASSWORD_HASH_COST: '4',
       }),
       startSubgraph('catalog', {
@@ -60,8 +60,8 @@ describe('end to end: ownership across users, catalog, cart and orders', () => {
         MONGODB_URL: stack.env.MONGODB_URL,
         MONGODB_DATABASE: mongoDatabase,
       }),
-      startSubgraph('cart', { ...common, LOG_LEVEL: 'info', MYSQL_URL: cartDb.url }),
-      startSubgraph('orders', { ...common, LOG_LEVEL: 'info', MYSQL_URL: ordersDb.url }),
+      startSubgraph('cart', { ...common, LOG_LEVEL: 'info', ...cartDb.mysqlEnv }),
+      startSubgraph('orders', { ...common, LOG_LEVEL: 'info', ...ordersDb.mysqlEnv }),
     ]);
     processes.push(users, catalog, cart, orders);
     cartUrl = `${cart.url}/graphql`;

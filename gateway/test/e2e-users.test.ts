@@ -61,7 +61,7 @@ describe('end to end: gateway + real users subgraph', () => {
   before(async () => {
     const db = await stack.createDatabase('users');
     users = await startSubgraph('users', {
-      MYSQL_URL: db.url,
+      ...db.mysqlEnv,
       PASSWORD_HASH_COST: '4',
       GATEWAY_SHARED_SECRET: SECRET,
     });

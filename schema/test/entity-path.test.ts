@@ -54,17 +54,17 @@ describe('entity resolution across the five subgraphs', () => {
   };
 
   before(async () => {
-    const dbs: Record<string, string> = {};
+    const dbs: Record<string, { url: string; mysqlEnv: Record<string, string> }> = {};
     for (const name of ['users', 'cart', 'orders', 'delivery'])
-      dbs[name] = (await stack.createDatabase(name)).url;
-    ordersDb = dbs.orders!;
+      dbs[name] = await stack.createDatabase(name);
+    ordersDb = dbs.orders!.url;
     const common = { GATEWAY_SHARED_SECRET: SECRET, NODE_ENV: 'test' };
     const envs: Record<string, Record<string, string>> = {
       catalog: { ...common, MONGODB_URL: stack.env.MONGODB_URL, MONGODB_DATABASE: mongoDatabase },
-      cart: { ...common, MYSQL_URL: dbs.cart! },
-      orders: { ...common, MYSQL_URL: dbs.orders! },
-      delivery: { ...common, MYSQL_URL: dbs.delivery! },
-      users: { ...common, MYSQL_URL: dbs.users!, PASSWORD_HASH_COST: '4' },
+      cart: { ...common, ...dbs.cart!.mysqlEnv },
+      orders: { ...common, ...dbs.orders!.mysqlEnv },
+      delivery: { ...common, ...dbs.delivery!.mysqlEnv },
+      users: { ...common, ...dbs.users!.mysqlEnv, PASSWORD_HASH_COST: '4' },
     };
     const started = await Promise.allSettled(
       SUBGRAPHS.map(({ name }) => {

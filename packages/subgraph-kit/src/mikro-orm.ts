@@ -1,7 +1,7 @@
 // Subpath `@shop/subgraph-kit/mikro-orm`: what every MariaDB-backed subgraph does with MikroORM.
 import { Migrator } from '@mikro-orm/migrations';
 import { MikroORM, type Options } from '@mikro-orm/mysql';
-import type { ReadinessCheck } from '@shop/platform';
+import { env, type ReadinessCheck } from '@shop/platform';
 
 export interface ServiceOrmOptions {
   readonly clientUrl: string;
@@ -43,3 +43,20 @@ export const mariadbReady =
   async () => {
     await orm.em.fork().getConnection().execute('select 1');
   };
+
+/**
+ * The MariaDB settings of a subgraph: `MYSQL_URL` names the server (what `npm run stack -- env`
+ * prints, shared by every service), `MYSQL_DATABASE` the service's own database (default: the
+ * one the local stack creates for it).
+ */
+export const mariadbSettings = (database: string) => ({
+  MYSQL_URL: env.url('mysql://shop:shop@127.0.0.1:3307'),
+  MYSQL_DATABASE: env.string(database),
+});
+
+/** The connection URL of the service's database: `MYSQL_URL` with `MYSQL_DATABASE` as its path. */
+export function databaseUrl(config: { MYSQL_URL: string; MYSQL_DATABASE: string }): string {
+  const url = new URL(config.MYSQL_URL);
+  url.pathname = `/${encodeURIComponent(config.MYSQL_DATABASE)}`;
+  return url.toString();
+}

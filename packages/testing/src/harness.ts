@@ -35,7 +35,13 @@ export class TestStack {
   }
 
   /** Creates a fresh MariaDB database for this run and returns its name and URL; dropped by cleanup(). */
-  async createDatabase(name: string): Promise<{ name: string; url: string }> {
+  async createDatabase(
+    name: string,
+  ): Promise<{
+    name: string;
+    url: string;
+    mysqlEnv: { MYSQL_URL: string; MYSQL_DATABASE: string };
+  }> {
     const db = this.ns.database(name);
     const conn = await mysql.createConnection(this.env.MYSQL_URL);
     try {
@@ -46,7 +52,12 @@ export class TestStack {
     this.databases.push(db);
     const url = new URL(this.env.MYSQL_URL);
     url.pathname = `/${db}`;
-    return { name: db, url: url.toString() };
+    // mysqlEnv: the settings a subgraph reads (server URL + its database), to spread into its env.
+    return {
+      name: db,
+      url: url.toString(),
+      mysqlEnv: { MYSQL_URL: this.env.MYSQL_URL, MYSQL_DATABASE: db },
+    };
   }
 
   /**

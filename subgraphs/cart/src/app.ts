@@ -8,7 +8,7 @@ import {
   subgraphServerSettings,
   type RunningSubgraph,
 } from '@shop/subgraph-kit';
-import { mariadbReady } from '@shop/subgraph-kit/mikro-orm';
+import { databaseUrl, mariadbReady } from '@shop/subgraph-kit/mikro-orm';
 import type { CartConfig } from './config.js';
 import { CartResolver, UserCartResolver } from './graphql/cart.resolver.js';
 import type { CartContext } from './graphql/context.js';
@@ -29,7 +29,7 @@ export async function startCartApp(
   logger: Logger,
   ormOptions: Partial<Options> = {},
 ): Promise<CartApp> {
-  const orm = await createCartOrm(config.MYSQL_URL, { extra: ormOptions });
+  const orm = await createCartOrm(databaseUrl(config), { extra: ormOptions });
   return closeOnFailure(
     () => orm.close(true),
     async () => {

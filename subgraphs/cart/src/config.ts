@@ -1,8 +1,8 @@
-import { env } from '@shop/platform';
 import { subgraphConfigSchema } from '@shop/subgraph-kit';
+import { mariadbSettings } from '@shop/subgraph-kit/mikro-orm';
 import type { z } from 'zod';
 
 export const cartConfigSchema = subgraphConfigSchema(4002).extend({
-  MYSQL_URL: env.url('mysql://shop:shop@127.0.0.1:3307/shop_cart'),
+  ...mariadbSettings('cart'),
 });
 export type CartConfig = z.infer<typeof cartConfigSchema>;

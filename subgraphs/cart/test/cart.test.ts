@@ -24,7 +24,7 @@ describe('cart subgraph over HTTP against MariaDB', () => {
     const db = await stack.createDatabase('cart');
     dbUrl = db.url;
     const config = parseConfig(cartConfigSchema, {
-      MYSQL_URL: db.url,
+      ...db.mysqlEnv,
       PORT: '0',
       GATEWAY_SHARED_SECRET: TEST_GATEWAY_SECRET,
     });

@@ -8,7 +8,7 @@ import {
   subgraphServerSettings,
   type RunningSubgraph,
 } from '@shop/subgraph-kit';
-import { mariadbReady } from '@shop/subgraph-kit/mikro-orm';
+import { databaseUrl, mariadbReady } from '@shop/subgraph-kit/mikro-orm';
 import type { DeliveryConfig } from './config.js';
 import type { DeliveryContext } from './graphql/context.js';
 import { OrderShipmentResolver, ShipmentResolver } from './graphql/delivery.resolver.js';
@@ -28,7 +28,7 @@ export async function startDeliveryApp(
   logger: Logger,
   ormOptions: Partial<Options> = {},
 ): Promise<DeliveryApp> {
-  const orm = await createDeliveryOrm(config.MYSQL_URL, { extra: ormOptions });
+  const orm = await createDeliveryOrm(databaseUrl(config), { extra: ormOptions });
   return closeOnFailure(
     () => orm.close(true),
     async () => {

@@ -29,7 +29,7 @@ describe('delivery subgraph over HTTP against MariaDB', () => {
     const db = await stack.createDatabase('delivery');
     dbUrl = db.url;
     const config = parseConfig(deliveryConfigSchema, {
-      MYSQL_URL: db.url,
+      ...db.mysqlEnv,
       PORT: '0',
       GATEWAY_SHARED_SECRET: TEST_GATEWAY_SECRET,
     });

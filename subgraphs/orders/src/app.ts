@@ -8,7 +8,7 @@ import {
   subgraphServerSettings,
   type RunningSubgraph,
 } from '@shop/subgraph-kit';
-import { mariadbReady } from '@shop/subgraph-kit/mikro-orm';
+import { databaseUrl, mariadbReady } from '@shop/subgraph-kit/mikro-orm';
 import type { OrdersConfig } from './config.js';
 import type { OrdersContext } from './graphql/context.js';
 import { OrdersResolver, UserOrdersResolver } from './graphql/orders.resolver.js';
@@ -28,7 +28,7 @@ export async function startOrdersApp(
   logger: Logger,
   ormOptions: Partial<Options> = {},
 ): Promise<OrdersApp> {
-  const orm = await createOrdersOrm(config.MYSQL_URL, { extra: ormOptions });
+  const orm = await createOrdersOrm(databaseUrl(config), { extra: ormOptions });
   return closeOnFailure(
     () => orm.close(true),
     async () => {

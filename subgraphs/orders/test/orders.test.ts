@@ -19,7 +19,7 @@ describe('orders subgraph over HTTP against MariaDB', () => {
     const db = await stack.createDatabase('orders');
     dbUrl = db.url;
     const config = parseConfig(ordersConfigSchema, {
-      MYSQL_URL: db.url,
+      ...db.mysqlEnv,
       PORT: '0',
       GATEWAY_SHARED_SECRET: TEST_GATEWAY_SECRET,
     });

@@ -9,7 +9,7 @@ import {
   subgraphServerSettings,
   type RunningSubgraph,
 } from '@shop/subgraph-kit';
-import { mariadbReady } from '@shop/subgraph-kit/mikro-orm';
+import { databaseUrl, mariadbReady } from '@shop/subgraph-kit/mikro-orm';
 import type { UsersConfig } from './config.js';
 import { AuthResolver } from './graphql/auth.resolver.js';
 import type { UsersContext } from './graphql/context.js';
@@ -37,7 +37,7 @@ export async function startUsersApp(
   logger: Logger,
   ormOptions: Partial<Options> = {},
 ): Promise<UsersApp> {
-  const orm = await createUsersOrm(config.MYSQL_URL, { extra: ormOptions });
+  const orm = await createUsersOrm(databaseUrl(config), { extra: ormOptions });
   return closeOnFailure(
     () => orm.close(true),
     async () => {

@@ -1,9 +1,10 @@
 import { env } from '@shop/platform';
 import { subgraphConfigSchema } from '@shop/subgraph-kit';
+import { mariadbSettings } from '@shop/subgraph-kit/mikro-orm';
 import { z } from 'zod';
 
 export const usersConfigSchema = subgraphConfigSchema(4005).extend({
-  MYSQL_URL: env.url('mysql://shop:shop@127.0.0.1:3307/shop_users'),
+  ...mariadbSettings('users'),
   JWT_ISSUER: env.string('shop-users'),
   JWT_AUDIENCE: env.string('shop-api'),
   ACCESS_TOKEN_TTL_SECONDS: z.coerce.number().int().min(60).max(3600).default(900),

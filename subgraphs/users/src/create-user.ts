@@ -1,10 +1,11 @@
 // Provisions an account, e.g. an admin or a partner (they cannot self-register). The password is
 // read from stdin (typed at a prompt, without echo, or piped), never from argv where `ps` shows it:
-//   MYSQL_URL=... npm run create-user -w subgraphs/users -- admin@example.com admin
-//   printf '%s' "$PASSWORD" | MYSQL_URL=... npm run create-user -w subgraphs/users -- a@example.com partner
+//   npm run create-user -w subgraphs/users -- admin@example.com admin
+//   printf '%s' "$PASSWORD" | MYSQL_DATABASE=users npm run create-user -w subgraphs/users -- a@example.com partner
 import { createInterface } from 'node:readline';
 import { Writable } from 'node:stream';
 import { loadConfig } from '@shop/platform';
+import { databaseUrl } from '@shop/subgraph-kit/mikro-orm';
 import { usersConfigSchema } from './config.js';
 import { USER_ROLES, type UserRole } from './domain/role.js';
 import { seedUsers } from './seed.js';
@@ -46,7 +47,7 @@ if (password.length === 0) {
   process.exit(64);
 }
 const granted: UserRole[] = roles.length > 0 ? [...new Set(roles as UserRole[])] : ['customer'];
-const [id] = await seedUsers(config.MYSQL_URL, [{ email, password, roles: granted }], {
+const [id] = await seedUsers(databaseUrl(config), [{ email, password, roles: granted }], {
   passwordHashCost: config.PASSWORD_HASH_COST,
 });
 process.stdout.write(`${JSON.stringify({ id, email, roles: granted })}\n`);

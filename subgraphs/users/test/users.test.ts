@@ -27,14 +27,16 @@ describe('users subgraph over HTTP against MariaDB', () => {
   let url: string;
   let base: string;
   let dbUrl: string;
+  let mysqlEnv: Record<string, string>;
   let anon: string;
   let userSelects = 0;
 
   before(async () => {
     const db = await stack.createDatabase('users');
     dbUrl = db.url;
+    mysqlEnv = db.mysqlEnv;
     const config = parseConfig(usersConfigSchema, {
-      MYSQL_URL: db.url,
+      ...db.mysqlEnv,
       PORT: '0',
       PASSWORD_HASH_COST: '4',
       GATEWAY_SHARED_SECRET: SECRET,
@@ -226,7 +228,7 @@ describe('users subgraph over HTTP against MariaDB', () => {
         process.execPath,
         [new URL('../src/create-user.js', import.meta.url).pathname, ...args],
         {
-          env: { PATH: process.env.PATH ?? '', MYSQL_URL: dbUrl, PASSWORD_HASH_COST: '4' },
+          env: { PATH: process.env.PATH ?? '', ...mysqlEnv, PASSWORD_HASH_COST: '4' },
           stdio: ['pipe', 'pipe', 'pipe'],
         },
       );
