@@ -35,9 +35,7 @@ export class TestStack {
   }
 
   /** Creates a fresh MariaDB database for this run and returns its name and URL; dropped by cleanup(). */
-  async createDatabase(
-    name: string,
-  ): Promise<{
+  async createDatabase(name: string): Promise<{
     name: string;
     url: string;
     mysqlEnv: { MYSQL_URL: string; MYSQL_DATABASE: string };
