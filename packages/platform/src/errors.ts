@@ -23,8 +23,21 @@ export abstract class DomainError extends Error {
   }
 }
 
+/** A validation failure on one input field; services turn a list of them into BAD_USER_INPUT. */
+export interface FieldProblem {
+  readonly field: string;
+  readonly message: string;
+}
+
 export class BadUserInputError extends DomainError {
   readonly code = 'BAD_USER_INPUT';
+
+  /** One error naming every bad field: "f1 problem; f2 problem", with `extensions.fields`. */
+  static fromProblems(problems: readonly FieldProblem[]): BadUserInputError {
+    return new BadUserInputError(problems.map((p) => `${p.field} ${p.message}`).join('; '), {
+      fields: problems,
+    });
+  }
 }
 export class UnauthenticatedError extends DomainError {
   readonly code = 'UNAUTHENTICATED';

@@ -2,6 +2,7 @@ export { baseConfigSchema, ConfigError, env, loadConfig, parseConfig } from './c
 export {
   assertNever,
   BadUserInputError,
+  type FieldProblem,
   ConflictError,
   DomainError,
   ERROR_CODES,

@@ -82,8 +82,7 @@ export class CartService {
     return this.em.fork().transactional(async (em) => {
       let cart = await em.findOne(CartEntity, { userId }, { lockMode: LockMode.PESSIMISTIC_WRITE });
       const lines = addLine(cart?.lines ?? [], productId, quantity);
-      if (!Array.isArray(lines))
-        throw new BadUserInputError(`${lines.field} ${lines.message}`, { field: lines.field });
+      if (!Array.isArray(lines)) throw BadUserInputError.fromProblems([lines]);
       if (cart === null) {
         cart = em.create(CartEntity, {
           id: cartIdFor(userId),

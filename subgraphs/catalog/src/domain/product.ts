@@ -1,4 +1,4 @@
-import type { FieldProblem } from './problems.js';
+import type { FieldProblem } from '@shop/platform';
 
 export interface Product {
   readonly id: string;

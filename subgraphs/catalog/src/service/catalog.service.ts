@@ -11,10 +11,7 @@ export class CatalogService {
 
   async upsert(product: Product): Promise<Product> {
     const problems = productProblems(product);
-    if (problems.length > 0)
-      throw new BadUserInputError(problems.map((p) => `${p.field} ${p.message}`).join('; '), {
-        fields: problems,
-      });
+    if (problems.length > 0) throw BadUserInputError.fromProblems(problems);
     return this.products.upsert({ ...product, title: product.title.trim() });
   }
 }

@@ -1,10 +1,5 @@
+import type { FieldProblem } from '@shop/platform';
 import type { UserRole } from './role.js';
-
-/** A validation failure on one input field; the service turns it into BAD_USER_INPUT. */
-export interface FieldProblem {
-  readonly field: string;
-  readonly message: string;
-}
 
 // Pragmatic: one @, no spaces, a dot in the domain. Deliverability is checked by sending mail.
 const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;

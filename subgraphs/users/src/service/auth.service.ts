@@ -49,9 +49,7 @@ export class AuthService {
   ): Promise<UserRecord> {
     const problems = registrationProblems(input);
     if (problems.length > 0) {
-      throw new BadUserInputError(problems.map((p) => `${p.field} ${p.message}`).join('; '), {
-        fields: problems,
-      });
+      throw BadUserInputError.fromProblems(problems);
     }
     const em = this.em.fork();
     const user = em.create(UserEntity, {

@@ -1,4 +1,0 @@
-export interface FieldProblem {
-  readonly field: string;
-  readonly message: string;
-}
