@@ -1,5 +1,5 @@
 import { fileURLToPath } from 'node:url';
-import { baseConfigSchema, DEV_GATEWAY_SECRET, env, parseConfig } from '@shop/platform';
+import { baseConfigSchema, DEV_GATEWAY_SECRET, env } from '@shop/platform';
 import { z } from 'zod';
 
 /** The repository's committed supergraph (this file runs from gateway/dist/src). */
@@ -9,6 +9,35 @@ const DEFAULT_SUPERGRAPH_PATH = fileURLToPath(
 
 const positiveInt = (fallback: number) => z.coerce.number().int().positive().default(fallback);
 
+const httpUrl = z.url({ protocol: /^https?$/ });
+
+/**
+ * `users=http://a/graphql,cart=http://b/graphql` -> map of subgraph name to URL. Each bad entry is
+ * one issue; the messages name the entry, not its URL, which may carry credentials.
+ */
+const subgraphUrls = z
+  .string()
+  .default('')
+  .transform((raw, ctx): ReadonlyMap<string, string> => {
+    const urls = new Map<string, string>();
+    const entries = raw
+      .split(',')
+      .map((s) => s.trim())
+      .filter((s) => s.length > 0);
+    entries.forEach((entry, i) => {
+      const eq = entry.indexOf('=');
+      const name = eq > 0 ? entry.slice(0, eq).trim() : '';
+      const url = entry.slice(eq + 1).trim();
+      if (name === '') ctx.addIssue({ code: 'custom', message: `entry ${i + 1} is not name=url` });
+      else if (!httpUrl.safeParse(url).success)
+        ctx.addIssue({ code: 'custom', message: `${name}: expected an http(s) URL` });
+      else if (urls.has(name))
+        ctx.addIssue({ code: 'custom', message: `${name}: given more than once` });
+      else urls.set(name, url);
+    });
+    return urls;
+  });
+
 /** Every setting the gateway reads, with its default (see .env.example). */
 export const gatewayConfigSchema = baseConfigSchema
   .extend({
@@ -17,7 +46,7 @@ export const gatewayConfigSchema = baseConfigSchema
     /** The composed supergraph; a relative path resolves from the working directory. */
     SUPERGRAPH_PATH: env.string(DEFAULT_SUPERGRAPH_PATH),
     /** Per-subgraph URL overrides, `users=http://host:port/graphql,cart=...`; others use the supergraph's URLs. */
-    SUBGRAPH_URLS: z.string().default(''),
+    SUBGRAPH_URLS: subgraphUrls,
     REDIS_URL: env.url('redis://127.0.0.1:6380'),
     /** Key prefix for rate-limit counters in Redis. */
     REDIS_PREFIX: z.string().default('shop:gateway:'),
@@ -55,21 +84,3 @@ export const gatewayConfigSchema = baseConfigSchema
   });
 
 export type GatewayConfig = z.infer<typeof gatewayConfigSchema>;
-
-/** Parses the environment into a frozen config; throws ConfigError naming each bad setting. */
-export const parseGatewayConfig = (source: NodeJS.ProcessEnv): Readonly<GatewayConfig> =>
-  parseConfig(gatewayConfigSchema as unknown as z.ZodObject, source) as Readonly<GatewayConfig>;
-
-/** `users=http://a/graphql,cart=http://b/graphql` -> map of subgraph name to URL. */
-export function parseSubgraphUrls(raw: string): ReadonlyMap<string, string> {
-  const entries = raw
-    .split(',')
-    .map((s) => s.trim())
-    .filter((s) => s.length > 0)
-    .map((pair) => {
-      const eq = pair.indexOf('=');
-      if (eq <= 0) throw new Error(`config: SUBGRAPH_URLS: expected name=url, got "${pair}"`);
-      return [pair.slice(0, eq).trim(), pair.slice(eq + 1).trim()] as const;
-    });
-  return new Map(entries);
-}

@@ -22,7 +22,7 @@ import {
 import { getVariableValues } from 'graphql';
 import { Redis } from 'ioredis';
 import { Counter, type Registry } from 'prom-client';
-import { parseSubgraphUrls, type GatewayConfig } from './config.js';
+import type { GatewayConfig } from './config.js';
 import { useAuthorization } from './features/use-authorization.js';
 import { useCors } from './features/use-cors.js';
 import { useErrorMasking } from './features/use-error-masking.js';
@@ -98,7 +98,6 @@ export async function createGatewayServer(
 ): Promise<GatewayServer> {
   const development = config.NODE_ENV === 'development';
   const supergraph = await loadSupergraph(resolve(config.SUPERGRAPH_PATH));
-  const urlOverrides = parseSubgraphUrls(config.SUBGRAPH_URLS);
   const registry = createMetricsRegistry('gateway');
   const httpDuration = httpRequestDuration(registry);
   const rateLimitRejections = new Counter({
@@ -161,7 +160,7 @@ export async function createGatewayServer(
     supergraphSdl: supergraph.sdl,
     buildService: ({ name, url }) =>
       new ShopDataSource(
-        urlOverrides.get(name) ?? url ?? '',
+        config.SUBGRAPH_URLS.get(name) ?? url ?? '',
         name,
         features,
         subgraphFetcher.fetcher,
