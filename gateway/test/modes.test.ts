@@ -5,9 +5,10 @@ import { after, before, describe, it } from 'node:test';
 import { TestStack, waitUntil, type RunningService } from '@shop/testing';
 import { TestIssuer } from './fixtures/test-issuer.js';
 import { DEV_SECRET, startTestSubgraphs, type TestSubgraphs } from './fixtures/test-subgraphs.js';
+import { startTricklingSubgraph } from './fixtures/trickling-subgraph.js';
 import { errorCode, gql, startGateway } from './harness.js';
 
-describe('gateway modes: production masking, development Sandbox, HTTP flood guard', () => {
+describe('gateway modes: production masking, development Sandbox, HTTP flood guard, subgraph deadline', () => {
   const stack = new TestStack('gwmodes');
   let subgraphs: TestSubgraphs;
   let issuer: TestIssuer;
@@ -89,6 +90,31 @@ describe('gateway modes: production masking, development Sandbox, HTTP flood gua
     assert.equal(preflight.status, 429);
     const metrics = await (await fetch(`${gateway.url}/metrics`)).text();
     assert.match(metrics, /gateway_http_rejections_total\{reason="flood",service="gateway"\} \d+/);
+  });
+
+  it('a subgraph that trickles its body past SUBGRAPH_TIMEOUT_MS is cut off at the deadline: INTERNAL, logged', async () => {
+    // 10 s of body, a byte every 50 ms: an idle timer never fires, the 500 ms deadline must
+    const trickling = await startTricklingSubgraph({ intervalMs: 50, bytes: 200 });
+    try {
+      const gateway = await start({
+        SUBGRAPH_URLS: `accounts=${trickling.url}`,
+        SUBGRAPH_TIMEOUT_MS: '500',
+      });
+      const res = await gql(gateway.url, '{ hello }');
+      assert.equal(errorCode(res), 'INTERNAL');
+      assert.equal(res.data ?? null, null);
+      assert.match(res.errors?.[0]?.message ?? '', /did not answer within 500 ms/);
+      await waitUntil(() => trickling.abortedWhileSending() === 1, {
+        what: 'the gateway to drop the trickling connection',
+      });
+      assert.equal(trickling.completed(), 0);
+      const logged = await waitUntil(() => gateway.logs.find((l) => l.msg === 'internal error'), {
+        what: 'the timeout log line',
+      });
+      assert.match(JSON.stringify(logged.err), /SubgraphTimeoutError/);
+    } finally {
+      await trickling.close();
+    }
   });
 
   it('dependencies down: an unreachable JWKS is 503 (not 401, the token may be valid), Redis down fails closed and /readyz says so', async () => {
