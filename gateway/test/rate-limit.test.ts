@@ -59,12 +59,6 @@ describe('@rateLimit across two gateway processes sharing Redis', () => {
       assert.ok((retryAfter as number) >= 1 && (retryAfter as number) <= 60);
       assert.equal(r.data ?? null, null);
     }
-    // both processes served successes or rejections: the limit is shared, not per process
-    const perGateway = [0, 1].map(
-      (g) => results.filter((_, i) => i % 2 === g && errorCode(results[i]!) === undefined).length,
-    );
-    assert.equal(perGateway[0]! + perGateway[1]!, 10);
-
     const bob = await issuer.token({ sub: crypto.randomUUID() });
     const bobs = await Promise.all(
       [0, 1].map((i) => gql(url(i), '{ rateLimitProbe }', { token: bob })),
@@ -74,15 +68,21 @@ describe('@rateLimit across two gateway processes sharing Redis', () => {
     const metrics = await Promise.all(
       gateways.map(async (g) => (await fetch(`${g.url}/metrics`)).text()),
     );
-    const rejections = metrics
-      .map(
-        (m) =>
-          /graphql_rate_limit_rejections_total\{field="Query.rateLimitProbe"[^}]*\} (\d+)/.exec(
-            m,
-          )?.[1],
-      )
-      .reduce((sum, n) => sum + Number(n ?? 0), 0);
-    assert.equal(rejections, 90);
+    const rejections = metrics.map((m) =>
+      Number(
+        /graphql_rate_limit_rejections_total\{field="Query.rateLimitProbe"[^}]*\} (\d+)/.exec(
+          m,
+        )?.[1] ?? 0,
+      ),
+    );
+    assert.equal(rejections[0]! + rejections[1]!, 90);
+    // Both processes served alice (each rejected some of her calls, by its own count), yet only 10
+    // went through in all: the window is shared in Redis. Per-process windows would let 10 through
+    // on each.
+    assert.ok(
+      rejections.every((n) => n > 0),
+      `rejections per gateway: ${rejections.join(', ')}`,
+    );
     const line = await waitUntil(
       () =>
         gateways
