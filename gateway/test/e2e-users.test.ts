@@ -38,6 +38,7 @@ describe('end to end: gateway + real users subgraph', () => {
   const stack = new TestStack('gwe2e');
   let users: RunningService;
   let proxy: CountingProxy;
+  let jwksProxy: CountingProxy;
   const gateways: RunningService[] = [];
   let gw: string;
   let jwksUrl: string;
@@ -66,11 +67,13 @@ describe('end to end: gateway + real users subgraph', () => {
       GATEWAY_SHARED_SECRET: SECRET,
     });
     proxy = await startCountingProxy(users.url);
+    // the gateways fetch the JWKS through a proxy that counts the fetches
+    jwksProxy = await startCountingProxy(users.url);
     jwksUrl = `${users.url}/.well-known/jwks.json`;
     const env = {
       SUPERGRAPH_PATH: path.join(repoRoot, 'schema', 'supergraph.graphql'),
       SUBGRAPH_URLS: `users=${proxy.url}/graphql`,
-      JWKS_URL: jwksUrl,
+      JWKS_URL: `${jwksProxy.url}/.well-known/jwks.json`,
       REDIS_URL: stack.env.REDIS_URL,
       REDIS_PREFIX: stack.ns.redisPrefix,
       GATEWAY_SHARED_SECRET: SECRET,
@@ -89,6 +92,7 @@ describe('end to end: gateway + real users subgraph', () => {
   after(async () => {
     await Promise.all(gateways.map((g) => g.stop()));
     await proxy?.close();
+    await jwksProxy?.close();
     await users?.stop();
     await stack.cleanup();
   });
@@ -269,7 +273,9 @@ describe('end to end: gateway + real users subgraph', () => {
 
     const after = await register();
     assert.equal(decodeProtectedHeader(after.accessToken).kid, newKid);
-    // accepted as soon as the (1 s) refetch cooldown allows
+    const fetches = jwksProxy.count();
+    // accepted as soon as the (1 s) refetch cooldown allows; until then the unknown kid is refused
+    // without a fetch
     const me = await waitUntil(
       async () => {
         const res = await gql<{ me: { id: string } }>(gw, '{ me { id } }', {
@@ -280,6 +286,7 @@ describe('end to end: gateway + real users subgraph', () => {
       { what: 'the new key to be accepted', timeoutMs: 15_000 },
     );
     assert.equal(me, after.user.id);
+    assert.equal(jwksProxy.count() - fetches, 1, 'JWKS fetches to accept the new key');
     const old = await gql<{ me: { id: string } }>(gateways[1]!.url, '{ me { id } }', {
       token: before.accessToken,
     });
