@@ -121,15 +121,17 @@ export async function createGatewayServer(
   const redis = new Redis(config.REDIS_URL, { maxRetriesPerRequest: 2, lazyConnect: false });
   redis.on('error', (err) => logger.warn({ err }, 'redis error'));
 
+  const cors = useCors({ origins: config.CORS_ORIGINS });
   const features: readonly GatewayFeature[] = [
-    // First, so that CORS preflights are throttled too. Its 429 goes out before any CORS header
-    // is set: a browser on another origin sees a failed request, not the Retry-After.
+    // First, so that CORS preflights are throttled too. Its 429 carries the CORS response headers,
+    // so a browser on an allowed origin can read the Retry-After.
     useHttpFloodGuard({
       ratePerSecond: config.HTTP_RATE_PER_SECOND,
       burst: config.HTTP_BURST,
       rejections: httpRejections,
+      beforeReject: cors.setResponseHeaders,
     }),
-    useCors({ origins: config.CORS_ORIGINS }),
+    cors,
     useJwtAuth({
       jwksUrl: config.JWKS_URL,
       issuer: config.JWT_ISSUER,

@@ -284,7 +284,7 @@ describe('gateway over in-process test subgraphs', () => {
     assert.equal(errorCode(introspection), 'BAD_USER_INPUT');
   });
 
-  it('answers CORS preflights for allowed origins only, without credentials', async () => {
+  it('answers CORS preflights for allowed origins only, without credentials; every answer varies on Origin', async () => {
     const preflight = (origin: string) =>
       fetch(`${gateway.url}/graphql`, {
         method: 'OPTIONS',
@@ -305,5 +305,13 @@ describe('gateway over in-process test subgraphs', () => {
       headers: { origin: 'https://shop.example' },
     });
     assert.equal(post.headers.get('access-control-allow-origin'), 'https://shop.example');
+    // every answer varies on Origin, so a cache never hands one origin's answer to another
+    const other = await gql(gateway.url, '{ hello }', {
+      headers: { origin: 'https://evil.example' },
+    });
+    const none = await gql(gateway.url, '{ hello }');
+    for (const res of [post, other, none]) assert.equal(res.headers.get('vary'), 'origin');
+    for (const res of [other, none])
+      assert.equal(res.headers.get('access-control-allow-origin'), null);
   });
 });

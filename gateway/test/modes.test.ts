@@ -71,7 +71,11 @@ describe('gateway modes: production masking, development Sandbox, HTTP flood gua
 
   it('an HTTP flood from one IP gets 429 before any GraphQL work', async () => {
     // one token per 1000 s: the burst of 5 is all this test gets, however slow the machine is
-    const gateway = await start({ HTTP_BURST: '5', HTTP_RATE_PER_SECOND: '0.001' });
+    const gateway = await start({
+      HTTP_BURST: '5',
+      HTTP_RATE_PER_SECOND: '0.001',
+      CORS_ORIGINS: 'https://shop.example',
+    });
     const before = subgraphs.count();
     const statuses = await Promise.all(
       Array.from({ length: 20 }, () => gql(gateway.url, '{ hello }').then((r) => r.status)),
@@ -82,6 +86,15 @@ describe('gateway modes: production masking, development Sandbox, HTTP flood gua
     const retry = await fetch(`${gateway.url}/graphql`, { method: 'POST' });
     assert.equal(retry.status, 429);
     assert.ok(Number(retry.headers.get('retry-after')) >= 1);
+    // the 429 carries the CORS headers: a browser on an allowed origin can read the Retry-After
+    const fromShop = await fetch(`${gateway.url}/graphql`, {
+      method: 'POST',
+      headers: { origin: 'https://shop.example' },
+    });
+    assert.equal(fromShop.status, 429);
+    assert.equal(fromShop.headers.get('access-control-allow-origin'), 'https://shop.example');
+    assert.match(fromShop.headers.get('access-control-expose-headers') ?? '', /retry-after/);
+    assert.equal(fromShop.headers.get('vary'), 'origin');
     // CORS preflights count too: the flood guard runs before CORS answers them
     const preflight = await fetch(`${gateway.url}/graphql`, {
       method: 'OPTIONS',

@@ -1,5 +1,5 @@
 import type { Counter } from 'prom-client';
-import type { GatewayFeature } from '../gateway-feature.js';
+import type { GatewayFeature, HttpStage } from '../gateway-feature.js';
 
 export interface HttpFloodGuardOptions {
   /** Tokens added per second per client IP. @default 50 */
@@ -12,6 +12,11 @@ export interface HttpFloodGuardOptions {
    */
   readonly maxTrackedIps?: number;
   readonly rejections?: Counter<'reason'>;
+  /**
+   * Called before a 429 is written, to add headers: the gateway adds its CORS headers, without
+   * which a browser on another origin cannot read the status or Retry-After. @default none
+   */
+  readonly beforeReject?: (stage: HttpStage) => void;
   readonly now?: () => number;
 }
 
@@ -60,7 +65,8 @@ export function useHttpFloodGuard(options: HttpFloodGuardOptions = {}): HttpFloo
   return {
     name: 'http-flood-guard',
     trackedIps: () => buckets.size,
-    onHttpRequest({ clientIp, res }) {
+    onHttpRequest(stage) {
+      const { clientIp, res } = stage;
       const t = now();
       let bucket = buckets.get(clientIp);
       if (bucket === undefined) {
@@ -77,6 +83,7 @@ export function useHttpFloodGuard(options: HttpFloodGuardOptions = {}): HttpFloo
         return true;
       }
       options.rejections?.inc({ reason: 'flood' });
+      options.beforeReject?.(stage);
       const retryAfter = Math.max(1, Math.ceil((1 - bucket.tokens) / rate));
       res
         .writeHead(429, { 'content-type': 'application/json', 'retry-after': String(retryAfter) })
