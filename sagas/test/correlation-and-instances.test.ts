@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
+import { sqlRows } from '@shop/messaging';
 import { createLogger, runWithContext } from '@shop/platform';
 import { TestStack, waitUntil } from '@shop/testing';
 import {
@@ -24,22 +25,35 @@ describe('correlation across hops and several orchestrator instances', () => {
     });
   let world: SagaTestWorld;
   let orchestrators: SagaOrchestrator[] = [];
+  /** Per instance, the sagas whose last reply it handled (it reports them once committed). */
+  const finishedBy = new Map<string, string[]>();
 
   before(async () => {
     world = await openSagaWorld(stack, 'saga-corr-test', capture('participants'));
-    orchestrators = ['orchestrator-a', 'orchestrator-b'].map(
-      (name) =>
-        new SagaOrchestrator({
-          bus: world.bus,
-          orm: world.sagasOrm,
-          logger: capture(name),
-          sagas: [demoOrderSaga()],
-          replyTopic: world.replyTopic,
-          commandTopic: world.commandTopic,
-          groupId: `${world.groupPrefix}orchestrator`,
-        }),
-    );
+    orchestrators = ['orchestrator-a', 'orchestrator-b'].map((name) => {
+      const orchestrator = new SagaOrchestrator({
+        bus: world.bus,
+        orm: world.sagasOrm,
+        logger: capture(name),
+        sagas: [demoOrderSaga()],
+        replyTopic: world.replyTopic,
+        commandTopic: world.commandTopic,
+        groupId: `${world.groupPrefix}orchestrator`,
+      });
+      const mine: string[] = [];
+      finishedBy.set(name, mine);
+      orchestrator.onFinished((f) => mine.push(f.id));
+      return orchestrator;
+    });
     for (const o of orchestrators) await o.start();
+    // Once the second instance has joined, the group's generation holds both, and each owns at
+    // least one of the reply topic's three partitions.
+    let joined = 0;
+    for (const o of orchestrators) void o.joined().then(() => joined++);
+    await waitUntil(() => joined === orchestrators.length, {
+      timeoutMs: 30_000,
+      what: 'both instances in the reply group',
+    });
   });
 
   after(async () => {
@@ -88,9 +102,11 @@ describe('correlation across hops and several orchestrator instances', () => {
     }
   });
 
-  it('runs sagas to completion with two orchestrator instances in one group', async () => {
+  it('shares the replies between two instances in one group without any effect twice', async () => {
+    // Replies are keyed by saga id; with 30 random ids the chance that all of them land in the
+    // partitions of one instance is below (2/3)^30, about 5 in a million.
     const ids = await Promise.all(
-      Array.from({ length: 20 }, (_, i) =>
+      Array.from({ length: 30 }, (_, i) =>
         orchestrators[i % 2]!.startSaga(DEMO_ORDER_SAGA, data(i + 1)),
       ),
     );
@@ -99,5 +115,35 @@ describe('correlation across hops and several orchestrator instances', () => {
       states.map((s) => s.status),
       ids.map(() => 'COMPLETED'),
     );
+
+    await waitUntil(
+      () => ids.every((id) => [...finishedBy.values()].some((mine) => mine.includes(id))),
+      { what: 'every saga reported finished by an instance' },
+    );
+    for (const [name, mine] of finishedBy) {
+      const handled = ids.filter((id) => mine.includes(id));
+      assert.ok(handled.length > 0, `${name} handled no saga's last reply`);
+    }
+    const both = ids.filter((id) => [...finishedBy.values()].every((mine) => mine.includes(id)));
+    assert.deepEqual(both, [], 'no saga finished in both instances');
+
+    const twice = await sqlRows(
+      world.participantsOrm.em.fork(),
+      `SELECT saga_id, step, action, COUNT(*) AS n FROM demo_effect
+       GROUP BY saga_id, step, action HAVING COUNT(*) > 1`,
+    );
+    assert.deepEqual(twice, [], 'no step took effect twice');
+    const effects = await sqlRows<{ saga_id: string; step: number; action: string }>(
+      world.participantsOrm.em.fork(),
+      'SELECT saga_id, step, action FROM demo_effect',
+    );
+    for (const id of ids) {
+      const mine = effects.filter((e) => e.saga_id === id);
+      assert.deepEqual(
+        mine.map((e) => `${e.action}:${e.step}`).sort(),
+        ['execute:0', 'execute:1', 'execute:2'],
+        `effects of saga ${id}`,
+      );
+    }
   });
 });
