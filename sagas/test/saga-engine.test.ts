@@ -88,6 +88,30 @@ describe('saga orchestrator with the three-participant demo saga', () => {
     assert.equal(typeof s.data.stockLeft, 'number');
   });
 
+  it('starts a saga id once: a second start with that id writes nothing', async () => {
+    const id = `once-${crypto.randomUUID()}`;
+    await orchestrator.startSaga(DEMO_ORDER_SAGA, order(), { id });
+    await orchestrator.startSaga(DEMO_ORDER_SAGA, order({ quantity: 5 }), { id });
+    const s = await waitUntil(
+      async () => {
+        const found = await orchestrator.get(id);
+        return found !== undefined && isTerminal(found.status) ? found : undefined;
+      },
+      { timeoutMs: 30_000, what: `saga ${id} to finish` },
+    );
+    assert.equal(s.status, 'COMPLETED');
+    assert.equal(s.data.quantity, 2, 'data of the first start');
+    assert.deepEqual(
+      s.history.filter((h) => h.step === 0 && h.action !== 'execute').map((h) => h.event),
+      ['started'],
+    );
+    assert.deepEqual(
+      s.history.filter((h) => h.step === 0 && h.action === 'execute').map((h) => h.event),
+      ['sent', 'succeeded'],
+    );
+    assert.equal((await effects(id)).length, 3);
+  });
+
   it('fails at the first step with nothing to compensate', async () => {
     const s = await run(order({ sku: 'sku-empty' }));
     assert.equal(s.status, 'FAILED');

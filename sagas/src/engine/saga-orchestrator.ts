@@ -178,10 +178,11 @@ export class SagaOrchestrator {
     };
     await runWithContext(this.sagaContext(state, ctx), async () => {
       const first = def.steps[0]!;
-      if (!(await sagaStore.insert(em, state, first.timeoutMs))) return;
       this.record(state, { step: 0, stepName: first.name, action: 'saga', event: 'started' });
-      const timeout = await this.send(em, def, state, 0, 'execute', 1);
-      await sagaStore.update(em, state, timeout);
+      const timeout = this.markSent(def, state, 0, 'execute', 1);
+      // The row as it stands once the first command is out; an id that exists writes nothing.
+      if (!(await sagaStore.insert(em, state, timeout))) return;
+      await this.writeCommand(em, def, state, 0, 'execute', 1);
       this.options.logger.info({ sagaType: type }, 'saga started');
     });
     return id;
@@ -226,6 +227,18 @@ export class SagaOrchestrator {
     action: 'execute' | 'compensate',
     attempt: number,
   ): Promise<number> {
+    await this.writeCommand(em, def, s, index, action, attempt);
+    return this.markSent(def, s, index, action, attempt);
+  }
+
+  private async writeCommand(
+    em: EntityManager,
+    def: Def,
+    s: SagaState,
+    index: number,
+    action: 'execute' | 'compensate',
+    attempt: number,
+  ): Promise<void> {
     const step = def.steps[index]!;
     const command = action === 'execute' ? step.execute : step.compensate;
     if (command === undefined) throw new Error(`step ${step.name} has no ${action} command`);
@@ -246,6 +259,17 @@ export class SagaOrchestrator {
       // The outbox adds the context's saga id only when the context has one (a message may lack it).
       headers: { [CONTEXT_HEADERS.sagaId]: s.id },
     });
+  }
+
+  /** Records in the state that a step's command went out; returns the attempt's timeout. */
+  private markSent(
+    def: Def,
+    s: SagaState,
+    index: number,
+    action: 'execute' | 'compensate',
+    attempt: number,
+  ): number {
+    const step = def.steps[index]!;
     s.currentStep = index;
     s.attempt = attempt;
     this.record(s, { step: index, stepName: step.name, action, event: 'sent', attempt });
