@@ -13,7 +13,12 @@ export {
   type ErrorCode,
 } from './errors.js';
 export { createLogger, routeProcessWarnings, type Logger } from './logger.js';
-export { createMetricsRegistry, httpRequestDuration } from './metrics.js';
+export {
+  createMetricsRegistry,
+  graphqlErrorsTotal,
+  graphqlResolverDuration,
+  httpRequestDuration,
+} from './metrics.js';
 export {
   createOpsHandler,
   startOpsServer,
