@@ -10,13 +10,15 @@ import {
   CONTEXT_HEADERS,
   createMetricsRegistry,
   createOpsHandler,
+  graphqlErrorsTotal,
+  graphqlResolverDuration,
   httpRequestDuration,
   runWithContext,
   type Logger,
   type ReadinessCheck,
 } from '@shop/platform';
 import type { GraphQLSchema } from 'graphql';
-import type { Registry } from 'prom-client';
+import type { Counter, Registry } from 'prom-client';
 import { createErrorFormatter } from './errors.js';
 import {
   GATEWAY_PROOF_HEADER,
@@ -24,6 +26,7 @@ import {
   verifyGatewayProof,
 } from './gateway-proof.js';
 import type { Identity } from './identity.js';
+import { resolverTimingPlugin } from './resolver-timing.js';
 
 /** What every resolver gets; services add their own per-request collaborators in `createContext`. */
 export interface BaseSubgraphContext {
@@ -36,7 +39,11 @@ export interface SubgraphServerOptions<C extends BaseSubgraphContext> {
   readonly name: string;
   readonly schema: GraphQLSchema;
   readonly logger: Logger;
-  /** @default createMetricsRegistry(name) */
+  /**
+   * Where the server registers `http_request_duration_seconds`, `graphql_errors_total{code}` and
+   * `graphql_resolver_duration_seconds{field}`, served on /metrics.
+   * @default createMetricsRegistry(name)
+   */
   readonly registry?: Registry;
   readonly checks: Readonly<Record<string, ReadinessCheck>>;
   /**
@@ -93,15 +100,22 @@ function readBody(req: IncomingMessage, limit: number): Promise<string | undefin
 }
 
 /** 413, and the connection is closed after it (the rest of the upload is not worth reading). */
-function sendTooLarge(req: IncomingMessage, res: ServerResponse, requestId: string): number {
+function sendTooLarge(
+  req: IncomingMessage,
+  res: ServerResponse,
+  requestId: string,
+  errors: Counter<'code'>,
+): number {
   req.resume();
-  sendError(res, 413, 'BAD_USER_INPUT', 'request body too large', requestId, {
+  sendError(errors, res, 413, 'BAD_USER_INPUT', 'request body too large', requestId, {
     connection: 'close',
   });
   return 413;
 }
 
+/** Answers with one GraphQL error of our own (not Apollo's), counted like Apollo's. */
 function sendError(
+  errors: Counter<'code'>,
   res: ServerResponse,
   status: number,
   code: string,
@@ -109,6 +123,7 @@ function sendError(
   requestId: string,
   headers: Record<string, string> = {},
 ): void {
+  errors.inc({ code });
   res
     .writeHead(status, {
       ...headers,
@@ -130,6 +145,11 @@ export async function startSubgraphServer<C extends BaseSubgraphContext>(
   const registry = options.registry ?? createMetricsRegistry(options.name);
   const ops = createOpsHandler({ registry, checks: options.checks });
   const duration = httpRequestDuration(registry);
+  const errorsByCode = graphqlErrorsTotal(registry);
+  const formatError = createErrorFormatter({
+    production: options.production,
+    onUnexpected: (err) => logger.error({ err }, 'unexpected error in resolver'),
+  });
   const maxBody = options.maxBodyBytes ?? 1_000_000;
   const apollo = new ApolloServer<C & BaseContext>({
     schema: options.schema,
@@ -139,11 +159,20 @@ export async function startSubgraphServer<C extends BaseSubgraphContext>(
     // main.ts owns SIGTERM/SIGINT (installGracefulShutdown); Apollo's own handler would re-raise
     // the signal after stopping and kill the process before the other hooks run.
     stopOnTerminationSignals: false,
-    formatError: createErrorFormatter({
-      production: options.production,
-      onUnexpected: (err) => logger.error({ err }, 'unexpected error in resolver'),
-    }),
-    plugins: [ApolloServerPluginLandingPageDisabled(), ApolloServerPluginInlineTraceDisabled()],
+    // Counted here rather than in a plugin hook: every error Apollo sends passes through
+    // formatError once, including those answered before the request pipeline (a bad request, a
+    // failed createContext) that no plugin sees formatted.
+    formatError: (formatted, error) => {
+      const out = formatError(formatted, error);
+      const code = out.extensions?.code;
+      errorsByCode.inc({ code: typeof code === 'string' ? code : 'INTERNAL' });
+      return out;
+    },
+    plugins: [
+      ApolloServerPluginLandingPageDisabled(),
+      ApolloServerPluginInlineTraceDisabled(),
+      resolverTimingPlugin(graphqlResolverDuration(registry)),
+    ],
   });
   await apollo.start();
 
@@ -165,19 +194,33 @@ export async function startSubgraphServer<C extends BaseSubgraphContext>(
         { reason: err.message, remote: req.socket.remoteAddress },
         'rejected request without a valid gateway proof',
       );
-      sendError(res, 401, 'UNAUTHENTICATED', 'requests must come through the gateway', requestId);
+      sendError(
+        errorsByCode,
+        res,
+        401,
+        'UNAUTHENTICATED',
+        'requests must come through the gateway',
+        requestId,
+      );
       return 401;
     }
     let body: unknown;
     if (req.method === 'POST') {
       if (Number(req.headers['content-length'] ?? 0) > maxBody)
-        return sendTooLarge(req, res, requestId);
+        return sendTooLarge(req, res, requestId, errorsByCode);
       const text = await readBody(req, maxBody);
-      if (text === undefined) return sendTooLarge(req, res, requestId);
+      if (text === undefined) return sendTooLarge(req, res, requestId, errorsByCode);
       try {
         body = text.length > 0 ? JSON.parse(text) : {};
       } catch {
-        sendError(res, 400, 'BAD_USER_INPUT', 'request body is not valid JSON', requestId);
+        sendError(
+          errorsByCode,
+          res,
+          400,
+          'BAD_USER_INPUT',
+          'request body is not valid JSON',
+          requestId,
+        );
         return 400;
       }
     }
@@ -227,7 +270,8 @@ export async function startSubgraphServer<C extends BaseSubgraphContext>(
         end({ route, status: await handleGraphQL(req, res, requestId) });
       } catch (err) {
         logger.error({ err }, 'request failed');
-        if (!res.headersSent) sendError(res, 500, 'INTERNAL', 'Internal server error', requestId);
+        if (!res.headersSent)
+          sendError(errorsByCode, res, 500, 'INTERNAL', 'Internal server error', requestId);
         else res.end();
         end({ route, status: 500 });
       }

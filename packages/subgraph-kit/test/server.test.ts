@@ -4,7 +4,7 @@ import { once } from 'node:events';
 import { connect } from 'node:net';
 import { Writable } from 'node:stream';
 import { after, before, describe, it } from 'node:test';
-import { createLogger, NotFoundError } from '@shop/platform';
+import { createLogger, isErrorCode, NotFoundError } from '@shop/platform';
 import { Ctx, Directive, Field, ID, ObjectType, Query, Resolver } from 'type-graphql';
 import { BatchLoader } from '../src/batch-loader.js';
 import { buildFederatedSchema } from '../src/build-subgraph-schema.js';
@@ -49,6 +49,18 @@ class WidgetResolver {
   broken(): string {
     throw new Error('connection string mysql://root:hunter2@db');
   }
+}
+
+/** The value of the one series of `name` whose labels include all of `labels`, 0 when absent. */
+function sample(metrics: string, name: string, labels: Record<string, string>): number {
+  const wanted = Object.entries(labels).map(([k, v]) => `${k}="${v}"`);
+  const line = metrics
+    .split('\n')
+    .find(
+      (l) =>
+        l.startsWith(`${name}{`) && wanted.every((w) => l.slice(0, l.indexOf('}')).includes(w)),
+    );
+  return line === undefined ? 0 : Number(line.slice(line.lastIndexOf(' ') + 1));
 }
 
 describe('subgraph server (kit)', () => {
@@ -190,6 +202,52 @@ describe('subgraph server (kit)', () => {
     assert.equal(invalid.errors?.[0]?.extensions?.code, 'BAD_USER_INPUT');
     const introspection = await gql(prod.url, '{ __schema { types { name } } }', {}, proof);
     assert.equal(introspection.errors?.[0]?.extensions?.code, 'BAD_USER_INPUT');
+  });
+
+  it('counts errors by their mapped code and times root-field resolvers on /metrics', async () => {
+    const metricsUrl = dev.url.replace(/\/graphql$/, '/metrics');
+    const scrape = async (): Promise<string> => (await fetch(metricsUrl)).text();
+    const before = await scrape();
+    const proof = await mintProof({ sub: 'u1', roles: ['customer'] });
+
+    assert.equal((await gql(dev.url, '{ whoami }', {}, proof)).errors, undefined);
+    const missing = await gql(dev.url, '{ missing }', {}, proof);
+    assert.equal(missing.errors?.[0]?.extensions?.code, 'NOT_FOUND');
+    // Unexpected: counted under the code the client sees, not the error's own.
+    const broken = await gql(dev.url, '{ broken }', {}, proof);
+    assert.equal(broken.errors?.[0]?.extensions?.code, 'INTERNAL');
+    // Answered before the pipeline (Apollo's BAD_REQUEST, mapped) and by the kit itself.
+    const batch = await fetch(dev.url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'x-shop-gateway-proof': proof },
+      body: JSON.stringify([{ query: '{ whoami }' }]),
+    });
+    assert.equal(batch.status, 400);
+    assert.equal((await gql(dev.url, '{ whoami }')).status, 401);
+    await gql(
+      dev.url,
+      'query ($r: [_Any!]!) { _entities(representations: $r) { ... on Widget { id } } }',
+      { r: [{ __typename: 'Widget', id: 'a' }] },
+      proof,
+    );
+
+    const after = await scrape();
+    const delta = (name: string, labels: Record<string, string>): number =>
+      sample(after, name, labels) - sample(before, name, labels);
+    const count = 'graphql_resolver_duration_seconds_count';
+    assert.equal(delta(count, { field: 'Query.whoami', service: 'widgets' }), 1, after);
+    assert.equal(delta(count, { field: 'Query.missing' }), 1, after);
+    assert.equal(delta(count, { field: 'Query._entities' }), 1, after);
+    // Only root fields: the entity's own fields get no series.
+    assert.doesNotMatch(after, /graphql_resolver_duration_seconds_count\{[^}]*field="Widget\./);
+    const errors = 'graphql_errors_total';
+    assert.equal(delta(errors, { code: 'NOT_FOUND', service: 'widgets' }), 1, after);
+    assert.equal(delta(errors, { code: 'INTERNAL' }), 1, after);
+    assert.equal(delta(errors, { code: 'BAD_USER_INPUT' }), 1, after);
+    assert.equal(delta(errors, { code: 'UNAUTHENTICATED' }), 1, after);
+    // Only the codes of DESIGN section 12 reach the label.
+    for (const [, code] of after.matchAll(/^graphql_errors_total\{[^}]*code="([^"]+)"/gm))
+      assert.ok(isErrorCode(code), code);
   });
 
   it('batches entity references into one load', async () => {
