@@ -14,6 +14,7 @@ import {
   CONTEXT_HEADERS,
   createMetricsRegistry,
   createOpsHandler,
+  graphqlErrorsTotal,
   httpRequestDuration,
   runWithContext,
   type Logger,
@@ -112,12 +113,7 @@ export async function createGatewayServer(
     labelNames: ['reason'],
     registers: [registry],
   });
-  const errorsByCode = new Counter({
-    name: 'graphql_errors_total',
-    help: 'GraphQL errors sent to clients, by extensions.code',
-    labelNames: ['code'],
-    registers: [registry],
-  });
+  const errorsByCode = graphqlErrorsTotal(registry);
   const redis = new Redis(config.REDIS_URL, { maxRetriesPerRequest: 2, lazyConnect: false });
   redis.on('error', (err) => logger.warn({ err }, 'redis error'));
 
