@@ -18,8 +18,10 @@ export {
   type StepCommand,
   type StepRetryPolicy,
 } from './engine/saga-definition.js';
+export { registerSagaMetrics } from './engine/saga-metrics.js';
 export {
   SagaOrchestrator,
+  type SagaCommandSent,
   type SagaFinished,
   type SagaOrchestratorOptions,
 } from './engine/saga-orchestrator.js';

@@ -12,6 +12,7 @@ import {
 import { sagasConfigSchema } from './config.js';
 import { demoOrderSaga } from './demo/demo-order.saga.js';
 import { DEMO_PARTICIPANT_DDL, DemoParticipants } from './demo/demo-participants.js';
+import { registerSagaMetrics } from './engine/saga-metrics.js';
 import { SagaOrchestrator } from './engine/saga-orchestrator.js';
 import { SAGA_TABLES_DDL } from './engine/saga-store.js';
 
@@ -40,6 +41,8 @@ const orchestrator = new SagaOrchestrator({
   groupId: config.SAGAS_GROUP_ID,
   relay: { leaseMs: config.SAGAS_RELAY_LEASE_MS },
 });
+const registry = createMetricsRegistry('sagas');
+registerSagaMetrics(registry, orchestrator, sagas);
 let demoOrm: MikroORM | undefined;
 let participants: DemoParticipants | undefined;
 if (config.DEMO_PARTICIPANTS) {
@@ -53,14 +56,23 @@ if (config.DEMO_PARTICIPANTS) {
   await participants.start();
 }
 await orchestrator.start();
+let repliesJoined = false;
+void orchestrator.joined().then(() => (repliesJoined = true));
 
-const registry = createMetricsRegistry('sagas');
 const ops = await startOpsServer({
   registry,
   port: config.OPS_PORT,
   checks: {
     mariadb: async () => {
       await orm.em.fork().getConnection().execute('SELECT 1');
+    },
+    // A metadata round trip to the brokers that also proves the reply topic has leaders.
+    kafka: async () => {
+      await bus.topicOffsets(config.SAGAS_REPLY_TOPIC);
+    },
+    // Until its reply consumer has first joined the group, this instance handles no replies.
+    'saga-replies': async () => {
+      if (!repliesJoined) throw new Error('reply consumer has not joined its group yet');
     },
   },
 });

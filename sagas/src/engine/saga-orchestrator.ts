@@ -53,6 +53,24 @@ export interface SagaFinished {
   readonly type: string;
   readonly status: SagaStatus;
   readonly reason: string | null;
+  /** From the saga's `started` history entry (the starting host's clock) to now (this one's); >= 0. */
+  readonly durationMs: number;
+}
+
+/** Reported for every step command this process wrote to the outbox, resends included. */
+export interface SagaCommandSent {
+  readonly sagaId: string;
+  readonly type: string;
+  readonly step: number;
+  readonly stepName: string;
+  readonly action: 'execute' | 'compensate';
+  readonly attempt: number;
+}
+
+/** What one transition of a saga did: the commands it wrote and whether the saga finished. */
+interface Transition {
+  readonly sent: readonly SagaCommandSent[];
+  readonly finished: SagaFinished | undefined;
 }
 
 type Def = SagaDefinition<Record<string, unknown>>;
@@ -71,10 +89,11 @@ export class SagaOrchestrator {
   private readonly defs = new Map<string, Def>();
   private readonly outbox = new Outbox('sagas');
   private readonly relay: OutboxRelay;
-  private readonly replies: IdempotentConsumer<typeof sagaStepReplyV1, SagaFinished | undefined>;
+  private readonly replies: IdempotentConsumer<typeof sagaStepReplyV1, Transition | undefined>;
   private readonly replyTopic: string;
   private readonly commandTopic: (participant: string) => string;
-  private readonly listeners = new Set<(f: SagaFinished) => void>();
+  private readonly finishedListeners = new Set<(f: SagaFinished) => void>();
+  private readonly sentListeners = new Set<(c: SagaCommandSent) => void>();
   private timer: NodeJS.Timeout | undefined;
   /** The deadline check in progress, which close() waits for before the caller closes the ORM. */
   private ticking: Promise<void> | undefined;
@@ -98,10 +117,10 @@ export class SagaOrchestrator {
       topics: [this.replyTopic],
       contracts: [sagaStepReplyV1],
       handle: ({ envelope }, { em }) => this.onReply(em, envelope.data),
-      afterCommit: (_decoded, finished) => {
+      afterCommit: (_decoded, transition) => {
         this.relay.notify();
-        // Listeners hear about a terminal state only once it is committed.
-        if (finished !== undefined) this.emit(finished);
+        // Listeners hear about a transition only once it is committed.
+        if (transition !== undefined) this.report(transition);
       },
     });
   }
@@ -127,8 +146,17 @@ export class SagaOrchestrator {
 
   /** Called with every saga that reaches a terminal status in this process. */
   onFinished(listener: (f: SagaFinished) => void): () => void {
-    this.listeners.add(listener);
-    return () => this.listeners.delete(listener);
+    this.finishedListeners.add(listener);
+    return () => this.finishedListeners.delete(listener);
+  }
+
+  /**
+   * Called with every step command this process writes, once its transaction committed (for
+   * `startSagaIn`, once written: the caller's commit is out of sight).
+   */
+  onCommandSent(listener: (c: SagaCommandSent) => void): () => void {
+    this.sentListeners.add(listener);
+    return () => this.sentListeners.delete(listener);
   }
 
   /** Waits until the reply consumer joined its group (tests and benchmarks). */
@@ -142,10 +170,11 @@ export class SagaOrchestrator {
    */
   async startSaga(type: string, data: unknown, options: { id?: string } = {}): Promise<string> {
     const id = options.id ?? crypto.randomUUID();
-    await this.options.orm.em
+    const started = await this.options.orm.em
       .fork()
-      .transactional((em) => this.startSagaIn(em, type, data, { id }));
+      .transactional((em) => this.create(em, type, data, id));
     this.relay.notify();
+    if (started !== undefined) this.report(started);
     return id;
   }
 
@@ -156,9 +185,21 @@ export class SagaOrchestrator {
     data: unknown,
     options: { id?: string } = {},
   ): Promise<string> {
+    const id = options.id ?? crypto.randomUUID();
+    const started = await this.create(em, type, data, id);
+    if (started !== undefined) this.report(started);
+    return id;
+  }
+
+  /** Writes a new saga with its first command; undefined when the id exists (nothing written). */
+  private async create(
+    em: EntityManager,
+    type: string,
+    data: unknown,
+    id: string,
+  ): Promise<Transition | undefined> {
     const def = this.definition(type);
     const parsed = def.data.parse(data);
-    const id = options.id ?? crypto.randomUUID();
     const ctx = currentContext();
     const correlationId = ctx?.correlationId ?? ctx?.requestId ?? id;
     const state: SagaState = {
@@ -176,16 +217,16 @@ export class SagaOrchestrator {
       createdAt: new Date(),
       updatedAt: new Date(),
     };
-    await runWithContext(this.sagaContext(state, ctx), async () => {
+    return runWithContext(this.sagaContext(state, ctx), async () => {
       const first = def.steps[0]!;
       this.record(state, { step: 0, stepName: first.name, action: 'saga', event: 'started' });
       const timeout = this.markSent(def, state, 0, 'execute', 1);
       // The row as it stands once the first command is out; an id that exists writes nothing.
-      if (!(await sagaStore.insert(em, state, timeout))) return;
+      if (!(await sagaStore.insert(em, state, timeout))) return undefined;
       await this.writeCommand(em, def, state, 0, 'execute', 1);
       this.options.logger.info({ sagaType: type }, 'saga started');
+      return this.transitionOf(state, 0);
     });
-    return id;
   }
 
   async get(id: string): Promise<SagaState | undefined> {
@@ -319,11 +360,11 @@ export class SagaOrchestrator {
     return null;
   }
 
-  /** Applies one reply; returns the saga if it just reached a terminal status. */
+  /** Applies one reply; returns what it did, or undefined for a reply it ignored. */
   private async onReply(
     em: EntityManager,
     reply: SagaStepReplyV1,
-  ): Promise<SagaFinished | undefined> {
+  ): Promise<Transition | undefined> {
     const log = this.options.logger;
     const s = await sagaStore.lock(em, reply.sagaId);
     if (s === undefined) {
@@ -340,6 +381,7 @@ export class SagaOrchestrator {
       return undefined;
     }
     const step = def.steps[s.currentStep]!;
+    const from = s.history.length;
     this.record(s, {
       step: reply.step,
       stepName: step.name,
@@ -382,17 +424,41 @@ export class SagaOrchestrator {
             );
     }
     await sagaStore.update(em, s, timeout);
-    return this.finishedOf(s);
+    return this.transitionOf(s, from);
   }
 
-  private finishedOf(s: SagaState): SagaFinished | undefined {
-    return isTerminal(s.status)
-      ? { id: s.id, type: s.type, status: s.status, reason: s.failureReason }
-      : undefined;
+  /** The commands recorded as sent since history entry `from`, and the saga if it is terminal. */
+  private transitionOf(s: SagaState, from: number): Transition {
+    const sent: SagaCommandSent[] = [];
+    for (const h of s.history.slice(from))
+      if (h.event === 'sent' && h.action !== 'saga')
+        sent.push({
+          sagaId: s.id,
+          type: s.type,
+          step: h.step,
+          stepName: h.stepName,
+          action: h.action,
+          attempt: h.attempt ?? 1,
+        });
+    if (!isTerminal(s.status)) return { sent, finished: undefined };
+    const started = s.history.find((h) => h.event === 'started');
+    const durationMs = started === undefined ? 0 : Date.now() - Date.parse(started.at);
+    return {
+      sent,
+      finished: {
+        id: s.id,
+        type: s.type,
+        status: s.status,
+        reason: s.failureReason,
+        durationMs: Math.max(0, durationMs),
+      },
+    };
   }
 
-  private emit(finished: SagaFinished): void {
-    for (const listener of this.listeners) listener(finished);
+  private report(transition: Transition): void {
+    for (const sent of transition.sent) for (const listener of this.sentListeners) listener(sent);
+    if (transition.finished !== undefined)
+      for (const listener of this.finishedListeners) listener(transition.finished);
   }
 
   /** Handles every saga whose deadline passed: resend, compensate or park. Never rejects. */
@@ -401,21 +467,22 @@ export class SagaOrchestrator {
       const ids = await sagaStore.due(this.options.orm.em.fork(), 50);
       for (const id of ids) {
         if (this.stopped) break;
-        const finished = await this.options.orm.em.fork().transactional(async (em) => {
+        const transition = await this.options.orm.em.fork().transactional(async (em) => {
           const s = await sagaStore.lockDue(em, id);
           if (s === undefined) return undefined;
           return runWithContext(this.sagaContext(s), () => this.onDeadline(em, s));
         });
         this.relay.notify();
-        if (finished !== undefined) this.emit(finished);
+        if (transition !== undefined) this.report(transition);
       }
     } catch (err) {
       this.options.logger.warn({ err }, 'saga deadline check failed');
     }
   }
 
-  private async onDeadline(em: EntityManager, s: SagaState): Promise<SagaFinished | undefined> {
+  private async onDeadline(em: EntityManager, s: SagaState): Promise<Transition> {
     const def = this.definition(s.type);
+    const from = s.history.length;
     const step = def.steps[s.currentStep]!;
     const action = s.status === 'RUNNING' ? 'execute' : 'compensate';
     const policy = stepRetry(step);
@@ -445,6 +512,6 @@ export class SagaOrchestrator {
       );
     }
     await sagaStore.update(em, s, timeout);
-    return this.finishedOf(s);
+    return this.transitionOf(s, from);
   }
 }
