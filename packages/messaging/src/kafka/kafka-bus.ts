@@ -66,18 +66,38 @@ export class KafkaBus {
     return consumer;
   }
 
-  /** Creates topics that do not exist yet (idempotent). */
+  /**
+   * Creates topics that do not exist yet (idempotent) and returns once every partition of every
+   * topic has a leader. Right after a create, kafkajs can still be told UNKNOWN_TOPIC_OR_PARTITION
+   * (its metadata lags the controller): such retriable answers are retried with backoff.
+   */
   async ensureTopics(topics: readonly string[], numPartitions = 3): Promise<void> {
     const admin = this.kafka.admin();
     await admin.connect();
     try {
-      const existing = new Set(await admin.listTopics());
-      const missing = topics.filter((t) => !existing.has(t));
-      if (missing.length > 0)
-        await admin.createTopics({
-          topics: missing.map((topic) => ({ topic, numPartitions })),
-          waitForLeaders: true,
-        });
+      for (let attempt = 1; ; attempt++) {
+        try {
+          const existing = new Set(await admin.listTopics());
+          const missing = topics.filter((t) => !existing.has(t));
+          if (missing.length > 0)
+            await admin.createTopics({
+              topics: missing.map((topic) => ({ topic, numPartitions })),
+              waitForLeaders: true,
+            });
+          const { topics: meta } = await admin.fetchTopicMetadata({ topics: [...topics] });
+          const led = meta.every(
+            (t) => t.partitions.length > 0 && t.partitions.every((p) => p.leader >= 0),
+          );
+          if (led) return;
+          throw new TopicsNotReadyError(`topics without a leader yet: ${topics.join(', ')}`);
+        } catch (err) {
+          const retriable =
+            err instanceof TopicsNotReadyError ||
+            (err as { retriable?: unknown }).retriable === true;
+          if (!retriable || attempt >= 10) throw err;
+          await new Promise((r) => setTimeout(r, Math.min(2000, 100 * 2 ** attempt)));
+        }
+      }
     } finally {
       await admin.disconnect();
     }
@@ -117,4 +137,8 @@ export class KafkaBus {
   async close(): Promise<void> {
     await Promise.allSettled([...this.closeables].map((c) => c.close()));
   }
+}
+
+class TopicsNotReadyError extends Error {
+  override readonly name = 'TopicsNotReadyError';
 }
