@@ -27,7 +27,14 @@ export interface KafkaNode {
  */
 export async function kafkaNode(
   cfg: StackConfig,
-  opts: { confDir: string; dataDir: string; port: number; controllerPort: number },
+  opts: {
+    confDir: string;
+    dataDir: string;
+    port: number;
+    controllerPort: number;
+    /** @default a random id (base64url of 16 bytes, as Kafka makes them) */
+    clusterId?: string;
+  },
 ): Promise<KafkaNode> {
   const java = requireTool('java', 'to run Kafka', JAVA_HINT);
   mkdirSync(opts.confDir, { recursive: true });
@@ -72,7 +79,7 @@ export async function kafkaNode(
   );
   const classpath = `${libs(cfg)}/*`;
   if (!existsSync(path.join(logDirs, 'meta.properties'))) {
-    const clusterId = randomBytes(16).toString('base64url');
+    const clusterId = opts.clusterId ?? randomBytes(16).toString('base64url');
     await run(
       java,
       [
@@ -81,8 +88,8 @@ export async function kafkaNode(
         `-Dlog4j.configuration=file:${log4j}`,
         'kafka.tools.StorageTool',
         'format',
-        '-t',
-        clusterId,
+        // `=`: a random id may start with '-', which would otherwise read as an option.
+        `--cluster-id=${clusterId}`,
         '-c',
         props,
       ],
