@@ -1,0 +1,28 @@
+import type { MikroORM, Options } from '@mikro-orm/mysql';
+import { openServiceOrm } from '@shop/subgraph-kit/mikro-orm';
+import { Migration20261201001Stock } from './migrations/migration-20261201-001-stock.js';
+import { StockReservationEntity, StockReservationLineEntity } from './stock-reservation.entity.js';
+import { StockEntity } from './stock.entity.js';
+
+export const STOCK_ENTITIES = [StockEntity, StockReservationEntity, StockReservationLineEntity];
+
+/** Migrations are listed in code so the compiled service needs no file discovery. */
+export const STOCK_MIGRATIONS = [
+  { name: Migration20261201001Stock.name, class: Migration20261201001Stock },
+];
+
+/**
+ * Connects to catalog's MariaDB database (stock, reservations, outbox, inbox, saga participant
+ * log) and runs its migrations. Products stay in MongoDB.
+ */
+export function createStockOrm(
+  clientUrl: string,
+  options: { extra?: Partial<Options> } = {},
+): Promise<MikroORM> {
+  return openServiceOrm({
+    clientUrl,
+    entities: STOCK_ENTITIES,
+    migrations: STOCK_MIGRATIONS,
+    ...options,
+  });
+}
