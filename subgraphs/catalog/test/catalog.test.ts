@@ -19,6 +19,12 @@ describe('catalog subgraph over HTTP against MongoDB (FerretDB)', () => {
 
   before(async () => {
     const config = parseConfig(catalogConfigSchema, {
+      // Stock lives in catalog's MariaDB database and takes saga commands from Kafka.
+      ...(await stack.createDatabase('catalog')).mysqlEnv,
+      KAFKA_BROKERS: stack.env.KAFKA_BROKERS,
+      CATALOG_EVENTS_TOPIC: stack.ns.topic('catalog.events'),
+      STOCK_COMMAND_TOPIC: stack.ns.topic('sagas.commands.catalog'),
+      STOCK_COMMAND_GROUP: stack.ns.group('catalog.saga-commands'),
       MONGODB_URL: stack.env.MONGODB_URL,
       MONGODB_DATABASE: database,
       PORT: '0',
@@ -37,7 +43,11 @@ describe('catalog subgraph over HTTP against MongoDB (FerretDB)', () => {
       .db(database)
       .dropDatabase()
       .catch(() => undefined);
+    await app?.stock.bus
+      .deleteTopics([stack.ns.topic('catalog.events'), stack.ns.topic('sagas.commands.catalog')])
+      .catch(() => undefined);
     await app?.close();
+    await stack.cleanup();
   });
 
   it('lets only admins upsert products and validates them', async () => {

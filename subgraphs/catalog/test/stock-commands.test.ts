@@ -1,0 +1,176 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import type { KafkaPublisher } from '@shop/messaging';
+import {
+  commitStockV1,
+  createEnvelope,
+  type DataOf,
+  releaseStockV1,
+  reserveStockV1,
+  type SagaCommandContract,
+  type SagaCommandMeta,
+} from '@shop/schema';
+import { TestStack, waitUntil } from '@shop/testing';
+import { openStockWorld, probeTopic, type StockWorld, type TopicProbe } from './stock-world.js';
+
+interface Reply {
+  sagaId: string;
+  step: number;
+  action: string;
+  outcome: 'succeeded' | 'failed';
+  reason?: string;
+  result?: Record<string, unknown>;
+}
+
+describe('catalog saga participant: stock commands over Kafka', () => {
+  const stack = new TestStack('stockcmd');
+  let world: StockWorld;
+  let publisher: KafkaPublisher;
+  let replies: TopicProbe;
+  const replyTopic = stack.ns.topic('sagas.replies');
+
+  before(async () => {
+    world = await openStockWorld(stack);
+    await world.app.stock.bus.ensureTopics([replyTopic]);
+    publisher = world.app.stock.bus.createPublisher();
+    replies = await probeTopic(world, stack, replyTopic);
+  });
+  after(async () => {
+    await replies?.stop();
+    await publisher?.close();
+    await world?.app.stock.bus.deleteTopics([replyTopic]).catch(() => undefined);
+    await world?.close();
+  });
+
+  const meta = (sagaId: string, step: number, action: SagaCommandMeta['action']) => ({
+    sagaId,
+    sagaType: 'place-order',
+    step,
+    stepName: `step-${step}`,
+    action,
+    attempt: 1,
+    replyTo: replyTopic,
+  });
+  const command = <C extends SagaCommandContract>(
+    contract: C,
+    saga: SagaCommandMeta,
+    payload: unknown,
+  ) => {
+    const envelope = createEnvelope(contract, {
+      key: saga.sagaId,
+      source: 'test-orchestrator',
+      data: { saga, payload } as DataOf<C>,
+    });
+    return { topic: world.commandTopic, key: saga.sagaId, value: JSON.stringify(envelope) };
+  };
+  const repliesOf = (sagaId: string): Reply[] =>
+    replies.envelopes.filter((e) => e.key === sagaId).map((e) => e.data as unknown as Reply);
+
+  it('200 concurrent reserve commands of 1 unit against stock 50: exactly 50 succeed', async () => {
+    await world.setStock('kafka-hot', 50);
+    const sagas = Array.from({ length: 200 }, (_, i) => `saga-hot-${i}`);
+    await publisher.send(
+      sagas.map((sagaId) =>
+        command(reserveStockV1, meta(sagaId, 0, 'execute'), {
+          orderId: `order-${sagaId}`,
+          lines: [{ productId: 'kafka-hot', quantity: 1 }],
+        }),
+      ),
+    );
+    const all = await waitUntil(
+      () => {
+        const got = sagas.flatMap(repliesOf);
+        return got.length >= 200 && got;
+      },
+      { timeoutMs: 60_000, what: '200 replies' },
+    );
+    assert.equal(all.length, 200);
+    const succeeded = all.filter((r) => r.outcome === 'succeeded');
+    assert.equal(succeeded.length, 50);
+    for (const r of succeeded) assert.deepEqual(r.result, { reservedUnits: 1 });
+    for (const r of all.filter((x) => x.outcome === 'failed'))
+      assert.equal(r.reason, 'out of stock: kafka-hot wants 1, 0 available');
+    assert.deepEqual(await world.level('kafka-hot'), {
+      productId: 'kafka-hot',
+      onHand: 50,
+      reserved: 50,
+      lowStockThreshold: 0,
+    });
+  });
+
+  it('a resent command is answered again without effect; release and commit settle once', async () => {
+    await world.setStock('kafka-flow', 10);
+    const reserve = command(reserveStockV1, meta('saga-flow', 0, 'execute'), {
+      orderId: 'order-flow',
+      lines: [
+        { productId: 'kafka-flow', quantity: 3 },
+        { productId: 'kafka-hot', quantity: 1 },
+      ],
+    });
+    await publisher.send([reserve]);
+    await waitUntil(() => repliesOf('saga-flow').length === 1, { what: 'the reserve reply' });
+    // kafka-hot has nothing left: the whole reserve is refused, naming the short product.
+    assert.deepEqual(repliesOf('saga-flow')[0], {
+      sagaId: 'saga-flow',
+      sagaType: 'place-order',
+      step: 0,
+      action: 'execute',
+      attempt: 1,
+      outcome: 'failed',
+      reason: 'out of stock: kafka-hot wants 1, 0 available',
+    });
+    assert.equal((await world.level('kafka-flow'))?.reserved, 0);
+
+    const order = { orderId: 'order-flow-2', lines: [{ productId: 'kafka-flow', quantity: 3 }] };
+    const execute = meta('saga-flow-2', 0, 'execute');
+    // The same command twice (a resend is a new message with the same saga step and action).
+    await publisher.send([command(reserveStockV1, execute, order)]);
+    await publisher.send([command(reserveStockV1, execute, order)]);
+    await waitUntil(() => repliesOf('saga-flow-2').length === 2, { what: 'two reserve replies' });
+    assert.deepEqual(
+      repliesOf('saga-flow-2').map((r) => [r.outcome, r.result]),
+      [
+        ['succeeded', { reservedUnits: 3 }],
+        ['succeeded', { reservedUnits: 3 }],
+      ],
+    );
+    assert.equal((await world.level('kafka-flow'))?.reserved, 3);
+
+    const compensate = meta('saga-flow-2', 0, 'compensate');
+    await publisher.send([command(releaseStockV1, compensate, { orderId: 'order-flow-2' })]);
+    await publisher.send([command(releaseStockV1, compensate, { orderId: 'order-flow-2' })]);
+    await waitUntil(() => repliesOf('saga-flow-2').length === 4, { what: 'two release replies' });
+    assert.deepEqual(
+      repliesOf('saga-flow-2')
+        .slice(2)
+        .map((r) => [r.action, r.outcome, r.result]),
+      [
+        ['compensate', 'succeeded', { releasedUnits: 3 }],
+        ['compensate', 'succeeded', { releasedUnits: 3 }],
+      ],
+    );
+    assert.equal((await world.level('kafka-flow'))?.reserved, 0);
+
+    await publisher.send([
+      command(reserveStockV1, meta('saga-flow-3', 0, 'execute'), {
+        orderId: 'order-flow-3',
+        lines: [{ productId: 'kafka-flow', quantity: 4 }],
+      }),
+      command(commitStockV1, meta('saga-flow-3', 3, 'execute'), { orderId: 'order-flow-3' }),
+    ]);
+    await waitUntil(() => repliesOf('saga-flow-3').length === 2, { what: 'reserve and commit' });
+    assert.deepEqual(
+      repliesOf('saga-flow-3').map((r) => [r.step, r.outcome, r.result]),
+      [
+        [0, 'succeeded', { reservedUnits: 4 }],
+        [3, 'succeeded', { committedUnits: 4 }],
+      ],
+    );
+    assert.deepEqual(await world.level('kafka-flow'), {
+      productId: 'kafka-flow',
+      onHand: 6,
+      reserved: 0,
+      lowStockThreshold: 0,
+    });
+  });
+});
