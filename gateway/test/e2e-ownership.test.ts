@@ -40,10 +40,11 @@ describe('end to end: ownership across users, catalog, cart and orders', () => {
   let bobOrder: string;
 
   before(async () => {
-    const [usersDb, cartDb, ordersDb] = await Promise.all([
+    const [usersDb, cartDb, ordersDb, catalogDb] = await Promise.all([
       stack.createDatabase('users'),
       stack.createDatabase('cart'),
       stack.createDatabase('orders'),
+      stack.createDatabase('catalog'),
     ]);
     const mongoDatabase = stack.ns.mongoDatabase('catalog');
     const common = { GATEWAY_SHARED_SECRET: SECRET, LOG_LEVEL: 'warn' };
@@ -59,6 +60,12 @@ describe('end to end: ownership across users, catalog, cart and orders', () => {
         LOG_LEVEL: 'info',
         MONGODB_URL: stack.env.MONGODB_URL,
         MONGODB_DATABASE: mongoDatabase,
+        // Catalog's stock: its MariaDB database and its saga command and event topics.
+        ...catalogDb.mysqlEnv,
+        KAFKA_BROKERS: stack.env.KAFKA_BROKERS,
+        CATALOG_EVENTS_TOPIC: stack.ns.topic('catalog.events'),
+        STOCK_COMMAND_TOPIC: stack.ns.topic('sagas.commands.catalog'),
+        STOCK_COMMAND_GROUP: stack.ns.group('catalog.saga-commands'),
       }),
       startSubgraph('cart', { ...common, LOG_LEVEL: 'info', ...cartDb.mysqlEnv }),
       startSubgraph('orders', { ...common, LOG_LEVEL: 'info', ...ordersDb.mysqlEnv }),

@@ -87,7 +87,11 @@ export async function openStockModule(
       stock,
       reservations,
       relay: started,
-      checks: { mariadb: mariadbReady(orm) },
+      checks: {
+        mariadb: mariadbReady(orm),
+        // A metadata round trip that also proves the command topic has leaders.
+        kafka: async () => void (await bus.topicOffsets(config.STOCK_COMMAND_TOPIC)),
+      },
       close,
     };
   } catch (err) {
