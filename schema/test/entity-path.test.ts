@@ -55,12 +55,22 @@ describe('entity resolution across the five subgraphs', () => {
 
   before(async () => {
     const dbs: Record<string, { url: string; mysqlEnv: Record<string, string> }> = {};
-    for (const name of ['users', 'cart', 'orders', 'delivery'])
+    for (const name of ['users', 'cart', 'orders', 'delivery', 'catalog'])
       dbs[name] = await stack.createDatabase(name);
     ordersDb = dbs.orders!.url;
     const common = { GATEWAY_SHARED_SECRET: SECRET, NODE_ENV: 'test' };
     const envs: Record<string, Record<string, string>> = {
-      catalog: { ...common, MONGODB_URL: stack.env.MONGODB_URL, MONGODB_DATABASE: mongoDatabase },
+      catalog: {
+        ...common,
+        MONGODB_URL: stack.env.MONGODB_URL,
+        MONGODB_DATABASE: mongoDatabase,
+        // Catalog's stock: its MariaDB database and its saga command and event topics.
+        ...dbs.catalog!.mysqlEnv,
+        KAFKA_BROKERS: stack.env.KAFKA_BROKERS,
+        CATALOG_EVENTS_TOPIC: stack.ns.topic('catalog.events'),
+        STOCK_COMMAND_TOPIC: stack.ns.topic('sagas.commands.catalog'),
+        STOCK_COMMAND_GROUP: stack.ns.group('catalog.saga-commands'),
+      },
       cart: { ...common, ...dbs.cart!.mysqlEnv },
       orders: { ...common, ...dbs.orders!.mysqlEnv },
       delivery: { ...common, ...dbs.delivery!.mysqlEnv },
