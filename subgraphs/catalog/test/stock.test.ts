@@ -223,6 +223,33 @@ describe('stock and reservations against MariaDB, through the service and the su
     }
   });
 
+  it('an adjustment racing reservations never leaves on hand below what they hold', async () => {
+    await seedProducts(stack.env.MONGODB_URL, world.mongoDatabase, [
+      { id: 'race', title: 'Race', description: '', priceCents: 1 },
+    ]);
+    for (let round = 0; round < 3; round++) {
+      await world.setStock('race', 20);
+      const [adjusted, ...outcomes] = await Promise.allSettled([
+        world.app.stock.stock.adjust({ productId: 'race', setOnHand: 10 }),
+        ...Array.from({ length: 20 }, (_, i) =>
+          reservations().reserve(`race-${round}-${i}`, [{ productId: 'race', quantity: 1 }]),
+        ),
+      ]);
+      const won = outcomes.filter(
+        (o) => o.status === 'fulfilled' && o.value.outcome === 'reserved',
+      );
+      const level = await world.level('race');
+      assert.equal(level?.reserved, won.length);
+      assert.ok(level !== undefined && level.reserved <= level.onHand);
+      if (adjusted?.status === 'fulfilled') assert.equal(level.onHand, 10);
+      else {
+        // Refused because more than 10 were already held when it took the row's lock.
+        assert.match(String(adjusted?.reason), /below the \d+ reserved for orders/);
+        assert.ok(won.length > 10);
+      }
+    }
+  });
+
   describe('over GraphQL', () => {
     const products = Array.from({ length: 12 }, (_, i) => ({
       id: `gq-${i}`,
