@@ -180,7 +180,11 @@ export async function createGatewayServer(
           );
           if (coerced.errors !== undefined) return;
           const variables = coerced.coerced;
-          const shape = operationShape(rc.schema, rc.document, rc.operation, variables);
+          // The walk stops as soon as the operation is over a limit (useOperationLimits rejects it).
+          const shape = operationShape(rc.schema, rc.document, rc.operation, variables, {
+            maxDepth: config.MAX_DEPTH,
+            maxCost: config.MAX_COST,
+          });
           for (const feature of features)
             await feature.onOperation?.({
               schema: rc.schema,
@@ -207,6 +211,12 @@ export async function createGatewayServer(
     introspection: development,
     csrfPrevention: true,
     allowBatchedHttpRequests: true,
+    // Apollo's own guard counts the selections of the operation with every fragment spread
+    // expanded (memoised, at validation). The cost limit already bounds fields that cost something;
+    // this bounds what costs nothing (`__typename`, skipped fields) spread 2^n times, which the
+    // query planner would otherwise expand. A legitimate operation has at most a few selections
+    // per costed field.
+    maxRecursiveSelections: 4 * config.MAX_COST,
     // main.ts owns SIGTERM/SIGINT (installGracefulShutdown); Apollo's own handler would re-raise
     // the signal after stopping and kill the process before the other hooks run.
     stopOnTerminationSignals: false,

@@ -1,8 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { buildSchema, Kind, parse, print } from 'graphql';
-import { operationShape } from './operation-shape.js';
-import { extractPolicies, forApolloGateway } from './supergraph.js';
+import { parse, print } from 'graphql';
+import { extractPolicies, forApolloGateway, mergeAccessRules } from './supergraph.js';
 
 const supergraph = parse(`
 schema
@@ -12,6 +11,9 @@ schema
   @link(url: "https://specs.apollo.dev/policy/v0.1", for: SECURITY)
   @link(url: "https://shop.dev/rate-limit/v1.0", import: ["@rateLimit"])
 { query: Query }
+directive @authenticated on FIELD_DEFINITION | OBJECT | INTERFACE | SCALAR | ENUM
+directive @requiresScopes(scopes: [[String!]!]!) on FIELD_DEFINITION | OBJECT | INTERFACE | SCALAR | ENUM
+directive @rateLimit(window: String!, max: Int!) on FIELD_DEFINITION
 type Query {
   me: User @authenticated
   report: String @requiresScopes(scopes: [["admin"], ["partner", "ops"]])
@@ -40,38 +42,99 @@ describe('supergraph policies', () => {
   });
 });
 
-describe('operationShape', () => {
-  const schema = buildSchema(`
-    type Query { users(first: Int): [User!]! tree: Tree }
-    type User { id: ID! friends: [User!]! }
-    type Tree { child: Tree name: String }
-  `);
-  const shape = (query: string, variables = {}) => {
-    const doc = parse(query);
-    const op = doc.definitions.find((d) => d.kind === Kind.OPERATION_DEFINITION);
-    if (op?.kind !== Kind.OPERATION_DEFINITION) throw new Error('no operation');
-    return operationShape(schema, doc, op, variables);
-  };
+/** A supergraph head linking the security features as given, with their directives defined as named. */
+const linked = (links: string, names: { auth?: string; scopes?: string } = {}, body = '') =>
+  parse(`
+schema
+  @link(url: "https://specs.apollo.dev/link/v1.0")
+  ${links}
+{ query: Query }
+directive @${names.auth ?? 'authenticated'} on FIELD_DEFINITION | OBJECT | INTERFACE | SCALAR | ENUM
+directive @${names.scopes ?? 'requiresScopes'}(scopes: [[String!]!]!) on FIELD_DEFINITION | OBJECT | INTERFACE | SCALAR | ENUM
+${body}
+`);
 
-  it('counts depth through fragments, aliases, and list cost by page size', () => {
-    const s = shape(
-      'query Q($n: Int) { a: users(first: $n) { ...F } b: tree { child { name } } } fragment F on User { id friends { id } }',
-      { n: 5 },
+describe('supergraph policies: renamed links, extensions, interfaces', () => {
+  it('reads the directives of a link renamed with as:, as the link spec names them', () => {
+    const doc = linked(
+      `@link(url: "https://specs.apollo.dev/authenticated/v0.1", as: "auth", for: SECURITY)
+       @link(url: "https://specs.apollo.dev/requiresScopes/v0.1", as: "scoped", for: SECURITY)`,
+      { auth: 'auth', scopes: 'scoped' },
+      `type Query { me: String @auth report: String @scoped(scopes: [["admin"]]) }`,
     );
-    assert.equal(s.depth, 3);
-    assert.equal(s.aliases, 2);
-    // users: 5 * (1 + id 1 + friends 10 * (1 + 1)) = 110; tree: 1 + (1 + 1) = 3
-    assert.equal(s.cost, 113);
-    assert.equal(s.fields.filter((f) => f.coordinate === 'Query.users').length, 1);
+    const p = extractPolicies(doc);
+    assert.deepEqual(p.fields.get('Query.me'), { authenticated: true });
+    assert.deepEqual(p.fields.get('Query.report'), { authenticated: true, scopes: [['admin']] });
   });
 
-  it('applies @skip and @include', () => {
-    const s = shape(
-      'query($no: Boolean!) { tree @skip(if: $no) { name } users @include(if: false) { id } }',
-      {
-        no: true,
-      },
+  it('reads directives imported under another name', () => {
+    const doc = linked(
+      `@link(url: "https://specs.apollo.dev/authenticated/v0.1", as: "x", import: [{ name: "@authenticated", as: "@signedIn" }], for: SECURITY)`,
+      { auth: 'signedIn' },
+      `type Query { me: String @signedIn }`,
     );
-    assert.equal(s.fields.length, 0);
+    assert.deepEqual(extractPolicies(doc).fields.get('Query.me'), { authenticated: true });
+  });
+
+  it('refuses to start when a linked security feature has no directive under the name it must have', () => {
+    // renamed to @auth, but the document still spells it @authenticated: not what the link says
+    const doc = linked(
+      `@link(url: "https://specs.apollo.dev/authenticated/v0.1", as: "auth", for: SECURITY)`,
+      {},
+      `type Query { me: String @authenticated }`,
+    );
+    assert.throws(() => extractPolicies(doc), /no directive @auth is defined/);
+  });
+
+  it('merges the rules of a type and its extensions (both must hold), never keeping the last only', () => {
+    const doc = linked(
+      '',
+      {},
+      `type Query { report: Report }
+       type Report @requiresScopes(scopes: [["admin"], ["ops"]]) { total: Int }
+       extend type Report @requiresScopes(scopes: [["audit"]])
+       extend type Report @authenticated { more: Int @authenticated }
+       type Plain { a: Int }
+       extend type Plain @authenticated`,
+    );
+    const p = extractPolicies(doc);
+    assert.deepEqual(p.types.get('Report'), {
+      authenticated: true,
+      scopes: [
+        ['admin', 'audit'],
+        ['audit', 'ops'],
+      ],
+    });
+    assert.deepEqual(p.types.get('Plain'), { authenticated: true });
+    assert.deepEqual(p.fields.get('Report.more'), { authenticated: true });
+  });
+
+  it('ANDs two scope rules: one set from each side must be held', () => {
+    assert.deepEqual(
+      mergeAccessRules(
+        { authenticated: true, scopes: [['a'], ['b']] },
+        { authenticated: true, scopes: [['c'], ['a']] },
+      ),
+      { authenticated: true, scopes: [['a', 'c'], ['a'], ['b', 'c'], ['a', 'b']] },
+    );
+    assert.deepEqual(
+      mergeAccessRules({ authenticated: true }, { authenticated: true, scopes: [['x']] }),
+      { authenticated: true, scopes: [['x']] },
+    );
+  });
+
+  it("copies an interface field's @rateLimit to implementations without their own", () => {
+    const doc = linked(
+      `@link(url: "https://shop.dev/rate-limit/v1.0", as: "_0rl", import: ["@rateLimit"])`,
+      {},
+      `directive @rateLimit(window: String!, max: Int!) on FIELD_DEFINITION
+       type Query { codes: [Redeemable!]! }
+       interface Redeemable { code: String! @rateLimit(window: "1m", max: 5) }
+       type Coupon implements Redeemable { code: String! }
+       type Voucher implements Redeemable { code: String! @rateLimit(window: "1h", max: 2) }`,
+    );
+    const p = extractPolicies(doc);
+    assert.deepEqual(p.rateLimits.get('Coupon.code'), { window: '1m', max: 5 });
+    assert.deepEqual(p.rateLimits.get('Voucher.code'), { window: '1h', max: 2 });
   });
 });

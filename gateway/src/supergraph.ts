@@ -43,11 +43,22 @@ export async function loadSupergraph(path: string): Promise<LoadedSupergraph> {
   return { sdl: print(forApolloGateway(doc)), policies: extractPolicies(doc) };
 }
 
+/** The security features this gateway enforces itself (use-authorization.ts), and their directive. */
+const ENFORCED_DIRECTIVES = [
+  {
+    url: /^https:\/\/specs\.apollo\.dev\/authenticated\/v0\.\d+$/,
+    feature: 'authenticated',
+    directive: 'authenticated',
+  },
+  {
+    url: /^https:\/\/specs\.apollo\.dev\/requiresScopes\/v0\.\d+$/,
+    feature: 'requiresScopes',
+    directive: 'requiresScopes',
+  },
+] as const;
+
 /** The SECURITY features this gateway enforces itself (use-authorization.ts). */
-export const ENFORCED_SECURITY_FEATURES = [
-  /^https:\/\/specs\.apollo\.dev\/authenticated\/v0\.\d+$/,
-  /^https:\/\/specs\.apollo\.dev\/requiresScopes\/v0\.\d+$/,
-];
+export const ENFORCED_SECURITY_FEATURES: readonly RegExp[] = ENFORCED_DIRECTIVES.map((d) => d.url);
 
 /**
  * @apollo/gateway refuses a supergraph that links a `for: SECURITY` feature, because it cannot
@@ -68,53 +79,141 @@ export function forApolloGateway(doc: DocumentNode): DocumentNode {
   });
 }
 
-/** Names the directives were imported under (`@link(import: [{name: "@x", as: "@y"}])`). */
-function importedNames(doc: DocumentNode): Map<string, string> {
-  const names = new Map<string, string>([
-    ['authenticated', 'authenticated'],
-    ['requiresScopes', 'requiresScopes'],
-    ['rateLimit', 'rateLimit'],
-  ]);
+interface LinkImport {
+  readonly name: string;
+  readonly as: string;
+}
+
+interface Link {
+  readonly url: string;
+  readonly as: string | undefined;
+  readonly imports: readonly LinkImport[];
+}
+
+function links(doc: DocumentNode): Link[] {
+  const found: Link[] = [];
   for (const def of doc.definitions) {
     if (def.kind !== Kind.SCHEMA_DEFINITION && def.kind !== Kind.SCHEMA_EXTENSION) continue;
     for (const link of def.directives ?? []) {
       if (link.name.value !== 'link') continue;
-      const imports = link.arguments?.find((a) => a.name.value === 'import');
-      if (imports === undefined) continue;
-      const list = valueFromASTUntyped(imports.value);
-      if (!Array.isArray(list)) continue;
-      for (const entry of list as unknown[]) {
-        if (typeof entry !== 'object' || entry === null) continue;
-        const { name, as } = entry as { name?: unknown; as?: unknown };
-        if (typeof name === 'string' && typeof as === 'string')
-          names.set(name.replace(/^@/, ''), as.replace(/^@/, ''));
+      const args = Object.fromEntries(
+        (link.arguments ?? []).map((a) => [a.name.value, valueFromASTUntyped(a.value)]),
+      );
+      if (typeof args.url !== 'string') continue;
+      const imports: LinkImport[] = [];
+      for (const entry of Array.isArray(args.import) ? (args.import as unknown[]) : []) {
+        if (typeof entry === 'string') imports.push({ name: entry, as: entry });
+        else if (typeof entry === 'object' && entry !== null) {
+          const { name, as } = entry as { name?: unknown; as?: unknown };
+          if (typeof name === 'string')
+            imports.push({ name, as: typeof as === 'string' ? as : name });
+        }
       }
+      found.push({
+        url: args.url,
+        as: typeof args.as === 'string' ? args.as : undefined,
+        imports,
+      });
     }
   }
-  return names;
+  return found;
+}
+
+/**
+ * The name a linked feature's directive has in this document, by the rules of the link spec: an
+ * imported directive goes by its import name (`{name: "@x", as: "@y"}` gives `y`); otherwise it is
+ * namespaced by the link's `as` (or the feature's name), the feature's own directive taking the
+ * namespace itself: `@link(url: ".../authenticated/v0.1", as: "auth")` makes it `@auth`, and
+ * another directive `d` of that feature `@auth__d`.
+ */
+function linkedName(link: Link, feature: string, directive: string): string {
+  const imported = link.imports.find((i) => i.name.replace(/^@/, '') === directive);
+  if (imported !== undefined) return imported.as.replace(/^@/, '');
+  const namespace = link.as ?? feature;
+  return directive === feature ? namespace : `${namespace}__${directive}`;
+}
+
+interface DirectiveNames {
+  readonly authenticated: string;
+  readonly requiresScopes: string;
+  readonly rateLimit: string;
+}
+
+/**
+ * Names of the directives the gateway reads. A renamed link must never switch enforcement off
+ * silently: forApolloGateway lets Apollo load a supergraph with these SECURITY links only because
+ * this gateway enforces them, so a linked security feature whose directive is not defined under
+ * the name worked out here (a link spec rule not followed, a version that renamed it) stops the
+ * gateway at start-up instead.
+ */
+function directiveNames(doc: DocumentNode): DirectiveNames {
+  const all = links(doc);
+  const defined = new Set(
+    doc.definitions.flatMap((d) => (d.kind === Kind.DIRECTIVE_DEFINITION ? [d.name.value] : [])),
+  );
+  const names: Record<string, string> = {};
+  for (const { url, feature, directive } of ENFORCED_DIRECTIVES) {
+    const linked = all.filter((l) => url.test(l.url));
+    if (linked.length > 1)
+      throw new Error(`supergraph: ${feature} is linked ${linked.length} times; expected once`);
+    const link = linked[0];
+    const name = link === undefined ? directive : linkedName(link, feature, directive);
+    if (link !== undefined && !defined.has(name))
+      throw new Error(
+        `supergraph: ${link.url} is linked but no directive @${name} is defined; refusing to ` +
+          `start rather than leave @${directive} unenforced`,
+      );
+    names[directive] = name;
+  }
+  // @rateLimit is this project's own composed directive: whatever link imports it names it.
+  const rateImport = all.flatMap((l) => l.imports).find((i) => i.name === '@rateLimit');
+  return {
+    authenticated: names.authenticated ?? 'authenticated',
+    requiresScopes: names.requiresScopes ?? 'requiresScopes',
+    rateLimit: rateImport?.as.replace(/^@/, '') ?? 'rateLimit',
+  };
+}
+
+/** Both rules must hold: authenticated if either says so, scopes AND-ed (one set from each side). */
+export function mergeAccessRules(
+  a: AccessRule | undefined,
+  b: AccessRule | undefined,
+): AccessRule | undefined {
+  if (a === undefined) return b;
+  if (b === undefined) return a;
+  if (a.scopes === undefined || b.scopes === undefined) {
+    const scopes = a.scopes ?? b.scopes;
+    return { authenticated: a.authenticated || b.authenticated, ...(scopes ? { scopes } : {}) };
+  }
+  const sets = new Map<string, string[]>();
+  for (const x of a.scopes)
+    for (const y of b.scopes) {
+      const set = [...new Set([...x, ...y])].sort();
+      sets.set(set.join('\u0000'), set);
+    }
+  return { authenticated: true, scopes: [...sets.values()] };
 }
 
 function accessRule(
   directives: readonly ConstDirectiveNode[] | undefined,
-  authenticatedName: string,
-  scopesName: string,
+  names: DirectiveNames,
 ): AccessRule | undefined {
-  let authenticated = false;
-  let scopes: string[][] | undefined;
+  let rule: AccessRule | undefined;
   for (const d of directives ?? []) {
-    if (d.name.value === authenticatedName) authenticated = true;
-    if (d.name.value === scopesName) {
+    if (d.name.value === names.authenticated)
+      rule = mergeAccessRules(rule, { authenticated: true });
+    if (d.name.value === names.requiresScopes) {
       const arg = d.arguments?.find((a) => a.name.value === 'scopes');
       const value = arg === undefined ? [] : valueFromASTUntyped(arg.value);
+      // No readable scopes: an empty OR, which nobody satisfies (fails closed).
       const sets = Array.isArray(value)
         ? value.map((set) => (Array.isArray(set) ? set.map(String) : [String(set)]))
         : [];
-      scopes = [...(scopes ?? []), ...sets];
+      // Scopes imply an authenticated caller.
+      rule = mergeAccessRules(rule, { authenticated: true, scopes: sets });
     }
   }
-  if (!authenticated && scopes === undefined) return undefined;
-  // Scopes imply an authenticated caller.
-  return { authenticated: true, ...(scopes === undefined ? {} : { scopes }) };
+  return rule;
 }
 
 function rateLimitRule(
@@ -131,15 +230,29 @@ function rateLimitRule(
   return { window: args.window, max: args.max };
 }
 
-/** Reads @authenticated, @requiresScopes and @rateLimit from the supergraph's type and field definitions. */
+const merge = (map: Map<string, AccessRule>, key: string, rule: AccessRule | undefined): void => {
+  const merged = mergeAccessRules(map.get(key), rule);
+  if (merged !== undefined) map.set(key, merged);
+};
+
+/**
+ * Reads @authenticated, @requiresScopes and @rateLimit from the supergraph's type and field
+ * definitions. A type defined and extended gets the rules of both (AND), never the last one only.
+ *
+ * Interfaces: composition refuses @authenticated/@requiresScopes written on an interface and copies
+ * its implementations' rules onto it (federation 2.9+), so an interface's rules are read as they
+ * are, and selections through an interface are checked against the concrete types they can resolve
+ * to (use-authorization). An @rateLimit on an interface field is copied down to each implementation
+ * that has none of its own: limits count per concrete field (use-rate-limit), so the interface and
+ * the concrete type cannot be two separate allowances.
+ */
 export function extractPolicies(doc: DocumentNode): SupergraphPolicies {
-  const names = importedNames(doc);
-  const authName = names.get('authenticated') ?? 'authenticated';
-  const scopesName = names.get('requiresScopes') ?? 'requiresScopes';
-  const rateName = names.get('rateLimit') ?? 'rateLimit';
+  const names = directiveNames(doc);
   const types = new Map<string, AccessRule>();
   const fields = new Map<string, AccessRule>();
   const rateLimits = new Map<string, RateLimitRule>();
+  const fieldNames = new Map<string, Set<string>>();
+  const interfacesOf = new Map<string, Set<string>>();
   for (const def of doc.definitions) {
     if (
       def.kind !== Kind.OBJECT_TYPE_DEFINITION &&
@@ -147,20 +260,33 @@ export function extractPolicies(doc: DocumentNode): SupergraphPolicies {
       def.kind !== Kind.INTERFACE_TYPE_DEFINITION &&
       def.kind !== Kind.INTERFACE_TYPE_EXTENSION &&
       def.kind !== Kind.SCALAR_TYPE_DEFINITION &&
-      def.kind !== Kind.ENUM_TYPE_DEFINITION
+      def.kind !== Kind.SCALAR_TYPE_EXTENSION &&
+      def.kind !== Kind.ENUM_TYPE_DEFINITION &&
+      def.kind !== Kind.ENUM_TYPE_EXTENSION
     )
       continue;
     const typeName = def.name.value;
-    const typeRule = accessRule(def.directives, authName, scopesName);
-    if (typeRule !== undefined) types.set(typeName, typeRule);
+    merge(types, typeName, accessRule(def.directives, names));
     if (!('fields' in def)) continue;
+    const own = fieldNames.get(typeName) ?? new Set<string>();
+    fieldNames.set(typeName, own);
+    const implemented = interfacesOf.get(typeName) ?? new Set<string>();
+    interfacesOf.set(typeName, implemented);
+    for (const i of def.interfaces ?? []) implemented.add(i.name.value);
     for (const field of def.fields ?? []) {
+      own.add(field.name.value);
       const key = `${typeName}.${field.name.value}`;
-      const rule = accessRule(field.directives, authName, scopesName);
-      if (rule !== undefined) fields.set(key, rule);
-      const limit = rateLimitRule(field.directives, rateName);
+      merge(fields, key, accessRule(field.directives, names));
+      const limit = rateLimitRule(field.directives, names.rateLimit);
       if (limit !== undefined) rateLimits.set(key, limit);
     }
   }
+  for (const [typeName, implemented] of interfacesOf)
+    for (const iface of implemented)
+      for (const field of fieldNames.get(iface) ?? []) {
+        const key = `${typeName}.${field}`;
+        const limit = rateLimits.get(`${iface}.${field}`);
+        if (limit !== undefined && !rateLimits.has(key)) rateLimits.set(key, limit);
+      }
   return { types, fields, rateLimits };
 }

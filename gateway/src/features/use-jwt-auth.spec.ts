@@ -4,7 +4,15 @@ import type { AddressInfo } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import { createLogger, type Logger } from '@shop/platform';
 import { GraphQLError } from 'graphql';
-import { errors as joseErrors, exportJWK, generateKeyPair, SignJWT, type CryptoKey } from 'jose';
+import {
+  errors as joseErrors,
+  exportJWK,
+  exportPKCS8,
+  generateKeyPair,
+  importPKCS8,
+  SignJWT,
+  type CryptoKey,
+} from 'jose';
 import type { GatewayFeature, HttpStage } from '../gateway-feature.js';
 import { useJwtAuth } from './use-jwt-auth.js';
 
@@ -147,6 +155,77 @@ describe('useJwtAuth', () => {
       assert.equal(logged?.level, 'error');
       assert.ok(logged?.err !== undefined);
     });
+
+  it('a cached token is refused once past its exp (the cache never outlives the token)', async (t) => {
+    const start = Date.now();
+    t.mock.timers.enable({ apis: ['Date'], now: start });
+    const { logger } = capturingLogger();
+    const auth = useJwtAuth({ jwksUrl: jwks.url, logger, clockToleranceSeconds: 0 });
+    const token = await new SignJWT({ roles: ['customer'] })
+      .setProtectedHeader({ alg: 'RS256', kid: 'k1' })
+      .setSubject('u-1')
+      .setIssuer('shop-users')
+      .setAudience('shop-api')
+      .setIssuedAt(Math.floor(start / 1000))
+      .setExpirationTime(Math.floor(start / 1000) + 20)
+      .sign(privateKey);
+    // verified once: now in the cache, which would keep it up to 60 s
+    assert.deepEqual((await auth.buildContext?.(stage(`Bearer ${token}`)))?.identity, {
+      sub: 'u-1',
+      roles: ['customer'],
+    });
+    t.mock.timers.setTime(start + 10_000);
+    assert.ok((await auth.buildContext?.(stage(`Bearer ${token}`)))?.identity);
+    t.mock.timers.setTime((Math.floor(start / 1000) + 21) * 1000);
+    const late = await rejection(auth, `Bearer ${token}`);
+    assert.deepEqual(
+      { code: late.code, status: late.status },
+      { code: 'UNAUTHENTICATED', status: 401 },
+    );
+  });
+
+  it('refuses a token signed with another RSA algorithm by a key whose JWK has no alg', async () => {
+    // a JWKS publishing the key with no `alg`: only the gateway's own pin stands between a token
+    // and an algorithm the key could also verify
+    const pair = await generateKeyPair('RS256', { extractable: true });
+    const { alg: _alg, ...jwk } = { ...(await exportJWK(pair.publicKey)), kid: 'bare', use: 'sig' };
+    const bare = await listen((_req, res) => {
+      res
+        .writeHead(200, { 'content-type': 'application/json' })
+        .end(JSON.stringify({ keys: [jwk] }));
+    });
+    try {
+      const pkcs8 = await exportPKCS8(pair.privateKey);
+      const signWith = async (alg: 'RS256' | 'RS384' | 'PS256') =>
+        new SignJWT({ roles: ['customer'] })
+          .setProtectedHeader({ alg, kid: 'bare' })
+          .setSubject('u-1')
+          .setIssuer('shop-users')
+          .setAudience('shop-api')
+          .setIssuedAt()
+          .setExpirationTime('5m')
+          .sign(alg === 'RS256' ? pair.privateKey : await importPKCS8(pkcs8, alg));
+      const { logger } = capturingLogger();
+      const auth = useJwtAuth({ jwksUrl: bare.url, logger });
+      assert.deepEqual(
+        (await auth.buildContext?.(stage(`Bearer ${await signWith('RS256')}`)))?.identity,
+        {
+          sub: 'u-1',
+          roles: ['customer'],
+        },
+      );
+      for (const alg of ['PS256', 'RS384'] as const) {
+        const res = await rejection(auth, `Bearer ${await signWith(alg)}`);
+        assert.deepEqual(
+          { code: res.code, status: res.status },
+          { code: 'UNAUTHENTICATED', status: 401 },
+          alg,
+        );
+      }
+    } finally {
+      await new Promise<void>((resolve) => bare.server.close(() => resolve()));
+    }
+  });
 
   it('a JWKS timeout is 503 too', async () => {
     const { logger } = capturingLogger();

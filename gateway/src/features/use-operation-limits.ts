@@ -15,7 +15,11 @@ const reject = (message: string, details: Record<string, number>): GraphQLError 
     extensions: { code: 'BAD_USER_INPUT', http: { status: 400 }, ...details },
   });
 
-/** Rejects an operation over the depth, cost or alias limit before it is planned or sent anywhere. */
+/**
+ * Rejects an operation over the depth, cost or alias limit before it is planned or sent anywhere.
+ * The shape walk must be given the same `maxDepth` and `maxCost` (server.ts does): it stops at the
+ * first limit passed, and then `depth` or `cost` is only a lower bound, said so in the message.
+ */
 export function useOperationLimits(options: OperationLimitsOptions = {}): GatewayFeature {
   const maxDepth = options.maxDepth ?? 12;
   const maxCost = options.maxCost ?? 5000;
@@ -23,8 +27,9 @@ export function useOperationLimits(options: OperationLimitsOptions = {}): Gatewa
   return {
     name: 'operation-limits',
     onOperation({ shape }) {
+      const atLeast = shape.complete ? '' : 'at least ';
       if (shape.depth > maxDepth)
-        throw reject(`Query depth ${shape.depth} exceeds the limit of ${maxDepth}`, {
+        throw reject(`Query depth ${atLeast}${shape.depth} exceeds the limit of ${maxDepth}`, {
           depth: shape.depth,
           maxDepth,
         });
@@ -34,10 +39,13 @@ export function useOperationLimits(options: OperationLimitsOptions = {}): Gatewa
           maxAliases,
         });
       if (shape.cost > maxCost)
-        throw reject(`Query cost ${shape.cost} exceeds the limit of ${maxCost}`, {
+        throw reject(`Query cost ${atLeast}${shape.cost} exceeds the limit of ${maxCost}`, {
           cost: shape.cost,
           maxCost,
         });
+      // A walk stopped at limits other than these ones (a misconfiguration): never let it through.
+      if (!shape.complete)
+        throw reject('Query is over the depth or cost limit', { maxDepth, maxCost });
     },
   };
 }

@@ -4,6 +4,7 @@ import type { Redis } from 'ioredis';
 import ms from 'ms';
 import type { Counter } from 'prom-client';
 import type { GatewayContext, GatewayFeature } from '../gateway-feature.js';
+import { concreteCoordinates } from '../operation-shape.js';
 import type { RateLimitRule, SupergraphPolicies } from '../supergraph.js';
 
 /**
@@ -97,12 +98,13 @@ export function useRateLimit(options: RateLimitOptions): GatewayFeature {
     async onOperation({ shape, context }) {
       if (limits.size === 0) return;
       const limited = new Map<string, LimitedField>();
-      for (const field of shape.fields) {
-        const limit = limits.get(field.coordinate);
+      // Through an interface, every concrete field it can resolve to counts (their own limits).
+      for (const coordinate of shape.fields.flatMap(concreteCoordinates)) {
+        const limit = limits.get(coordinate);
         if (limit === undefined) continue;
-        const entry = limited.get(field.coordinate);
+        const entry = limited.get(coordinate);
         if (entry !== undefined) entry.calls += 1;
-        else limited.set(field.coordinate, { ...limit, coordinate: field.coordinate, calls: 1 });
+        else limited.set(coordinate, { ...limit, coordinate, calls: 1 });
       }
       if (limited.size === 0) return;
       const contextIdentity = identify(context);
