@@ -3,13 +3,8 @@ import { after, before, describe, it } from 'node:test';
 import { sqlRows } from '@shop/messaging';
 import { createLogger, runWithContext } from '@shop/platform';
 import { TestStack, waitUntil } from '@shop/testing';
-import {
-  DEMO_ORDER_SAGA,
-  demoOrderSaga,
-  isTerminal,
-  SagaOrchestrator,
-  type DemoOrderData,
-} from '../src/index.js';
+import { isTerminal, SagaOrchestrator } from '../src/index.js';
+import { DEMO_ORDER_SAGA, demoOrderSaga, type DemoOrderData } from './demo/demo-order.saga.js';
 import { openSagaWorld, type SagaTestWorld } from './support.js';
 
 type LogLine = Record<string, unknown> & { service: string; msg: string };
@@ -37,7 +32,7 @@ describe('correlation across hops and several orchestrator instances', () => {
         logger: capture(name),
         sagas: [demoOrderSaga()],
         replyTopic: world.replyTopic,
-        commandTopic: world.commandTopic,
+        commandTopicPrefix: world.commandTopicPrefix,
         groupId: `${world.groupPrefix}orchestrator`,
       });
       const mine: string[] = [];

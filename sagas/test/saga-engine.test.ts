@@ -2,16 +2,9 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { sqlRows } from '@shop/messaging';
 import { TestStack, waitUntil } from '@shop/testing';
-import {
-  DEMO_BEHAVIOUR,
-  DEMO_ORDER_SAGA,
-  demoOrderSaga,
-  isTerminal,
-  runSagasCli,
-  SagaOrchestrator,
-  type DemoOrderData,
-  type SagaState,
-} from '../src/index.js';
+import { isTerminal, runSagasCli, SagaOrchestrator, type SagaState } from '../src/index.js';
+import { DEMO_ORDER_SAGA, demoOrderSaga, type DemoOrderData } from './demo/demo-order.saga.js';
+import { DEMO_BEHAVIOUR } from './demo/demo-participants.js';
 import { openSagaWorld, testLogger, type SagaTestWorld } from './support.js';
 
 interface Effect {
@@ -33,7 +26,7 @@ describe('saga orchestrator with the three-participant demo saga', () => {
       logger: testLogger('orchestrator'),
       sagas: [demoOrderSaga({ timeoutMs: 1000, maxAttempts: 2 })],
       replyTopic: world.replyTopic,
-      commandTopic: world.commandTopic,
+      commandTopicPrefix: world.commandTopicPrefix,
       groupId: `${world.groupPrefix}orchestrator`,
     });
     await orchestrator.start();
