@@ -217,14 +217,14 @@ export class SagaOrchestrator {
   }
 
   async get(id: string): Promise<SagaState | undefined> {
-    return sagaStore.get(this.options.orm.em.fork(), id);
+    return sagaStore.get(this.fresh(), id);
   }
 
   /** Sagas by status (e.g. NEEDS_ATTENTION for the operators' query). */
   async list(
     filter: { status?: SagaStatus; type?: string; limit?: number } = {},
   ): Promise<SagaState[]> {
-    return sagaStore.list(this.options.orm.em.fork(), filter);
+    return sagaStore.list(this.fresh(), filter);
   }
 
   /** Writes a new saga with its first command; undefined when the id exists (nothing written). */
@@ -350,6 +350,16 @@ export class SagaOrchestrator {
     return { sent, finished };
   }
 
+  /**
+   * A new entity manager on the orchestrator's own database, even when called inside another
+   * ORM's transaction: MikroORM resolves `orm.em` through a transaction context keyed by context
+   * name, which two ORMs in one process share ('default'), so a plain fork there would run on the
+   * other ORM's database.
+   */
+  private fresh(): EntityManager {
+    return this.options.orm.em.fork({ disableContextResolution: true });
+  }
+
   private finishedOf(s: SagaState): SagaFinished {
     const started = s.history.find((h) => h.event === 'started');
     const durationMs = started === undefined ? 0 : Date.now() - Date.parse(started.at);
@@ -386,7 +396,7 @@ export class SagaOrchestrator {
     const log = this.options.logger;
     let ids: string[];
     try {
-      ids = await sagaStore.due(this.options.orm.em.fork(), 50);
+      ids = await sagaStore.due(this.fresh(), 50);
     } catch (err) {
       log.warn({ err }, 'saga deadline check failed');
       return;
@@ -403,7 +413,7 @@ export class SagaOrchestrator {
         const retryMs = this.options.deadlineRetryMs ?? 5000;
         log.error({ err, sagaId: id, retryMs }, 'saga deadline failed; postponed');
         try {
-          await sagaStore.postpone(this.options.orm.em.fork(), id, retryMs);
+          await sagaStore.postpone(this.fresh(), id, retryMs);
         } catch (postponeErr) {
           log.warn({ err: postponeErr, sagaId: id }, 'saga deadline could not be postponed');
         }
