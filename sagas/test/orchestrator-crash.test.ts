@@ -56,7 +56,7 @@ describe('orchestrator SIGKILLed at random points of 50 concurrent sagas', () =>
     return Number(row?.n ?? 0);
   };
 
-  it('brings every saga to a terminal state without any step taking effect twice', async (t) => {
+  it('brings every saga to the outcome it has without crashes, no step taking effect twice', async (t) => {
     // Sagas are started through the same engine API, writing state and first command atomically;
     // only the child process publishes and drives them.
     const starter = new SagaOrchestrator({
@@ -143,6 +143,9 @@ describe('orchestrator SIGKILLed at random points of 50 concurrent sagas', () =>
         .sort();
       const kind = expected.get(id);
       assert.notEqual(status, 'NEEDS_ATTENTION', `saga ${id} parked`);
+      // A crash may delay a saga, never change its outcome: every step of an 'ok' saga succeeds.
+      if (kind === 'ok') assert.equal(status, 'COMPLETED', `saga ${id} (ok) ended ${status}`);
+      else assert.equal(status, 'FAILED', `saga ${id} (${kind}) ended ${status}`);
       if (status === 'COMPLETED') {
         assert.equal(kind, 'ok', `saga ${id} (${kind}) cannot complete`);
         assert.deepEqual(executed, [0, 1, 2], id);
