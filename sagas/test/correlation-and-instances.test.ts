@@ -64,14 +64,19 @@ describe('correlation across hops and several orchestrator instances', () => {
     address: `${i} Elm St`,
   });
 
+  // 30 sagas over two instances took 27 s at load average 30 on the 2-core machine: a generous bound.
   const finish = (id: string) =>
     waitUntil(
       async () => {
         const s = await orchestrators[0]!.get(id);
         return s !== undefined && isTerminal(s.status) ? s : undefined;
       },
-      { timeoutMs: 30_000, what: `saga ${id}` },
-    );
+      { timeoutMs: 60_000, what: `saga ${id}` },
+    ).catch(async (err: unknown) => {
+      // Say where it stood: a slow machine and a lost reply look alike from the outside.
+      const s = await orchestrators[0]!.get(id);
+      throw new Error(`${String(err)}; it stands ${JSON.stringify(s?.history.slice(-4))}`);
+    });
 
   it('carries the request id and saga id into every log line of every hop', async () => {
     const requestId = 'req-correlation-0001';
