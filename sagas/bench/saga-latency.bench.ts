@@ -4,15 +4,11 @@
 import type { MikroORM } from '@mikro-orm/mysql';
 import { KafkaBus, openMessagingOrm } from '@shop/messaging';
 import { createLogger } from '@shop/platform';
+import { SAGA_COMMAND_TOPIC_PREFIX } from '@shop/schema';
 import { TestStack } from '@shop/testing';
-import {
-  DEMO_ORDER_SAGA,
-  DEMO_PARTICIPANT_DDL,
-  demoOrderSaga,
-  DemoParticipants,
-  SAGA_TABLES_DDL,
-  SagaOrchestrator,
-} from '../src/index.js';
+import { SAGA_TABLES_DDL, SagaOrchestrator } from '../src/index.js';
+import { DEMO_ORDER_SAGA, demoOrderSaga } from '../test/demo/demo-order.saga.js';
+import { DEMO_PARTICIPANT_DDL, DemoParticipants } from '../test/demo/demo-participants.js';
 
 const SAMPLES = Number(process.env.BENCH_SAMPLES ?? 50);
 const LEVELS = [1, 10, 50];
@@ -39,26 +35,23 @@ try {
     logger,
   });
   const replyTopic = stack.ns.topic('sagas.replies');
-  const commandTopic = (p: string): string => stack.ns.topic(`sagas.commands.${p}`);
-  const topics = [
-    replyTopic,
-    ...['demo-inventory', 'demo-payment', 'demo-shipping'].map(commandTopic),
-  ];
-  await bus.ensureTopics(topics);
+  const commandTopicPrefix = stack.ns.topic(SAGA_COMMAND_TOPIC_PREFIX);
   const orchestrator = new SagaOrchestrator({
     bus,
     orm: sagasOrm,
     logger,
     sagas: [demoOrderSaga()],
     replyTopic,
-    commandTopic,
+    commandTopicPrefix,
     groupId: stack.ns.group('orchestrator'),
   });
+  const topics = orchestrator.topics();
+  await bus.ensureTopics(topics);
   const participants = new DemoParticipants({
     bus,
     logger,
     orms: { inventory: partOrm, payment: partOrm, shipping: partOrm },
-    commandTopic,
+    commandTopicPrefix,
     groupPrefix: `${stack.ns.runId}.`,
   });
   await participants.start();

@@ -1,5 +1,5 @@
 import { baseConfigSchema, env } from '@shop/platform';
-import { TOPICS } from '@shop/schema';
+import { SAGA_COMMAND_TOPIC_PREFIX, TOPICS } from '@shop/schema';
 import { z } from 'zod';
 
 /** The orchestrator's settings (all with local-stack defaults; see .env.example). */
@@ -12,14 +12,8 @@ export const sagasConfigSchema = baseConfigSchema.extend({
   SAGAS_GROUP_ID: env.string('sagas.orchestrator'),
   SAGAS_REPLY_TOPIC: env.string(TOPICS.sagaReplies),
   /** Command topics are `<prefix><participant>`. */
-  SAGAS_COMMAND_TOPIC_PREFIX: env.string('sagas.commands.'),
-  /** Per-attempt reply timeout of the demo saga's steps. */
-  DEMO_STEP_TIMEOUT_MS: z.coerce.number().int().positive().default(5000),
+  SAGAS_COMMAND_TOPIC_PREFIX: env.string(SAGA_COMMAND_TOPIC_PREFIX),
   /** How long an outbox claim protects rows from other relays (a killed relay's rows wait this long). */
   SAGAS_RELAY_LEASE_MS: z.coerce.number().int().positive().default(10_000),
-  /** Also run the demo saga's three participants in this process (development and tests). */
-  DEMO_PARTICIPANTS: env.bool(false),
-  /** Database of the demo participants when DEMO_PARTICIPANTS is on. */
-  DEMO_MYSQL_URL: env.url('mysql://shop:shop@127.0.0.1:3307/sagas_demo'),
 });
 export type SagasConfig = Readonly<z.infer<typeof sagasConfigSchema>>;

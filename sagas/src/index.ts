@@ -1,18 +1,18 @@
 export {
-  DEMO_BEHAVIOUR,
-  DEMO_PARTICIPANT_DDL,
-  DEMO_SKU,
-  DemoParticipants,
-} from './demo/demo-participants.js';
-export {
-  DEMO_ORDER_SAGA,
-  demoOrderData,
-  demoOrderSaga,
-  type DemoOrderData,
-} from './demo/demo-order.saga.js';
+  decide,
+  outstanding,
+  parkSaga,
+  sagaIdProblem,
+  startTransition,
+  type SagaCommandOut,
+  type SagaDecision,
+  type SagaInput,
+  type Transition,
+} from './engine/saga-decision.js';
 export {
   DEFAULT_STEP_RETRY,
   defineSaga,
+  isPivot,
   type SagaDefinition,
   type SagaStep,
   type StepCommand,
@@ -36,3 +36,5 @@ export {
 export { SAGA_TABLES_DDL, sagaStore } from './engine/saga-store.js';
 export { runSagasCli } from './cli/sagas-cli.js';
 export { sagasConfigSchema, type SagasConfig } from './config.js';
+export { runOrchestratorProcess, type OrchestratorProcessOptions } from './orchestrator-process.js';
+export { PRODUCTION_SAGAS } from './sagas/production-sagas.js';

@@ -3,13 +3,8 @@ import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { TestStack, waitUntil } from '@shop/testing';
-import {
-  DEMO_ORDER_SAGA,
-  demoOrderSaga,
-  isTerminal,
-  SagaOrchestrator,
-  type SagaState,
-} from '../src/index.js';
+import { isTerminal, SagaOrchestrator, type SagaState } from '../src/index.js';
+import { DEMO_ORDER_SAGA, demoOrderSaga } from './demo/demo-order.saga.js';
 import {
   killAll,
   openSagaWorld,
@@ -20,7 +15,7 @@ import {
 } from './support.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
-const MAIN = path.resolve(here, '..', 'src', 'main.js');
+const MAIN = path.resolve(here, 'demo', 'demo-main.js');
 
 /** The value of the one series of `name` whose labels include all of `labels`, 0 when absent. */
 function sample(metrics: string, name: string, labels: Record<string, string>): number {
@@ -49,7 +44,7 @@ describe('orchestrator process ops endpoints', () => {
       LOG_LEVEL: 'info',
       SAGAS_GROUP_ID: `${world.groupPrefix}orchestrator`,
       SAGAS_REPLY_TOPIC: world.replyTopic,
-      SAGAS_COMMAND_TOPIC_PREFIX: world.commandTopic(''),
+      SAGAS_COMMAND_TOPIC_PREFIX: world.commandTopicPrefix,
     });
     const started = await child.waitForLog(
       (l) => l.msg === 'orchestrator started',
@@ -95,7 +90,7 @@ describe('orchestrator process ops endpoints', () => {
       logger: testLogger('starter'),
       sagas: [demoOrderSaga()],
       replyTopic: world.replyTopic,
-      commandTopic: world.commandTopic,
+      commandTopicPrefix: world.commandTopicPrefix,
     });
     const id = await starter.startSaga(DEMO_ORDER_SAGA, {
       sku: 'sku-1',

@@ -1,8 +1,11 @@
 import type { MikroORM } from '@mikro-orm/mysql';
 import { KafkaBus, openMessagingOrm } from '@shop/messaging';
 import { createLogger, type Logger } from '@shop/platform';
+import { SAGA_COMMAND_TOPIC_PREFIX, sagaCommandTopic } from '@shop/schema';
 import type { TestStack } from '@shop/testing';
-import { DEMO_PARTICIPANT_DDL, DemoParticipants, SAGA_TABLES_DDL } from '../src/index.js';
+import { SAGA_TABLES_DDL } from '../src/index.js';
+import { DEMO_PARTICIPANT_NAMES } from './demo/demo-order.saga.js';
+import { DEMO_PARTICIPANT_DDL, DemoParticipants } from './demo/demo-participants.js';
 
 export const testLogger = (name: string): Logger =>
   createLogger(name, process.env.TEST_LOG_LEVEL ?? 'silent');
@@ -19,7 +22,8 @@ export const newBus = (brokers: string, name: string): KafkaBus =>
 export interface SagaTestWorld {
   readonly sagasUrl: string;
   readonly replyTopic: string;
-  readonly commandTopic: (participant: string) => string;
+  /** This run's command topic prefix (`<run id>.sagas.commands.`). */
+  readonly commandTopicPrefix: string;
   readonly groupPrefix: string;
   readonly bus: KafkaBus;
   readonly sagasOrm: MikroORM;
@@ -33,15 +37,15 @@ export async function openSagaWorld(
   stack: TestStack,
   name: string,
   participantsLogger: Logger = testLogger('participants'),
+  beforeCommand?: ConstructorParameters<typeof DemoParticipants>[0]['beforeCommand'],
 ): Promise<SagaTestWorld> {
   const sagasUrl = (await stack.createDatabase('sagas')).url;
   const participantsUrl = (await stack.createDatabase('participants')).url;
   const replyTopic = stack.ns.topic('sagas.replies');
-  const commandTopic = (participant: string): string =>
-    stack.ns.topic(`sagas.commands.${participant}`);
+  const commandTopicPrefix = stack.ns.topic(SAGA_COMMAND_TOPIC_PREFIX);
   const topics = [
     replyTopic,
-    ...['demo-inventory', 'demo-payment', 'demo-shipping'].map(commandTopic),
+    ...Object.values(DEMO_PARTICIPANT_NAMES).map((p) => sagaCommandTopic(p, commandTopicPrefix)),
   ];
   const groupPrefix = `${stack.ns.runId}.`;
   const bus = newBus(stack.env.KAFKA_BROKERS, name);
@@ -55,14 +59,15 @@ export async function openSagaWorld(
     bus,
     logger: participantsLogger,
     orms: { inventory: participantsOrm, payment: participantsOrm, shipping: participantsOrm },
-    commandTopic,
+    commandTopicPrefix,
     groupPrefix,
+    ...(beforeCommand === undefined ? {} : { beforeCommand }),
   });
   await participants.start();
   return {
     sagasUrl,
     replyTopic,
-    commandTopic,
+    commandTopicPrefix,
     groupPrefix,
     bus,
     sagasOrm,

@@ -9,7 +9,10 @@ export interface StepCommand<D> {
 
 /** How often a command is (re)sent before the engine gives up on it. */
 export interface StepRetryPolicy {
-  /** Sends of one command, including the first, before a timeout counts as failure. @default 3 */
+  /**
+   * Sends of one command, including the first. When the last goes unanswered a compensable step
+   * is compensated, a pivot or a compensation parks the saga. @default 3
+   */
   readonly maxAttempts: number;
   /** Wait before resending a compensation the participant refused. @default 500 */
   readonly backoffMs: number;
@@ -21,7 +24,13 @@ export interface SagaStep<D> {
   /** The participant's name; commands go to `sagas.commands.<participant>`. */
   readonly participant: string;
   readonly execute: StepCommand<D>;
-  /** Omitted for a step with nothing to undo (e.g. the last, pivot step). */
+  /**
+   * Omitted for a step that cannot be undone: the pivot (e.g. confirm the order and commit the
+   * stock) and any step after it. Such a step is never stepped over: without a reply it is resent
+   * up to `retry.maxAttempts`, then the saga is parked as NEEDS_ATTENTION (a late answer still
+   * resumes it), so its participant must make it idempotent. A step with nothing to undo before
+   * the pivot still declares a compensation (a no-op on the participant side).
+   */
   readonly compensate?: StepCommand<D>;
   /** How long one attempt waits for a reply. */
   readonly timeoutMs: number;
@@ -40,7 +49,14 @@ export const DEFAULT_STEP_RETRY: StepRetryPolicy = Object.freeze({
   backoffMs: 500,
 });
 
-/** Declares a saga (checks the step table once, at start-up). */
+/** A step without compensation: the pivot or a step after it, which cannot be undone. */
+export const isPivot = <D>(step: SagaStep<D>): boolean => step.compensate === undefined;
+
+/**
+ * Declares a saga (checks the step table once, at start-up): at least one step, unique names, and
+ * the steps that cannot be undone form a suffix (the pivot and the retriable steps after it), so
+ * compensating backwards from a failed step never has to step over a step it cannot undo.
+ */
 export function defineSaga<D extends Record<string, unknown>>(
   definition: SagaDefinition<D>,
 ): SagaDefinition<D> {
@@ -48,6 +64,17 @@ export function defineSaga<D extends Record<string, unknown>>(
   const names = new Set(definition.steps.map((s) => s.name));
   if (names.size !== definition.steps.length)
     throw new Error(`saga ${definition.type} has duplicate step names`);
+  const pivot = definition.steps.findIndex(isPivot);
+  const undoable = definition.steps.findLastIndex((s) => !isPivot(s));
+  if (pivot !== -1 && undoable > pivot)
+    throw new Error(
+      `saga ${definition.type}: step ${definition.steps[undoable]!.name} has a compensation but comes after step ${definition.steps[pivot]!.name}, which has none (the pivot); steps after the pivot cannot be undone`,
+    );
+  for (const step of definition.steps) {
+    const { maxAttempts, backoffMs } = stepRetry(step);
+    if (!Number.isInteger(maxAttempts) || maxAttempts < 1 || backoffMs < 0)
+      throw new Error(`saga ${definition.type}: step ${step.name} has a bad retry policy`);
+  }
   return Object.freeze(definition);
 }
 

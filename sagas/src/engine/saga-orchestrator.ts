@@ -13,20 +13,25 @@ import {
   type Logger,
   type RequestContext,
 } from '@shop/platform';
+import { BadUserInputError } from '@shop/platform';
 import {
+  SAGA_COMMAND_TOPIC_PREFIX,
   sagaCommandTopic,
   sagaStepReplyV1,
   TOPICS,
   type SagaCommandMeta,
-  type SagaStepReplyV1,
 } from '@shop/schema';
-import { stepRetry, type SagaDefinition, type SagaStep } from './saga-definition.js';
 import {
-  isTerminal,
-  type SagaHistoryEntry,
-  type SagaState,
-  type SagaStatus,
-} from './saga-state.js';
+  decide,
+  parkSaga,
+  sagaIdProblem,
+  startTransition,
+  type SagaDecision,
+  type SagaInput,
+  type Transition,
+} from './saga-decision.js';
+import type { SagaDefinition } from './saga-definition.js';
+import { isTerminal, type SagaState, type SagaStatus } from './saga-state.js';
 import { sagaStore } from './saga-store.js';
 
 export interface SagaOrchestratorOptions {
@@ -38,12 +43,14 @@ export interface SagaOrchestratorOptions {
   readonly sagas: readonly SagaDefinition<any>[];
   /** @default 'sagas.replies' */
   readonly replyTopic?: string;
-  /** @default `sagas.commands.<participant>` */
-  readonly commandTopic?: (participant: string) => string;
+  /** Command topics are `<prefix><participant>` (`sagaCommandTopic`). @default 'sagas.commands.' */
+  readonly commandTopicPrefix?: string;
   /** @default 'sagas.orchestrator' */
   readonly groupId?: string;
   /** How often due deadlines are checked. @default 100 */
   readonly timeoutPollMs?: number;
+  /** How long a saga whose deadline failed to be handled waits before the next try. @default 5000 */
+  readonly deadlineRetryMs?: number;
   readonly relay?: Partial<Pick<OutboxRelayOptions, 'batchSize' | 'leaseMs' | 'pollIntervalMs'>>;
 }
 
@@ -67,8 +74,8 @@ export interface SagaCommandSent {
   readonly attempt: number;
 }
 
-/** What one transition of a saga did: the commands it wrote and whether the saga finished. */
-interface Transition {
+/** What a committed transition did: the commands it wrote and whether the saga finished. */
+interface Outcome {
   readonly sent: readonly SagaCommandSent[];
   readonly finished: SagaFinished | undefined;
 }
@@ -76,22 +83,21 @@ interface Transition {
 type Def = SagaDefinition<Record<string, unknown>>;
 
 /**
- * The saga orchestrator. State lives in `saga_instance`; every transition writes the new state and
- * the next command (through the outbox) in one transaction, under a row lock, so a crash at any
- * point resumes from the database and several instances never handle one saga at once. Replies
- * arrive through an idempotent consumer; deadlines are polled from the table. A failed step
- * compensates the completed steps in reverse; a timed-out step is resent up to its retry policy,
- * then compensated too (its effect may have happened; a participant treats the compensation of a
- * step it never executed as a no-op). A compensation that keeps failing parks the saga as
- * NEEDS_ATTENTION with the reason.
+ * The saga orchestrator: the I/O around `decide` (saga-decision.ts), which holds every rule. A
+ * reply or a passed deadline locks the saga row, asks `decide` what follows and writes the answer
+ * in that transaction: the new state first, then its commands through the outbox, the same order
+ * for a new saga as for a transition. So a command is never published before the saga row shows
+ * it as sent, a crash at any point resumes from the database, and several instances never handle
+ * one saga at once. Each saga's deadline is handled in its own transaction: one saga that fails
+ * there is postponed (or parked, when it cannot be handled at all) without holding up the others.
  */
 export class SagaOrchestrator {
   private readonly defs = new Map<string, Def>();
   private readonly outbox = new Outbox('sagas');
   private readonly relay: OutboxRelay;
-  private readonly replies: IdempotentConsumer<typeof sagaStepReplyV1, Transition | undefined>;
+  private readonly replies: IdempotentConsumer<typeof sagaStepReplyV1, Outcome | undefined>;
   private readonly replyTopic: string;
-  private readonly commandTopic: (participant: string) => string;
+  private readonly commandTopicPrefix: string;
   private readonly finishedListeners = new Set<(f: SagaFinished) => void>();
   private readonly sentListeners = new Set<(c: SagaCommandSent) => void>();
   private timer: NodeJS.Timeout | undefined;
@@ -100,9 +106,12 @@ export class SagaOrchestrator {
   private stopped = true;
 
   constructor(private readonly options: SagaOrchestratorOptions) {
-    for (const def of options.sagas) this.defs.set(def.type, def as Def);
+    for (const def of options.sagas) {
+      if (this.defs.has(def.type)) throw new Error(`saga type ${def.type} declared twice`);
+      this.defs.set(def.type, def as Def);
+    }
     this.replyTopic = options.replyTopic ?? TOPICS.sagaReplies;
-    this.commandTopic = options.commandTopic ?? sagaCommandTopic;
+    this.commandTopicPrefix = options.commandTopicPrefix ?? SAGA_COMMAND_TOPIC_PREFIX;
     this.relay = new OutboxRelay({
       orm: options.orm,
       publisher: options.bus.createPublisher(),
@@ -116,13 +125,25 @@ export class SagaOrchestrator {
       groupId: options.groupId ?? 'sagas.orchestrator',
       topics: [this.replyTopic],
       contracts: [sagaStepReplyV1],
-      handle: ({ envelope }, { em }) => this.onReply(em, envelope.data),
-      afterCommit: (_decoded, transition) => {
+      handle: ({ envelope }, { em }) =>
+        this.onInput(em, envelope.data.sagaId, { kind: 'reply', reply: envelope.data }),
+      afterCommit: (_decoded, outcome) => {
         this.relay.notify();
         // Listeners hear about a transition only once it is committed.
-        if (transition !== undefined) this.report(transition);
+        if (outcome !== undefined) this.report(outcome);
       },
     });
+  }
+
+  /** The reply topic and every command topic of the declared sagas (create them before start). */
+  topics(): string[] {
+    const participants = new Set(
+      [...this.defs.values()].flatMap((def) => def.steps.map((step) => step.participant)),
+    );
+    return [
+      this.replyTopic,
+      ...[...participants].map((p) => sagaCommandTopic(p, this.commandTopicPrefix)),
+    ];
   }
 
   /** Starts the relay, the reply consumer and the deadline loop; in-flight sagas resume. */
@@ -144,7 +165,10 @@ export class SagaOrchestrator {
     await this.relay.stop();
   }
 
-  /** Called with every saga that reaches a terminal status in this process. */
+  /**
+   * Called with every saga that reaches a terminal status in this process. A parked saga that a
+   * late reply resumes is reported again when it finishes.
+   */
   onFinished(listener: (f: SagaFinished) => void): () => void {
     this.finishedListeners.add(listener);
     return () => this.finishedListeners.delete(listener);
@@ -166,7 +190,8 @@ export class SagaOrchestrator {
 
   /**
    * Starts a saga in its own transaction and returns its id. Idempotent by id: starting an id that
-   * exists changes nothing.
+   * exists changes nothing. Throws BadUserInputError for data the saga refuses or an id too long
+   * for the command ids it produces (`<id>:<step>:compensate:<attempt>` within 64 characters).
    */
   async startSaga(type: string, data: unknown, options: { id?: string } = {}): Promise<string> {
     const id = options.id ?? crypto.randomUUID();
@@ -191,59 +216,160 @@ export class SagaOrchestrator {
     return id;
   }
 
-  /** Writes a new saga with its first command; undefined when the id exists (nothing written). */
-  private async create(
-    em: EntityManager,
-    type: string,
-    data: unknown,
-    id: string,
-  ): Promise<Transition | undefined> {
-    const def = this.definition(type);
-    const parsed = def.data.parse(data);
-    const ctx = currentContext();
-    const correlationId = ctx?.correlationId ?? ctx?.requestId ?? id;
-    const state: SagaState = {
-      id,
-      type,
-      status: 'RUNNING',
-      currentStep: 0,
-      attempt: 1,
-      data: parsed,
-      history: [],
-      deadlineAt: null,
-      failureReason: null,
-      requestId: ctx?.requestId ?? null,
-      correlationId,
-      createdAt: new Date(),
-      updatedAt: new Date(),
-    };
-    return runWithContext(this.sagaContext(state, ctx), async () => {
-      const first = def.steps[0]!;
-      this.record(state, { step: 0, stepName: first.name, action: 'saga', event: 'started' });
-      const timeout = this.markSent(def, state, 0, 'execute', 1);
-      // The row as it stands once the first command is out; an id that exists writes nothing.
-      if (!(await sagaStore.insert(em, state, timeout))) return undefined;
-      await this.writeCommand(em, def, state, 0, 'execute', 1);
-      this.options.logger.info({ sagaType: type }, 'saga started');
-      return this.transitionOf(state, 0);
-    });
-  }
-
   async get(id: string): Promise<SagaState | undefined> {
-    return sagaStore.get(this.options.orm.em.fork(), id);
+    return sagaStore.get(this.fresh(), id);
   }
 
   /** Sagas by status (e.g. NEEDS_ATTENTION for the operators' query). */
   async list(
     filter: { status?: SagaStatus; type?: string; limit?: number } = {},
   ): Promise<SagaState[]> {
-    return sagaStore.list(this.options.orm.em.fork(), filter);
+    return sagaStore.list(this.fresh(), filter);
   }
 
-  private definition(type: string): Def {
+  /** Writes a new saga with its first command; undefined when the id exists (nothing written). */
+  private async create(
+    em: EntityManager,
+    type: string,
+    data: unknown,
+    id: string,
+  ): Promise<Outcome | undefined> {
     const def = this.defs.get(type);
     if (def === undefined) throw new Error(`unknown saga type ${type}`);
-    return def;
+    const idProblem = sagaIdProblem(def, id);
+    if (idProblem !== undefined) throw new BadUserInputError(idProblem, { field: 'id' });
+    const parsed = def.data.safeParse(data);
+    if (!parsed.success)
+      throw BadUserInputError.fromProblems(
+        parsed.error.issues.map((i) => ({
+          field: ['data', ...i.path.map(String)].join('.'),
+          message: i.message,
+        })),
+      );
+    const ctx = currentContext();
+    const transition = startTransition(
+      def,
+      {
+        id,
+        data: parsed.data,
+        requestId: ctx?.requestId ?? null,
+        correlationId: ctx?.correlationId ?? ctx?.requestId ?? id,
+      },
+      new Date(),
+    );
+    return runWithContext(this.sagaContext(transition.state, ctx), async () => {
+      const outcome = await this.write(em, undefined, transition);
+      if (outcome !== undefined) this.options.logger.info({ sagaType: type }, 'saga started');
+      return outcome;
+    });
+  }
+
+  /** Loads and locks one saga, decides on the input and writes the result (caller's transaction). */
+  private async onInput(
+    em: EntityManager,
+    id: string,
+    input: SagaInput,
+  ): Promise<Outcome | undefined> {
+    const s =
+      input.kind === 'reply' ? await sagaStore.lock(em, id) : await sagaStore.lockDue(em, id);
+    if (s === undefined) {
+      if (input.kind === 'reply')
+        this.options.logger.warn({ reply: input.reply }, 'reply for an unknown saga ignored');
+      return undefined;
+    }
+    return runWithContext(this.sagaContext(s), async () => {
+      const def = this.defs.get(s.type);
+      const decision: SagaDecision =
+        def === undefined
+          ? parkSaga(
+              s,
+              `saga type ${s.type} is not declared in this orchestrator (renamed or removed?)`,
+              new Date(),
+            )
+          : decide(def, s, input, new Date());
+      if (decision.kind === 'ignore') {
+        this.options.logger.info({ reason: decision.reason }, 'saga input ignored');
+        return undefined;
+      }
+      return this.write(em, s, decision);
+    });
+  }
+
+  /**
+   * Writes a transition: the saga row first (inserted for a new saga, else updated), then its
+   * commands to the outbox, in the caller's transaction. The order matters only inside the
+   * transaction (both commit together), but it is one order for every path, and the engine test
+   * checks it: when a command row is written, the saga row already shows it sent.
+   */
+  private async write(
+    em: EntityManager,
+    before: SagaState | undefined,
+    t: Transition,
+  ): Promise<Outcome | undefined> {
+    const s = t.state;
+    if (before === undefined) {
+      if (typeof t.deadlineMs !== 'number') throw new Error('a new saga needs a deadline');
+      if (!(await sagaStore.insert(em, s, t.deadlineMs))) return undefined;
+    } else await sagaStore.update(em, s, t.deadlineMs);
+    const sent: SagaCommandSent[] = [];
+    for (const c of t.commands) {
+      const def = this.defs.get(s.type)!;
+      const step = def.steps[c.step]!;
+      const command = c.action === 'execute' ? step.execute : step.compensate;
+      if (command === undefined) throw new Error(`step ${step.name} has no ${c.action} command`);
+      const meta: SagaCommandMeta = {
+        sagaId: s.id,
+        sagaType: s.type,
+        step: c.step,
+        stepName: c.stepName,
+        action: c.action,
+        attempt: c.attempt,
+        replyTo: this.replyTopic,
+      };
+      await this.outbox.add(em, command.contract, {
+        topic: sagaCommandTopic(step.participant, this.commandTopicPrefix),
+        key: s.id,
+        id: c.id,
+        data: { saga: meta, payload: command.payload(s.data) },
+        // The outbox adds the context's saga id only when the context has one (a message may lack it).
+        headers: { [CONTEXT_HEADERS.sagaId]: s.id },
+      });
+      sent.push({
+        sagaId: s.id,
+        type: s.type,
+        step: c.step,
+        stepName: c.stepName,
+        action: c.action,
+        attempt: c.attempt,
+      });
+    }
+    const log = this.options.logger;
+    for (const line of t.log) log[line.level]({ sagaType: s.type, ...line.fields }, line.msg);
+    const finished =
+      isTerminal(s.status) && s.status !== before?.status ? this.finishedOf(s) : undefined;
+    return { sent, finished };
+  }
+
+  /**
+   * A new entity manager on the orchestrator's own database, even when called inside another
+   * ORM's transaction: MikroORM resolves `orm.em` through a transaction context keyed by context
+   * name, which two ORMs in one process share ('default'), so a plain fork there would run on the
+   * other ORM's database.
+   */
+  private fresh(): EntityManager {
+    return this.options.orm.em.fork({ disableContextResolution: true });
+  }
+
+  private finishedOf(s: SagaState): SagaFinished {
+    const started = s.history.find((h) => h.event === 'started');
+    const durationMs = started === undefined ? 0 : Date.now() - Date.parse(started.at);
+    return {
+      id: s.id,
+      type: s.type,
+      status: s.status,
+      reason: s.failureReason,
+      durationMs: Math.max(0, durationMs),
+    };
   }
 
   private sagaContext(s: SagaState, ctx?: RequestContext): RequestContext {
@@ -255,263 +381,43 @@ export class SagaOrchestrator {
     };
   }
 
-  private record(s: SagaState, entry: Omit<SagaHistoryEntry, 'at'>): void {
-    s.history.push({ at: new Date().toISOString(), ...entry });
-  }
-
-  /** Writes the command of one step to the outbox and returns the attempt's timeout. */
-  private async send(
-    em: EntityManager,
-    def: Def,
-    s: SagaState,
-    index: number,
-    action: 'execute' | 'compensate',
-    attempt: number,
-  ): Promise<number> {
-    await this.writeCommand(em, def, s, index, action, attempt);
-    return this.markSent(def, s, index, action, attempt);
-  }
-
-  private async writeCommand(
-    em: EntityManager,
-    def: Def,
-    s: SagaState,
-    index: number,
-    action: 'execute' | 'compensate',
-    attempt: number,
-  ): Promise<void> {
-    const step = def.steps[index]!;
-    const command = action === 'execute' ? step.execute : step.compensate;
-    if (command === undefined) throw new Error(`step ${step.name} has no ${action} command`);
-    const meta: SagaCommandMeta = {
-      sagaId: s.id,
-      sagaType: s.type,
-      step: index,
-      stepName: step.name,
-      action,
-      attempt,
-      replyTo: this.replyTopic,
-    };
-    await this.outbox.add(em, command.contract, {
-      topic: this.commandTopic(step.participant),
-      key: s.id,
-      id: `${s.id}:${index}:${action}:${attempt}`,
-      data: { saga: meta, payload: command.payload(s.data) },
-      // The outbox adds the context's saga id only when the context has one (a message may lack it).
-      headers: { [CONTEXT_HEADERS.sagaId]: s.id },
-    });
-  }
-
-  /** Records in the state that a step's command went out; returns the attempt's timeout. */
-  private markSent(
-    def: Def,
-    s: SagaState,
-    index: number,
-    action: 'execute' | 'compensate',
-    attempt: number,
-  ): number {
-    const step = def.steps[index]!;
-    s.currentStep = index;
-    s.attempt = attempt;
-    this.record(s, { step: index, stepName: step.name, action, event: 'sent', attempt });
-    return step.timeoutMs;
+  private report(outcome: Outcome): void {
+    for (const sent of outcome.sent) for (const listener of this.sentListeners) listener(sent);
+    if (outcome.finished !== undefined)
+      for (const listener of this.finishedListeners) listener(outcome.finished);
   }
 
   /**
-   * Compensates, in reverse, the completed steps at or below `from`. Returns the next timeout, or
-   * null when there is nothing left to compensate (the saga then ends FAILED).
+   * Handles every saga whose deadline passed, each in its own transaction: one that fails (the
+   * database, a participant payload that throws) is logged and postponed by `deadlineRetryMs`, so
+   * it neither ends the check for the others nor stays first in the next one. Never rejects.
    */
-  private async compensateFrom(
-    em: EntityManager,
-    def: Def,
-    s: SagaState,
-    from: number,
-  ): Promise<number | null> {
-    for (let i = from; i >= 0; i--) {
-      if (def.steps[i]!.compensate === undefined) continue;
-      s.status = 'COMPENSATING';
-      return this.send(em, def, s, i, 'compensate', 1);
-    }
-    s.status = 'FAILED';
-    this.record(s, {
-      step: 0,
-      stepName: def.steps[0]!.name,
-      action: 'saga',
-      event: 'failed',
-      detail: s.failureReason ?? '',
-    });
-    return null;
-  }
-
-  private park(s: SagaState, step: SagaStep<Record<string, unknown>>, reason: string): null {
-    s.status = 'NEEDS_ATTENTION';
-    s.failureReason = reason;
-    this.record(s, {
-      step: s.currentStep,
-      stepName: step.name,
-      action: 'saga',
-      event: 'needs-attention',
-      detail: reason,
-    });
-    this.options.logger.error(
-      { sagaType: s.type, step: step.name, reason },
-      'saga parked as NEEDS_ATTENTION',
-    );
-    return null;
-  }
-
-  /** Applies one reply; returns what it did, or undefined for a reply it ignored. */
-  private async onReply(
-    em: EntityManager,
-    reply: SagaStepReplyV1,
-  ): Promise<Transition | undefined> {
-    const log = this.options.logger;
-    const s = await sagaStore.lock(em, reply.sagaId);
-    if (s === undefined) {
-      log.warn({ reply }, 'reply for an unknown saga ignored');
-      return undefined;
-    }
-    const def = this.definition(s.type);
-    const expected = s.status === 'RUNNING' ? 'execute' : 'compensate';
-    if (isTerminal(s.status) || reply.step !== s.currentStep || reply.action !== expected) {
-      log.info(
-        { step: reply.step, action: reply.action, status: s.status },
-        'stale saga reply ignored',
-      );
-      return undefined;
-    }
-    const step = def.steps[s.currentStep]!;
-    const from = s.history.length;
-    this.record(s, {
-      step: reply.step,
-      stepName: step.name,
-      action: reply.action,
-      event: reply.outcome,
-      attempt: reply.attempt,
-      ...(reply.reason === undefined ? {} : { detail: reply.reason }),
-    });
-    let timeout: number | null;
-    if (s.status === 'RUNNING') {
-      if (reply.outcome === 'succeeded') {
-        s.data = { ...s.data, ...reply.result };
-        const next = s.currentStep + 1;
-        if (next < def.steps.length) timeout = await this.send(em, def, s, next, 'execute', 1);
-        else {
-          s.status = 'COMPLETED';
-          this.record(s, {
-            step: s.currentStep,
-            stepName: step.name,
-            action: 'saga',
-            event: 'completed',
-          });
-          timeout = null;
-        }
-      } else {
-        s.failureReason = `${step.name}: ${reply.reason ?? 'failed'}`;
-        timeout = await this.compensateFrom(em, def, s, s.currentStep - 1);
-      }
-    } else if (reply.outcome === 'succeeded') {
-      timeout = await this.compensateFrom(em, def, s, s.currentStep - 1);
-    } else {
-      const policy = stepRetry(step);
-      timeout =
-        s.attempt < policy.maxAttempts
-          ? policy.backoffMs // the deadline loop resends with the next attempt
-          : this.park(
-              s,
-              step,
-              `compensation ${step.name} refused ${s.attempt} times: ${reply.reason ?? ''}`,
-            );
-    }
-    await sagaStore.update(em, s, timeout);
-    return this.transitionOf(s, from);
-  }
-
-  /** The commands recorded as sent since history entry `from`, and the saga if it is terminal. */
-  private transitionOf(s: SagaState, from: number): Transition {
-    const sent: SagaCommandSent[] = [];
-    for (const h of s.history.slice(from))
-      if (h.event === 'sent' && h.action !== 'saga')
-        sent.push({
-          sagaId: s.id,
-          type: s.type,
-          step: h.step,
-          stepName: h.stepName,
-          action: h.action,
-          attempt: h.attempt ?? 1,
-        });
-    if (!isTerminal(s.status)) return { sent, finished: undefined };
-    const started = s.history.find((h) => h.event === 'started');
-    const durationMs = started === undefined ? 0 : Date.now() - Date.parse(started.at);
-    return {
-      sent,
-      finished: {
-        id: s.id,
-        type: s.type,
-        status: s.status,
-        reason: s.failureReason,
-        durationMs: Math.max(0, durationMs),
-      },
-    };
-  }
-
-  private report(transition: Transition): void {
-    for (const sent of transition.sent) for (const listener of this.sentListeners) listener(sent);
-    if (transition.finished !== undefined)
-      for (const listener of this.finishedListeners) listener(transition.finished);
-  }
-
-  /** Handles every saga whose deadline passed: resend, compensate or park. Never rejects. */
   private async tick(): Promise<void> {
+    const log = this.options.logger;
+    let ids: string[];
     try {
-      const ids = await sagaStore.due(this.options.orm.em.fork(), 50);
-      for (const id of ids) {
-        if (this.stopped) break;
-        const transition = await this.options.orm.em.fork().transactional(async (em) => {
-          const s = await sagaStore.lockDue(em, id);
-          if (s === undefined) return undefined;
-          return runWithContext(this.sagaContext(s), () => this.onDeadline(em, s));
-        });
-        this.relay.notify();
-        if (transition !== undefined) this.report(transition);
-      }
+      ids = await sagaStore.due(this.fresh(), 50);
     } catch (err) {
-      this.options.logger.warn({ err }, 'saga deadline check failed');
+      log.warn({ err }, 'saga deadline check failed');
+      return;
     }
-  }
-
-  private async onDeadline(em: EntityManager, s: SagaState): Promise<Transition> {
-    const def = this.definition(s.type);
-    const from = s.history.length;
-    const step = def.steps[s.currentStep]!;
-    const action = s.status === 'RUNNING' ? 'execute' : 'compensate';
-    const policy = stepRetry(step);
-    let timeout: number | null;
-    if (s.attempt < policy.maxAttempts) {
-      this.options.logger.warn(
-        { step: step.name, action, attempt: s.attempt },
-        'saga step timed out; resending',
-      );
-      timeout = await this.send(em, def, s, s.currentStep, action, s.attempt + 1);
-    } else if (action === 'execute') {
-      this.record(s, {
-        step: s.currentStep,
-        stepName: step.name,
-        action,
-        event: 'timed-out',
-        attempt: s.attempt,
-      });
-      s.failureReason = `${step.name}: no reply after ${s.attempt} attempts`;
-      this.options.logger.warn({ step: step.name }, 'saga step timed out for good; compensating');
-      timeout = await this.compensateFrom(em, def, s, s.currentStep);
-    } else {
-      timeout = this.park(
-        s,
-        step,
-        `compensation ${step.name} unanswered after ${s.attempt} attempts`,
-      );
+    for (const id of ids) {
+      if (this.stopped) break;
+      try {
+        const outcome = await this.options.orm.em
+          .fork()
+          .transactional((em) => this.onInput(em, id, { kind: 'deadline' }));
+        this.relay.notify();
+        if (outcome !== undefined) this.report(outcome);
+      } catch (err) {
+        const retryMs = this.options.deadlineRetryMs ?? 5000;
+        log.error({ err, sagaId: id, retryMs }, 'saga deadline failed; postponed');
+        try {
+          await sagaStore.postpone(this.fresh(), id, retryMs);
+        } catch (postponeErr) {
+          log.warn({ err: postponeErr, sagaId: id }, 'saga deadline could not be postponed');
+        }
+      }
     }
-    await sagaStore.update(em, s, timeout);
-    return this.transitionOf(s, from);
   }
 }

@@ -59,7 +59,7 @@ const fromRow = (r: SagaRow): SagaState => ({
 
 /** SQL access to saga state; every write happens in the caller's transaction. */
 export const sagaStore = {
-  /** Inserts a new saga with its deadline `timeoutMs` from now (database clock). */
+  /** Inserts a new saga with its deadline `timeoutMs` from now (database clock); false if the id exists. */
   async insert(em: EntityManager, s: SagaState, timeoutMs: number): Promise<boolean> {
     const res = await sqlRun(
       em,
@@ -84,26 +84,43 @@ export const sagaStore = {
   },
 
   /**
-   * Writes the saga's state. The deadline is set `timeoutMs` from now on the database clock (so
-   * several orchestrator hosts agree on it), or cleared with null.
+   * Writes the saga's state. The deadline is set `deadlineMs` from now on the database clock (so
+   * several orchestrator hosts agree on it), cleared with null, or left as it is with 'keep'.
    */
-  async update(em: EntityManager, s: SagaState, timeoutMs: number | null): Promise<void> {
+  async update(em: EntityManager, s: SagaState, deadlineMs: number | null | 'keep'): Promise<void> {
+    const deadline =
+      deadlineMs === 'keep'
+        ? 'deadline_at'
+        : deadlineMs === null
+          ? 'NULL'
+          : 'CURRENT_TIMESTAMP(3) + INTERVAL ? MICROSECOND';
     await sqlRun(
       em,
       `UPDATE saga_instance SET status = ?, current_step = ?, attempt = ?, data = ?, history = ?,
-       deadline_at = IF(? IS NULL, NULL, CURRENT_TIMESTAMP(3) + INTERVAL ? MICROSECOND),
-       failure_reason = ?, updated_at = CURRENT_TIMESTAMP(3) WHERE id = ?`,
+       deadline_at = ${deadline}, failure_reason = ?, updated_at = CURRENT_TIMESTAMP(3) WHERE id = ?`,
       [
         s.status,
         s.currentStep,
         s.attempt,
         JSON.stringify(s.data),
         JSON.stringify(s.history),
-        timeoutMs,
-        timeoutMs === null ? 0 : timeoutMs * 1000,
+        ...(typeof deadlineMs === 'number' ? [deadlineMs * 1000] : []),
         s.failureReason,
         s.id,
       ],
+    );
+  },
+
+  /**
+   * Moves an in-flight saga's deadline `ms` from now: a saga whose deadline could not be handled
+   * (e.g. the database failed mid-transition) waits instead of staying first in every check.
+   */
+  async postpone(em: EntityManager, id: string, ms: number): Promise<void> {
+    await sqlRun(
+      em,
+      `UPDATE saga_instance SET deadline_at = CURRENT_TIMESTAMP(3) + INTERVAL ? MICROSECOND
+       WHERE id = ? AND status IN ('RUNNING', 'COMPENSATING')`,
+      [ms * 1000, id],
     );
   },
 

@@ -11,8 +11,17 @@ export const TOPICS = {
   sagaReplies: 'sagas.replies',
 } as const;
 
-/** The command topic of one saga participant. */
-export const sagaCommandTopic = (participant: string): string => `sagas.commands.${participant}`;
+/** Saga command topics are `<prefix><participant>`; this is the prefix outside tests. */
+export const SAGA_COMMAND_TOPIC_PREFIX = 'sagas.commands.';
+
+/**
+ * The command topic of one saga participant: the one place that spells a command topic name, for
+ * the orchestrator, the participants and their topic set-up alike.
+ */
+export const sagaCommandTopic = (
+  participant: string,
+  prefix: string = SAGA_COMMAND_TOPIC_PREFIX,
+): string => `${prefix}${participant}`;
 
 /** The dead-letter topic of one consumer group. */
 export const dlqTopic = (group: string): string => `${group}.dlq`;

@@ -196,6 +196,8 @@ export class SagaParticipant {
       sagaType: saga.sagaType,
       step: saga.step,
       action: saga.action,
+      // The attempt this reply answers, also when it repeats a recorded outcome: the orchestrator
+      // counts a compensation's refusal only against the attempt it answers.
       attempt: saga.attempt,
       outcome: outcome.outcome,
       ...(outcome.outcome === 'failed' ? { reason: outcome.reason } : {}),

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { defineContract, type Contract } from '../envelope.js';
+import { defineContract, envelopeSchema, type Contract } from '../envelope.js';
 
 /** The part of every saga command that identifies the saga, the step and the attempt. */
 export const sagaCommandMetaSchema = z.object({
@@ -15,6 +15,18 @@ export const sagaCommandMetaSchema = z.object({
   replyTo: z.string().min(1),
 });
 export type SagaCommandMeta = z.infer<typeof sagaCommandMetaSchema>;
+
+/** The longest envelope id (and so saga command id) the envelope accepts. */
+export const MESSAGE_ID_MAX_LENGTH: number = envelopeSchema.shape.id.maxLength ?? 64;
+
+/**
+ * The envelope id of one saga command: `<saga id>:<step>:<action>:<attempt>`. Unique per attempt,
+ * so a resend is a new message (an idempotent consumer lets it through) while a redelivery of one
+ * attempt is not.
+ */
+export const sagaCommandId = (
+  meta: Pick<SagaCommandMeta, 'sagaId' | 'step' | 'action' | 'attempt'>,
+): string => `${meta.sagaId}:${meta.step}:${meta.action}:${meta.attempt}`;
 
 /** A saga command's data: the saga metadata plus the command's own payload. */
 export const sagaCommandData = <P extends z.ZodType>(payload: P) =>

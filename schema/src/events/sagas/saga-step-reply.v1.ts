@@ -6,6 +6,10 @@ export const sagaStepReplyDataV1 = z.object({
   sagaType: z.string().min(1),
   step: z.number().int().nonnegative(),
   action: z.enum(['execute', 'compensate']),
+  /**
+   * The attempt of the command this answers, echoed from its `saga.attempt`: the orchestrator
+   * counts a compensation's refusal only against the attempt it answers.
+   */
   attempt: z.number().int().positive(),
   /** `failed` is a business refusal (no effect happened); the orchestrator compensates. */
   outcome: z.enum(['succeeded', 'failed']),

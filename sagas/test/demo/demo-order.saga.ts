@@ -7,9 +7,18 @@ import {
   scheduleShipmentV1,
 } from '@shop/schema';
 import { z } from 'zod';
-import { defineSaga } from '../engine/saga-definition.js';
+import { defineSaga } from '../../src/index.js';
 
 export const DEMO_ORDER_SAGA = 'demo-order';
+/** The demo saga with a pivot: ship has no compensation (as the place-order saga's last step). */
+export const DEMO_ORDER_PIVOT_SAGA = 'demo-order-pivot';
+
+/** The demo participants' names, for the saga's steps and the participants alike. */
+export const DEMO_PARTICIPANT_NAMES = {
+  inventory: 'demo-inventory',
+  payment: 'demo-payment',
+  shipping: 'demo-shipping',
+} as const;
 
 export const demoOrderData = z.object({
   sku: z.string().min(1),
@@ -25,10 +34,13 @@ export interface DemoOrderSagaOptions {
   readonly timeoutMs?: number;
   /** @default 3 */
   readonly maxAttempts?: number;
+  /** Ship without its compensation: the pivot; the saga type is then `demo-order-pivot`. @default false */
+  readonly pivotShip?: boolean;
 }
 
 /**
- * The demo saga with three participants, used by the engine's tests and the benchmark.
+ * The demo saga with three participants, used by the engine's tests, the benchmark and the demo
+ * process (test/demo/demo-main.ts); not part of the production orchestrator.
  *
  * | # | step     | participant    | command                 | compensation          |
  * |---|----------|----------------|-------------------------|-----------------------|
@@ -40,12 +52,12 @@ export function demoOrderSaga(options: DemoOrderSagaOptions = {}) {
   const timeoutMs = options.timeoutMs ?? 5000;
   const retry = { maxAttempts: options.maxAttempts ?? 3, backoffMs: 200 };
   return defineSaga<DemoOrderData>({
-    type: DEMO_ORDER_SAGA,
+    type: options.pivotShip === true ? DEMO_ORDER_PIVOT_SAGA : DEMO_ORDER_SAGA,
     data: demoOrderData,
     steps: [
       {
         name: 'reserve',
-        participant: 'demo-inventory',
+        participant: DEMO_PARTICIPANT_NAMES.inventory,
         execute: {
           contract: reserveItemsV1,
           payload: (d) => ({ sku: d.sku, quantity: d.quantity }),
@@ -59,7 +71,7 @@ export function demoOrderSaga(options: DemoOrderSagaOptions = {}) {
       },
       {
         name: 'charge',
-        participant: 'demo-payment',
+        participant: DEMO_PARTICIPANT_NAMES.payment,
         execute: {
           contract: chargePaymentV1,
           payload: (d) => ({ account: d.account, amountCents: d.amountCents }),
@@ -73,9 +85,13 @@ export function demoOrderSaga(options: DemoOrderSagaOptions = {}) {
       },
       {
         name: 'ship',
-        participant: 'demo-shipping',
+        participant: DEMO_PARTICIPANT_NAMES.shipping,
         execute: { contract: scheduleShipmentV1, payload: (d) => ({ address: d.address }) },
-        compensate: { contract: cancelShipmentV1, payload: (d) => ({ address: d.address }) },
+        ...(options.pivotShip === true
+          ? {}
+          : {
+              compensate: { contract: cancelShipmentV1, payload: (d) => ({ address: d.address }) },
+            }),
         timeoutMs,
         retry,
       },

@@ -19,7 +19,9 @@ import {
   reserveItemsV1,
   sagaCommandTopic,
   scheduleShipmentV1,
+  type SagaCommandMeta,
 } from '@shop/schema';
+import { DEMO_PARTICIPANT_NAMES } from './demo-order.saga.js';
 
 /** The SKU the demo participants' tables are seeded with, so the demo runs on a fresh database. */
 export const DEMO_SKU = 'demo-sku';
@@ -63,10 +65,15 @@ export interface DemoParticipantsOptions {
     readonly payment: MikroORM;
     readonly shipping: MikroORM;
   };
-  /** @default sagaCommandTopic */
-  readonly commandTopic?: (participant: string) => string;
+  /** Command topics are `<prefix><participant>`. @default 'sagas.commands.' */
+  readonly commandTopicPrefix?: string;
   /** Prefix for the consumer groups. @default '' */
   readonly groupPrefix?: string;
+  /**
+   * Runs before every command's handler, inside its transaction (tests hold a command here until
+   * the orchestrator reached some state, to make a reply late).
+   */
+  readonly beforeCommand?: (saga: SagaCommandMeta) => Promise<void>;
 }
 
 /** Runs the inventory, payment and shipping participants of the demo saga, each with its relay. */
@@ -74,7 +81,7 @@ export class DemoParticipants {
   private readonly parts: { participant: SagaParticipant; relay: OutboxRelay }[] = [];
 
   constructor(options: DemoParticipantsOptions) {
-    const topic = options.commandTopic ?? sagaCommandTopic;
+    const before = options.beforeCommand ?? (() => Promise.resolve());
     const make = (
       name: string,
       orm: MikroORM,
@@ -87,10 +94,16 @@ export class DemoParticipants {
         orm,
         logger,
         participant: name,
-        topic: topic(name),
+        topic: sagaCommandTopic(name, options.commandTopicPrefix),
         groupId: `${options.groupPrefix ?? ''}${name}.saga-commands`,
         outbox: new Outbox(name),
-        handlers,
+        handlers: handlers.map((h) => ({
+          contract: h.contract,
+          run: async (payload, ctx) => {
+            await before(ctx.saga);
+            return h.run(payload, ctx);
+          },
+        })),
         retry: { maxAttempts: 2, initialDelayMs: 50, maxDelayMs: 200 },
         afterCommit: () => relay.notify(),
       });
@@ -109,7 +122,7 @@ export class DemoParticipants {
     };
     const ok: StepOutcome = { outcome: 'succeeded' };
 
-    make('demo-inventory', options.orms.inventory, [
+    make(DEMO_PARTICIPANT_NAMES.inventory, options.orms.inventory, [
       commandHandler(reserveItemsV1, async (p, { em, saga }) => {
         const res = await sqlRun(
           em,
@@ -134,7 +147,7 @@ export class DemoParticipants {
         return ok;
       }),
     ]);
-    make('demo-payment', options.orms.payment, [
+    make(DEMO_PARTICIPANT_NAMES.payment, options.orms.payment, [
       commandHandler(chargePaymentV1, async (p, { em, saga }) => {
         if (p.account === DEMO_BEHAVIOUR.declinedAccount)
           return { outcome: 'failed', reason: 'card declined' };
@@ -150,7 +163,7 @@ export class DemoParticipants {
         return ok;
       }),
     ]);
-    make('demo-shipping', options.orms.shipping, [
+    make(DEMO_PARTICIPANT_NAMES.shipping, options.orms.shipping, [
       commandHandler(scheduleShipmentV1, async (p, { em, saga }) => {
         if (p.address === DEMO_BEHAVIOUR.unservedAddress)
           return { outcome: 'failed', reason: 'address not served' };

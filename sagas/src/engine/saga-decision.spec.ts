@@ -1,0 +1,473 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { reserveItemsV1, type SagaStepReplyV1 } from '@shop/schema';
+import { z } from 'zod';
+import {
+  decide,
+  parkSaga,
+  sagaIdProblem,
+  startTransition,
+  type SagaDecision,
+  type SagaInput,
+} from './saga-decision.js';
+import { defineSaga, type SagaStep } from './saga-definition.js';
+import type { SagaState, SagaStatus } from './saga-state.js';
+
+const TIMEOUT = 1000;
+const BACKOFF = 200;
+const command = { contract: reserveItemsV1, payload: () => ({ sku: 's', quantity: 1 }) };
+const step = (name: string, compensable = true): SagaStep<Record<string, unknown>> => ({
+  name,
+  participant: name,
+  execute: command,
+  ...(compensable ? { compensate: command } : {}),
+  timeoutMs: TIMEOUT,
+  retry: { maxAttempts: 2, backoffMs: BACKOFF },
+});
+const saga = (type: string, steps: SagaStep<Record<string, unknown>>[]) =>
+  defineSaga({ type, data: z.record(z.string(), z.unknown()), steps });
+
+/** reserve → charge → ship, all compensable. */
+const THREE = saga('three', [step('reserve'), step('charge'), step('ship')]);
+/** reserve → charge → confirm, confirm without compensation: the pivot (the place-order shape). */
+const PIVOT = saga('pivot', [step('reserve'), step('charge'), step('confirm', false)]);
+/** reserve → commit (pivot) → notify (retriable, after the pivot). */
+const AFTER_PIVOT = saga('after-pivot', [
+  step('reserve'),
+  step('commit', false),
+  step('notify', false),
+]);
+
+type Def = typeof THREE;
+type Action = 'execute' | 'compensate';
+const NOW = new Date('2026-01-01T00:00:00.000Z');
+
+const reply = (
+  def: Def,
+  stepIndex: number,
+  action: Action,
+  attempt: number,
+  outcome: 'succeeded' | 'failed',
+  extra: Partial<SagaStepReplyV1> = {},
+): SagaInput => ({
+  kind: 'reply',
+  reply: {
+    sagaId: 'saga-1',
+    sagaType: def.type,
+    step: stepIndex,
+    action,
+    attempt,
+    outcome,
+    ...(outcome === 'failed' ? { reason: 'refused' } : {}),
+    ...extra,
+  },
+});
+// Shorthands, bound to a definition in each row.
+const ok =
+  (s: number, a: Action, n = 1) =>
+  (def: Def) =>
+    reply(def, s, a, n, 'succeeded');
+const no =
+  (s: number, a: Action, n = 1) =>
+  (def: Def) =>
+    reply(def, s, a, n, 'failed');
+const deadline = () => (): SagaInput => ({ kind: 'deadline' });
+
+/** Runs a saga from its start through the inputs; returns the last decision and the state. */
+function run(
+  def: Def,
+  inputs: readonly ((def: Def) => SagaInput)[],
+  id = 'saga-1',
+): { last: SagaDecision; state: SagaState } {
+  let last: SagaDecision = startTransition(
+    def,
+    { id, data: {}, requestId: null, correlationId: id },
+    NOW,
+  );
+  let state = last.state;
+  for (const input of inputs) {
+    last = decide(def, state, input(def), NOW);
+    if (last.kind === 'transition') state = last.state;
+  }
+  return { last, state };
+}
+
+interface Row {
+  readonly name: string;
+  readonly def: Def;
+  readonly inputs: readonly ((def: Def) => SagaInput)[];
+  /** undefined: the last input was ignored. */
+  readonly status?: SagaStatus;
+  /** `action:step:attempt` of the commands the last input sends. */
+  readonly sends?: readonly string[];
+  readonly deadline?: number | null | 'keep';
+  readonly reason?: RegExp;
+  readonly ignored?: RegExp;
+}
+
+const rows: Row[] = [
+  // Forward.
+  {
+    name: 'a step success sends the next step, attempt 1',
+    def: THREE,
+    inputs: [ok(0, 'execute')],
+    status: 'RUNNING',
+    sends: ['execute:1:1'],
+    deadline: TIMEOUT,
+  },
+  {
+    name: 'the last step success completes the saga',
+    def: THREE,
+    inputs: [ok(0, 'execute'), ok(1, 'execute'), ok(2, 'execute')],
+    status: 'COMPLETED',
+    sends: [],
+    deadline: null,
+  },
+  {
+    name: 'an unanswered step is resent with the next attempt',
+    def: THREE,
+    inputs: [deadline()],
+    status: 'RUNNING',
+    sends: ['execute:0:2'],
+    deadline: TIMEOUT,
+  },
+  // Refusals.
+  {
+    name: 'a refused first step fails the saga with nothing to compensate',
+    def: THREE,
+    inputs: [no(0, 'execute')],
+    status: 'FAILED',
+    sends: [],
+    deadline: null,
+    reason: /reserve: refused/,
+  },
+  {
+    name: 'a refused step compensates the steps before it, last first',
+    def: THREE,
+    inputs: [ok(0, 'execute'), ok(1, 'execute'), no(2, 'execute')],
+    status: 'COMPENSATING',
+    sends: ['compensate:1:1'],
+    reason: /ship: refused/,
+  },
+  {
+    name: 'an execute refusal of an older attempt counts: it is final at the participant',
+    def: THREE,
+    inputs: [ok(0, 'execute'), deadline(), no(1, 'execute', 1)],
+    status: 'COMPENSATING',
+    sends: ['compensate:0:1'],
+  },
+  {
+    name: 'a compensated chain ends FAILED with the first failure as the reason',
+    def: THREE,
+    inputs: [ok(0, 'execute'), no(1, 'execute'), ok(0, 'compensate')],
+    status: 'FAILED',
+    sends: [],
+    deadline: null,
+    reason: /charge: refused/,
+  },
+  // Timeouts of compensable steps (point 1: a late success is acted on).
+  {
+    name: 'a compensable step unanswered on its last attempt is compensated itself first',
+    def: THREE,
+    inputs: [ok(0, 'execute'), ok(1, 'execute'), deadline(), deadline()],
+    status: 'COMPENSATING',
+    sends: ['compensate:2:1'],
+    reason: /ship: no reply after 2 attempts/,
+  },
+  {
+    name: 'a late success of a timed-out step whose compensation was sent is recorded, the compensation goes on',
+    def: THREE,
+    inputs: [ok(0, 'execute'), ok(1, 'execute'), deadline(), deadline(), ok(2, 'execute', 1)],
+    status: 'COMPENSATING',
+    sends: [],
+    deadline: 'keep',
+  },
+  {
+    name: 'a late success of a timed-out step while compensating earlier steps is recorded too',
+    def: THREE,
+    inputs: [
+      ok(0, 'execute'),
+      ok(1, 'execute'),
+      deadline(),
+      deadline(),
+      ok(2, 'compensate'),
+      ok(2, 'execute', 2),
+    ],
+    status: 'COMPENSATING',
+    sends: [],
+    deadline: 'keep',
+  },
+  {
+    name: 'a success of an execute the saga moved on from without compensating parks it',
+    def: THREE,
+    inputs: [ok(0, 'execute'), no(1, 'execute'), ok(0, 'compensate'), ok(1, 'execute')],
+    status: 'NEEDS_ATTENTION',
+    sends: [],
+    reason: /charge succeeded after the saga had moved on/,
+  },
+  // The pivot (point 1).
+  {
+    name: 'a pivot unanswered on its last attempt parks the saga, never stepped over',
+    def: PIVOT,
+    inputs: [ok(0, 'execute'), ok(1, 'execute'), deadline(), deadline()],
+    status: 'NEEDS_ATTENTION',
+    sends: [],
+    deadline: null,
+    reason: /confirm: no reply after 2 attempts; it cannot be undone/,
+  },
+  {
+    name: 'a parked pivot that then succeeds completes the saga',
+    def: PIVOT,
+    inputs: [ok(0, 'execute'), ok(1, 'execute'), deadline(), deadline(), ok(2, 'execute', 1)],
+    status: 'COMPLETED',
+    sends: [],
+  },
+  {
+    name: 'a parked pivot that then refuses compensates the steps before it',
+    def: PIVOT,
+    inputs: [ok(0, 'execute'), ok(1, 'execute'), deadline(), deadline(), no(2, 'execute', 2)],
+    status: 'COMPENSATING',
+    sends: ['compensate:1:1'],
+    reason: /confirm: refused/,
+  },
+  {
+    name: "a resent pivot's first attempt succeeding completes the saga",
+    def: PIVOT,
+    inputs: [ok(0, 'execute'), ok(1, 'execute'), deadline(), ok(2, 'execute', 1)],
+    status: 'COMPLETED',
+  },
+  {
+    name: 'a refusal after the pivot parks the saga: the pivot cannot be undone',
+    def: AFTER_PIVOT,
+    inputs: [ok(0, 'execute'), ok(1, 'execute'), no(2, 'execute')],
+    status: 'NEEDS_ATTENTION',
+    sends: [],
+    reason: /notify: refused; step commit before it cannot be undone/,
+  },
+  // Compensation retries and attempts (point 4).
+  {
+    name: 'a refused compensation waits the backoff before it is resent',
+    def: THREE,
+    inputs: [ok(0, 'execute'), no(1, 'execute'), no(0, 'compensate')],
+    status: 'COMPENSATING',
+    sends: [],
+    deadline: BACKOFF,
+  },
+  {
+    name: 'the backoff deadline resends the compensation with the next attempt',
+    def: THREE,
+    inputs: [ok(0, 'execute'), no(1, 'execute'), no(0, 'compensate'), deadline()],
+    status: 'COMPENSATING',
+    sends: ['compensate:0:2'],
+  },
+  {
+    name: 'a compensation refused on its last attempt parks the saga',
+    def: THREE,
+    inputs: [
+      ok(0, 'execute'),
+      no(1, 'execute'),
+      no(0, 'compensate'),
+      deadline(),
+      no(0, 'compensate', 2),
+    ],
+    status: 'NEEDS_ATTENTION',
+    reason: /compensation reserve refused 2 times/,
+  },
+  {
+    name: "an older attempt's compensation refusal is stale while a newer attempt is outstanding",
+    def: THREE,
+    inputs: [ok(0, 'execute'), no(1, 'execute'), deadline(), no(0, 'compensate', 1)],
+    ignored: /refusal of attempt 1; attempt 2 is outstanding/,
+  },
+  {
+    name: "the newer attempt's success after a stale refusal goes on compensating",
+    def: THREE,
+    inputs: [
+      ok(0, 'execute'),
+      ok(1, 'execute'),
+      no(2, 'execute'),
+      deadline(),
+      no(1, 'compensate', 1),
+      ok(1, 'compensate', 2),
+    ],
+    status: 'COMPENSATING',
+    sends: ['compensate:0:1'],
+  },
+  {
+    name: "an older attempt's compensation success is acted on",
+    def: THREE,
+    inputs: [
+      ok(0, 'execute'),
+      ok(1, 'execute'),
+      no(2, 'execute'),
+      deadline(),
+      ok(1, 'compensate', 1),
+    ],
+    status: 'COMPENSATING',
+    sends: ['compensate:0:1'],
+  },
+  {
+    name: 'a compensation unanswered on its last attempt parks the saga',
+    def: THREE,
+    inputs: [ok(0, 'execute'), ok(1, 'execute'), no(2, 'execute'), deadline(), deadline()],
+    status: 'NEEDS_ATTENTION',
+    reason: /compensation charge unanswered after 2 attempts/,
+  },
+  {
+    name: 'a parked compensation that then succeeds resumes compensating, with the first failure as the reason',
+    def: THREE,
+    inputs: [
+      ok(0, 'execute'),
+      ok(1, 'execute'),
+      no(2, 'execute'),
+      deadline(),
+      deadline(),
+      ok(1, 'compensate', 2),
+    ],
+    status: 'COMPENSATING',
+    sends: ['compensate:0:1'],
+    reason: /^ship: refused$/,
+  },
+  // Stale and repeated replies.
+  {
+    name: 'a repeated success of a step already acted on is ignored',
+    def: THREE,
+    inputs: [ok(0, 'execute'), deadline(), ok(1, 'execute', 1), ok(0, 'execute', 2)],
+    ignored: /repeated success/,
+  },
+  {
+    name: "a late execute's refusal after its compensation is ignored",
+    def: THREE,
+    inputs: [ok(0, 'execute'), deadline(), deadline(), ok(1, 'compensate'), no(1, 'execute', 2)],
+    ignored: /stale refusal/,
+  },
+  {
+    name: 'a reply for an attempt never sent is ignored',
+    def: THREE,
+    inputs: [ok(0, 'execute', 2)],
+    ignored: /attempt 2; only 1 were sent/,
+  },
+  {
+    name: 'a deadline of a finished saga is ignored',
+    def: THREE,
+    inputs: [no(0, 'execute'), deadline()],
+    ignored: /FAILED/,
+  },
+  {
+    name: 'a reply of another saga type is ignored',
+    def: THREE,
+    inputs: [(def) => reply(def, 0, 'execute', 1, 'succeeded', { sagaType: 'other' })],
+    ignored: /saga type other/,
+  },
+];
+
+describe('decide: (saga state, reply or deadline) → (next state, commands, deadline)', () => {
+  for (const row of rows)
+    it(row.name, () => {
+      const { last, state } = run(row.def, row.inputs);
+      if (row.ignored !== undefined) {
+        assert.equal(last.kind, 'ignore');
+        assert.match(last.kind === 'ignore' ? last.reason : '', row.ignored);
+        return;
+      }
+      assert.equal(last.kind, 'transition', last.kind === 'ignore' ? last.reason : '');
+      if (last.kind !== 'transition') return;
+      if (row.status !== undefined)
+        assert.equal(state.status, row.status, state.failureReason ?? '');
+      if (row.sends !== undefined)
+        assert.deepEqual(
+          last.commands.map((c) => `${c.action}:${c.step}:${c.attempt}`),
+          row.sends,
+        );
+      if (row.deadline !== undefined) assert.equal(last.deadlineMs, row.deadline);
+      if (row.reason !== undefined) assert.match(state.failureReason ?? '', row.reason);
+      // The invariant the orchestrator relies on: every command is recorded as sent in the state
+      // written with it, and the state waits for the last one.
+      for (const c of last.commands)
+        assert.ok(
+          state.history.some(
+            (h) =>
+              h.event === 'sent' &&
+              h.step === c.step &&
+              h.action === c.action &&
+              h.attempt === c.attempt,
+          ),
+          `sent entry for ${c.id}`,
+        );
+      const c = last.commands.at(-1);
+      if (c !== undefined) {
+        assert.equal(state.currentStep, c.step);
+        assert.equal(state.attempt, c.attempt);
+        assert.equal(c.id, `saga-1:${c.step}:${c.action}:${c.attempt}`);
+      }
+    });
+
+  it('never changes the state it was given', () => {
+    const { state } = run(THREE, [ok(0, 'execute')]);
+    const copy = structuredClone(state);
+    decide(THREE, state, reply(THREE, 1, 'execute', 1, 'failed'), NOW);
+    assert.deepEqual(state, copy);
+  });
+
+  it('merges a step result into the saga data', () => {
+    const { state } = run(THREE, [
+      (def) => reply(def, 0, 'execute', 1, 'succeeded', { result: { stockLeft: 7 } }),
+    ]);
+    assert.equal(state.data.stockLeft, 7);
+  });
+
+  it('parks instead of writing a command whose id breaks the message id limit', () => {
+    // Stored by an older version that accepted any id up to the column's 64 characters.
+    // Its execute ids (`<id>:1:execute:1`) fit, its first compensation's does not.
+    const { state } = run(THREE, [ok(0, 'execute')], 'x'.repeat(52));
+    const d = decide(THREE, state, reply(THREE, 1, 'execute', 1, 'failed'), NOW);
+    assert.equal(d.kind, 'transition');
+    if (d.kind !== 'transition') return;
+    assert.deepEqual(d.commands, []);
+    assert.equal(d.state.status, 'NEEDS_ATTENTION');
+    assert.match(d.state.failureReason ?? '', /command id x+:0:compensate:1 is 67 characters/);
+    assert.equal(d.state.currentStep, 1, 'the state before the refused send');
+  });
+
+  it('parks a saga it cannot handle with the reason', () => {
+    const { state } = run(THREE, []);
+    const d = parkSaga(state, 'saga type three is not declared', NOW);
+    assert.equal(d.state.status, 'NEEDS_ATTENTION');
+    assert.equal(d.deadlineMs, null);
+    assert.equal(d.state.history.at(-1)?.event, 'needs-attention');
+  });
+});
+
+describe('sagaIdProblem: a saga id must leave room for its longest command id', () => {
+  it('accepts a UUID', () => {
+    assert.equal(sagaIdProblem(THREE, crypto.randomUUID()), undefined);
+  });
+  it('accepts the longest id whose `<id>:2:compensate:2` fits in 64 characters', () => {
+    // ':2:compensate:2' is 15 characters.
+    assert.equal(sagaIdProblem(THREE, 'x'.repeat(49)), undefined);
+    assert.match(sagaIdProblem(THREE, 'x'.repeat(50)) ?? '', /allows at most 49/);
+  });
+  it('counts a pivot by its execute command only', () => {
+    // Longest: reserve/charge compensate (':1:compensate:2', 15) vs confirm execute (':2:execute:2', 12).
+    assert.equal(sagaIdProblem(PIVOT, 'x'.repeat(49)), undefined);
+    assert.equal(sagaIdProblem(AFTER_PIVOT, 'x'.repeat(49)), undefined);
+  });
+  it('rejects an empty id', () => {
+    assert.match(sagaIdProblem(THREE, '') ?? '', /empty/);
+  });
+});
+
+describe('defineSaga', () => {
+  it('refuses a compensable step after a step without compensation (the pivot)', () => {
+    assert.throws(
+      () => saga('bad', [step('reserve'), step('confirm', false), step('ship')]),
+      /step ship has a compensation but comes after step confirm/,
+    );
+  });
+  it('refuses a retry policy without attempts', () => {
+    assert.throws(
+      () => saga('bad', [{ ...step('reserve'), retry: { maxAttempts: 0 } }]),
+      /bad retry policy/,
+    );
+  });
+});
