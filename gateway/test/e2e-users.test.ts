@@ -79,7 +79,8 @@ describe('end to end: gateway + real users subgraph', () => {
       GATEWAY_SHARED_SECRET: SECRET,
       HTTP_BURST: '1000',
       HTTP_RATE_PER_SECOND: '1000',
-      TRUST_PROXY: 'true',
+      // the test client connects from loopback, standing in for the load balancer
+      TRUST_PROXY: '127.0.0.1',
       JWKS_COOLDOWN_SECONDS: '1',
     };
     limitsEnv = { ...env, MAX_DEPTH: '2', MAX_COST: '50' };

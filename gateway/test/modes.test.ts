@@ -6,7 +6,7 @@ import { TestStack, waitUntil, type RunningService } from '@shop/testing';
 import { TestIssuer } from './fixtures/test-issuer.js';
 import { DEV_SECRET, startTestSubgraphs, type TestSubgraphs } from './fixtures/test-subgraphs.js';
 import { startTricklingSubgraph } from './fixtures/trickling-subgraph.js';
-import { errorCode, gql, startGateway } from './harness.js';
+import { errorCode, gql, opsUrl, startGateway } from './harness.js';
 
 describe('gateway modes: production masking, development Sandbox, HTTP flood guard, subgraph deadline', () => {
   const stack = new TestStack('gwmodes');
@@ -101,7 +101,7 @@ describe('gateway modes: production masking, development Sandbox, HTTP flood gua
       headers: { origin: 'https://shop.example', 'access-control-request-method': 'POST' },
     });
     assert.equal(preflight.status, 429);
-    const metrics = await (await fetch(`${gateway.url}/metrics`)).text();
+    const metrics = await (await fetch(`${opsUrl(gateway)}/metrics`)).text();
     assert.match(metrics, /gateway_http_rejections_total\{reason="flood",service="gateway"\} \d+/);
   });
 
@@ -157,7 +157,7 @@ describe('gateway modes: production masking, development Sandbox, HTTP flood gua
     assert.equal(limited.status, 503);
     const open = await gql<{ hello: string }>(gateway.url, '{ hello }');
     assert.equal(open.data?.hello, 'world');
-    const ready = await fetch(`${gateway.url}/readyz`);
+    const ready = await fetch(`${opsUrl(gateway)}/readyz`);
     assert.equal(ready.status, 503);
     // the Redis failure behind the 503 is logged once, with its cause
     const otherErrors = gateway.logs.filter((l) => l.level === 'error' && l !== logged);
