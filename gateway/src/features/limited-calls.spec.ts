@@ -25,7 +25,7 @@ const calls = (query: string, raw: Record<string, unknown> = {}) => {
   )!;
   const coerced = getVariableValues(schema, operation.variableDefinitions ?? [], raw);
   assert.equal(coerced.errors, undefined);
-  return collectLimitedCalls(schema, document, operation, coerced.coerced!, limited).map((c) => ({
+  return collectLimitedCalls(schema, document, operation, coerced.coerced, limited).map((c) => ({
     ...c,
   }));
 };
