@@ -82,6 +82,8 @@ describe('end to end: gateway + real users subgraph', () => {
       // the test client connects from loopback, standing in for the load balancer
       TRUST_PROXY: '127.0.0.1',
       JWKS_COOLDOWN_SECONDS: '1',
+      // bursts of 100 on a loaded machine: the 1 s default is tested in redis-stall.test.ts
+      REDIS_TIMEOUT_MS: '5000',
     };
     limitsEnv = { ...env, MAX_DEPTH: '2', MAX_COST: '50' };
     gateways.push(

@@ -94,7 +94,7 @@ describe('users under a burst of cost-12 logins', () => {
     // pending hash: 2.4 s per turn with 24 of them (measured on a loaded machine: the JWKS took
     // 3.5 s, `me` 29 s). Generous bounds:
     const longest = await stall;
-    assert.ok(longest < 500, `the event loop stalled for ${Math.round(longest)} ms`);
+    assert.ok(longest < 1000, `the event loop stalled for ${Math.round(longest)} ms`);
     assert.ok(slowest.jwks < 5000 && slowest.me < 5000, JSON.stringify(slowest));
     const codes = (await burst).map((r) =>
       r.errors === undefined ? 'ok' : r.errors[0]?.extensions?.code,

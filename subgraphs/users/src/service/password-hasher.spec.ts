@@ -42,13 +42,13 @@ describe('PasswordHasher', () => {
     const hasher = make(11, { threads: 1 });
     const hash = await hasher.hash('Passw0rdPassw0rd');
     // 8 x ~0.15 s of bcrypt; on the event loop (bcryptjs's async API, 100 ms slices taken in turn)
-    // the loop stalled for 8 x 100 ms at a time
+    // the loop stalled for 8 x 100 ms at a time; a generous bound for a loaded machine
     const burst = Promise.all(
       Array.from({ length: 8 }, () => hasher.verify('Passw0rdPassw0rd', hash)),
     );
     const stall = await longestStall(burst);
     assert.deepEqual(await burst, Array<boolean>(8).fill(true));
-    assert.ok(stall < 250, `the event loop stalled for ${Math.round(stall)} ms`);
+    assert.ok(stall < 500, `the event loop stalled for ${Math.round(stall)} ms`);
   });
 
   it('past threads + maxQueue, a call is refused at once with RATE_LIMITED', async () => {
