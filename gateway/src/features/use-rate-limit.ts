@@ -214,7 +214,8 @@ export function useRateLimit(options: RateLimitOptions): GatewayFeature {
         );
       } catch (err) {
         // Fail closed: a limit that cannot be checked is not lifted. Logged once, with this cause,
-        // by the server's didEncounterErrors (code INTERNAL).
+        // by the server's didEncounterErrors (code INTERNAL). A script that a stalled Redis runs
+        // once it resumes still records its calls although they were refused: strict, never lax.
         throw new GraphQLError('Rate limits are unavailable; try again shortly', {
           originalError: err instanceof Error ? err : new Error(String(err)),
           extensions: {
