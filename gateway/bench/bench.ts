@@ -279,6 +279,7 @@ async function main(): Promise<void> {
       GATEWAY_SHARED_SECRET: `bench-${crypto.randomUUID()}`,
       HTTP_RATE_PER_SECOND: '1000000',
       HTTP_BURST: '1000000',
+      OPS_PORT: '0',
       // BENCH_PROFILE=<dir> writes a V8 CPU profile of this gateway there.
       ...(process.env.BENCH_PROFILE
         ? { NODE_OPTIONS: `--cpu-prof --cpu-prof-dir=${process.env.BENCH_PROFILE}` }

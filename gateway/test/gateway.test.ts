@@ -3,7 +3,7 @@ import { after, before, describe, it } from 'node:test';
 import { TestStack, type RunningService } from '@shop/testing';
 import { TestIssuer } from './fixtures/test-issuer.js';
 import { DEV_SECRET, startTestSubgraphs, type TestSubgraphs } from './fixtures/test-subgraphs.js';
-import { errorCode, gql, startGateway } from './harness.js';
+import { errorCode, gql, opsUrl, startGateway } from './harness.js';
 
 describe('gateway over in-process test subgraphs', () => {
   const stack = new TestStack('gw');
@@ -42,15 +42,24 @@ describe('gateway over in-process test subgraphs', () => {
     await stack.cleanup();
   });
 
-  it('serves /healthz, /readyz (redis) and /metrics', async () => {
-    const health = await fetch(`${gateway.url}/healthz`);
-    assert.equal(health.status, 200);
-    const ready = await fetch(`${gateway.url}/readyz`);
+  it('serves /readyz (redis) and /metrics on the operations port only; /healthz on both', async () => {
+    const ops = opsUrl(gateway);
+    assert.notEqual(ops, gateway.url);
+    for (const base of [gateway.url, ops])
+      assert.equal((await fetch(`${base}/healthz`)).status, 200);
+    const ready = await fetch(`${ops}/readyz`);
     assert.equal(ready.status, 200);
     const body = (await ready.json()) as { checks: Record<string, string> };
     assert.deepEqual(body.checks, { redis: 'ok' });
-    const metrics = await (await fetch(`${gateway.url}/metrics`)).text();
+    const metrics = await (await fetch(`${ops}/metrics`)).text();
     assert.match(metrics, /graphql_rate_limit_rejections_total/);
+    // the public port answers neither: no counters for clients, no Redis PING per request
+    for (const path of ['/metrics', '/readyz']) {
+      const res = await fetch(`${gateway.url}${path}`);
+      assert.equal(res.status, 404, path);
+      await res.body?.cancel();
+    }
+    assert.equal((await fetch(`${ops}/graphql`)).status, 404);
   });
 
   it('answers an anonymous query across two subgraphs', async () => {

@@ -20,9 +20,17 @@ export const startGateway = (
   startService(
     name,
     path.join(gatewayDir, 'dist', 'src', 'main.js'),
-    { NODE_ENV: 'test', LOG_LEVEL: 'info', ...env },
+    // OPS_PORT 0: several gateways run at once; `opsUrl` finds the port each one bound.
+    { NODE_ENV: 'test', LOG_LEVEL: 'info', OPS_PORT: '0', ...env },
     { cwd: repoRoot },
   );
+
+/** `http://127.0.0.1:<ops port>` of a gateway started by `startGateway` (`/metrics`, `/readyz`). */
+export function opsUrl(gateway: RunningService): string {
+  const line = gateway.logs.find((l) => l.msg === 'listening' && typeof l.opsPort === 'number');
+  if (line === undefined) throw new Error(`${gateway.name} logged no opsPort`);
+  return `http://127.0.0.1:${line.opsPort as number}`;
+}
 
 /** Starts a real subgraph (`subgraphs/<name>/dist/src/main.js`) from the repository root. */
 export const startSubgraph = (name: string, env: Record<string, string>): Promise<RunningService> =>

@@ -49,12 +49,10 @@ export async function startUsersApp(
         audience: config.JWT_AUDIENCE,
         ttlSeconds: config.ACCESS_TOKEN_TTL_SECONDS,
       });
-      const auth = new AuthService(
-        orm.em,
-        new PasswordHasher(config.PASSWORD_HASH_COST),
-        accessTokens,
-        { refreshTokenTtlSeconds: config.REFRESH_TOKEN_TTL_SECONDS },
-      );
+      const hasher = new PasswordHasher(config.PASSWORD_HASH_COST);
+      const auth = new AuthService(orm.em, hasher, accessTokens, {
+        refreshTokenTtlSeconds: config.REFRESH_TOKEN_TTL_SECONDS,
+      });
       const maxKeyAge = config.SIGNING_KEY_MAX_AGE_DAYS * 86_400;
       await keys.rotateIfOlderThan(maxKeyAge);
       await keys.active();
@@ -99,6 +97,7 @@ export async function startUsersApp(
         async close() {
           clearInterval(rotation);
           await http.close();
+          await hasher.close();
           await orm.close(true);
         },
       };

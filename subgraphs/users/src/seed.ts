@@ -23,6 +23,7 @@ export async function seedUsers(
   options: { passwordHashCost?: number } = {},
 ): Promise<string[]> {
   const orm = await createUsersOrm(mysqlUrl);
+  const hasher = new PasswordHasher(options.passwordHashCost ?? 10, { threads: 1 });
   try {
     const keys = new SigningKeysService(orm.em, { accessTokenTtlSeconds: 900 });
     const tokens = new AccessTokensService(keys, {
@@ -30,18 +31,14 @@ export async function seedUsers(
       audience: 'seed',
       ttlSeconds: 60,
     });
-    const auth = new AuthService(
-      orm.em,
-      new PasswordHasher(options.passwordHashCost ?? 10),
-      tokens,
-      {
-        refreshTokenTtlSeconds: 300,
-      },
-    );
+    const auth = new AuthService(orm.em, hasher, tokens, {
+      refreshTokenTtlSeconds: 300,
+    });
     const ids: string[] = [];
     for (const u of users) ids.push((await auth.createAccount(u, u.roles ?? ['customer'])).id);
     return ids;
   } finally {
+    await hasher.close();
     await orm.close(true);
   }
 }
