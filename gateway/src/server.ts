@@ -149,7 +149,7 @@ export async function createGatewayServer(
       keyPrefix: config.REDIS_PREFIX,
       rejections: rateLimitRejections,
     }),
-    useGatewayProof({ secret: config.GATEWAY_SHARED_SECRET }),
+    useGatewayProof({ privateKey: config.GATEWAY_PROOF_PRIVATE_KEY }),
     useErrorMasking({ production: config.NODE_ENV === 'production' }),
   ];
 

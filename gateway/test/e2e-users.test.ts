@@ -15,6 +15,7 @@ import {
 import {
   errorCode,
   gql,
+  mintProof,
   repoRoot,
   startCountingProxy,
   startGateway,
@@ -22,7 +23,6 @@ import {
   type CountingProxy,
 } from './harness.js';
 
-const SECRET = 'e2e-gateway-proof-secret-at-least-32-characters';
 const AUTH = 'accessToken refreshToken user { id roles }';
 const REGISTER = `mutation ($input: RegisterInput!) { register(input: $input) { ${AUTH} } }`;
 const LOGIN = `mutation ($input: LoginInput!) { login(input: $input) { ${AUTH} } }`;
@@ -64,7 +64,6 @@ describe('end to end: gateway + real users subgraph', () => {
     users = await startSubgraph('users', {
       ...db.mysqlEnv,
       PASSWORD_HASH_COST: '4',
-      GATEWAY_SHARED_SECRET: SECRET,
     });
     proxy = await startCountingProxy(users.url);
     // the gateways fetch the JWKS through a proxy that counts the fetches
@@ -76,7 +75,6 @@ describe('end to end: gateway + real users subgraph', () => {
       JWKS_URL: `${jwksProxy.url}/.well-known/jwks.json`,
       REDIS_URL: stack.env.REDIS_URL,
       REDIS_PREFIX: stack.ns.redisPrefix,
-      GATEWAY_SHARED_SECRET: SECRET,
       HTTP_BURST: '1000',
       HTTP_RATE_PER_SECOND: '1000',
       TRUST_PROXY: 'true',
@@ -192,14 +190,7 @@ describe('end to end: gateway + real users subgraph', () => {
 
   it('a client-sent proof or identity header is stripped; a direct subgraph call without the proof is rejected', async () => {
     const customer = await register();
-    const forged = await new SignJWT({ roles: ['admin'], rid: 'x' })
-      .setProtectedHeader({ alg: 'HS256' })
-      .setSubject(customer.user.id)
-      .setIssuer('shop-gateway')
-      .setAudience('shop-subgraphs')
-      .setIssuedAt()
-      .setExpirationTime('60s')
-      .sign(new TextEncoder().encode(SECRET));
+    const forged = await mintProof('users', { sub: customer.user.id, roles: ['admin'] });
     const headers = {
       'x-shop-gateway-proof': forged,
       'x-user-id': customer.user.id,
@@ -254,14 +245,7 @@ describe('end to end: gateway + real users subgraph', () => {
     const before = await register();
     const oldKid = decodeProtectedHeader(before.accessToken).kid;
     // users' admin mutation, called the way only the gateway could: with a proof minted here
-    const adminProof = await new SignJWT({ roles: ['admin'], rid: 'rotation-test' })
-      .setProtectedHeader({ alg: 'HS256' })
-      .setSubject(crypto.randomUUID())
-      .setIssuer('shop-gateway')
-      .setAudience('shop-subgraphs')
-      .setIssuedAt()
-      .setExpirationTime('60s')
-      .sign(new TextEncoder().encode(SECRET));
+    const adminProof = await mintProof('users', { sub: crypto.randomUUID(), roles: ['admin'] });
     const rotated = await fetch(`${users.url}/graphql`, {
       method: 'POST',
       headers: { 'content-type': 'application/json', 'x-shop-gateway-proof': adminProof },

@@ -4,7 +4,7 @@ import type { AddressInfo } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import { TestStack, waitUntil, type RunningService } from '@shop/testing';
 import { TestIssuer } from './fixtures/test-issuer.js';
-import { DEV_SECRET, startTestSubgraphs, type TestSubgraphs } from './fixtures/test-subgraphs.js';
+import { startTestSubgraphs, type TestSubgraphs } from './fixtures/test-subgraphs.js';
 import { startTricklingSubgraph } from './fixtures/trickling-subgraph.js';
 import { errorCode, gql, startGateway } from './harness.js';
 
@@ -23,7 +23,6 @@ describe('gateway modes: production masking, development Sandbox, HTTP flood gua
       JWKS_URL: issuer.jwksUrl,
       REDIS_URL: stack.env.REDIS_URL,
       REDIS_PREFIX: stack.ns.redisPrefix,
-      GATEWAY_SHARED_SECRET: DEV_SECRET,
       ...env,
     });
     gateways.push(gateway);

@@ -1,14 +1,17 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { createHash } from 'node:crypto';
+import { createHash, generateKeyPairSync } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 import { parseConfig, createLogger } from '@shop/platform';
-import { gql, mintProof, TEST_GATEWAY_SECRET as SECRET } from '@shop/subgraph-kit/testing';
+import { gql, mintProof as mintProofFor, proofMinter } from '@shop/subgraph-kit/testing';
 import { TestStack } from '@shop/testing';
 import { createLocalJWKSet, decodeProtectedHeader, jwtVerify, type JSONWebKeySet } from 'jose';
 import mysql from 'mysql2/promise';
 import { seedUsers, startUsersApp, usersConfigSchema, type UsersApp } from '../src/index.js';
 import { SigningKeysService } from '../src/service/signing-keys.service.js';
+
+/** Proofs as the gateway signs them for this subgraph (the committed test key). */
+const mintProof = proofMinter('users');
 
 const AUTH_FIELDS = 'accessToken refreshToken user { id roles }';
 const REGISTER = `mutation ($input: RegisterInput!) { register(input: $input) { ${AUTH_FIELDS} } }`;
@@ -39,7 +42,6 @@ describe('users subgraph over HTTP against MariaDB', () => {
       ...db.mysqlEnv,
       PORT: '0',
       PASSWORD_HASH_COST: '4',
-      GATEWAY_SHARED_SECRET: SECRET,
       NODE_ENV: 'test',
     });
     app = await startUsersApp(config, createLogger('users', 'silent'), {
@@ -228,7 +230,12 @@ describe('users subgraph over HTTP against MariaDB', () => {
         process.execPath,
         [new URL('../src/create-user.js', import.meta.url).pathname, ...args],
         {
-          env: { PATH: process.env.PATH ?? '', ...mysqlEnv, PASSWORD_HASH_COST: '4' },
+          env: {
+            PATH: process.env.PATH ?? '',
+            NODE_ENV: 'test',
+            ...mysqlEnv,
+            PASSWORD_HASH_COST: '4',
+          },
           stdio: ['pipe', 'pipe', 'pipe'],
         },
       );
@@ -316,8 +323,12 @@ describe('users subgraph over HTTP against MariaDB', () => {
         'forged',
         await mintProof(
           { sub: 'u1', roles: ['admin'] },
-          { secret: 'another-secret-that-is-long-enough-000' },
+          { key: generateKeyPairSync('ed25519').privateKey },
         ),
+      ],
+      [
+        'addressed to cart',
+        await mintProofFor({ sub: 'u1', roles: ['admin'] }, { audience: 'cart' }),
       ],
       [
         'expired',
