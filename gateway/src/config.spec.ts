@@ -28,7 +28,9 @@ describe('gateway config', () => {
 
   it('unset NODE_ENV is production: the development proof key and an http JWKS_URL are refused', () => {
     const lines = problems({ JWKS_URL: 'http://users.internal:4005/.well-known/jwks.json' });
-    assert.ok(lines.some((p) => p.startsWith('config: GATEWAY_PROOF_PRIVATE_KEY: the development')));
+    assert.ok(
+      lines.some((p) => p.startsWith('config: GATEWAY_PROOF_PRIVATE_KEY: the development')),
+    );
     assert.ok(lines.some((p) => p.startsWith('config: JWKS_URL: must be an https URL')));
     // http to a sidecar on loopback crosses no network: allowed
     assert.ok(!problems({}).some((p) => p.startsWith('config: JWKS_URL')));
@@ -83,7 +85,10 @@ describe('gateway config', () => {
           p.startsWith('config: JWKS_COOLDOWN_SECONDS'),
         ),
       );
-    assert.equal(parse({ NODE_ENV: 'development', JWKS_COOLDOWN_SECONDS: '1' }).JWKS_COOLDOWN_SECONDS, 1);
+    assert.equal(
+      parse({ NODE_ENV: 'development', JWKS_COOLDOWN_SECONDS: '1' }).JWKS_COOLDOWN_SECONDS,
+      1,
+    );
   });
 
   it('parses per-subgraph URL overrides', () => {

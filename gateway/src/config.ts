@@ -41,9 +41,7 @@ const subgraphUrls = z
 /** https, or http to this host only (a sidecar on loopback crosses no network). */
 const isHttpsOrLoopback = (raw: string): boolean => {
   const url = new URL(raw);
-  return (
-    url.protocol === 'https:' || ['127.0.0.1', 'localhost', '[::1]'].includes(url.hostname)
-  );
+  return url.protocol === 'https:' || ['127.0.0.1', 'localhost', '[::1]'].includes(url.hostname);
 };
 
 /** Every setting the gateway reads, with its default (see .env.example). */

@@ -156,7 +156,11 @@ describe('end to end: ownership across users, catalog, cart and orders', () => {
         errors?: { extensions?: { code?: string } }[];
       };
     };
-    const cart = await ask(cartUrl, 'cart', 'cart { items { quantity productId: product { id } } }');
+    const cart = await ask(
+      cartUrl,
+      'cart',
+      'cart { items { quantity productId: product { id } } }',
+    );
     const orders = await ask(ordersUrl, 'orders', 'orders { id totalCents }');
     for (const res of [cart, orders]) {
       const code = res.errors?.[0]?.extensions?.code;

@@ -18,7 +18,9 @@ export const repoRoot = path.resolve(gatewayDir, '..');
  */
 export const PROOF_KEYS = generateKeyPairSync('ed25519');
 export const GATEWAY_PROOF_ENV = {
-  GATEWAY_PROOF_PRIVATE_KEY: PROOF_KEYS.privateKey.export({ type: 'pkcs8', format: 'pem' }).toString(),
+  GATEWAY_PROOF_PRIVATE_KEY: PROOF_KEYS.privateKey
+    .export({ type: 'pkcs8', format: 'pem' })
+    .toString(),
 };
 export const SUBGRAPH_PROOF_ENV = {
   GATEWAY_PROOF_PUBLIC_KEY: PROOF_KEYS.publicKey.export({ type: 'spki', format: 'pem' }).toString(),

@@ -47,7 +47,7 @@ describe('useGatewayProof', () => {
     const headers = new Headers({ [PROOF_HEADER]: 'forged', 'x-user-id': 'admin' });
     await feature.onSubgraphRequest?.({
       subgraph,
-      request: { http: { headers, method: 'POST', url: 'http://x' } } as never,
+      request: { http: { headers, method: 'POST', url: 'http://x' } },
       context,
     });
     assert.equal(headers.get('x-user-id'), null);

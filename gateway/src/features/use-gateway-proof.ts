@@ -57,7 +57,10 @@ export function createProofSigner(
     }
     const input = `${HEADER}.${b64url(JSON.stringify(claims))}`;
     // Ed25519 takes no digest: the algorithm argument must be null.
-    return { token: `${input}.${signBytes(null, Buffer.from(input), privateKey).toString('base64url')}`, iat };
+    return {
+      token: `${input}.${signBytes(null, Buffer.from(input), privateKey).toString('base64url')}`,
+      iat,
+    };
   };
 }
 

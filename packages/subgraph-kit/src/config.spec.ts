@@ -18,8 +18,7 @@ describe('subgraphConfigSchema', () => {
       );
     }
     assert.throws(
-      () =>
-        parseConfig(schema, { GATEWAY_PROOF_PUBLIC_KEY: DEV_GATEWAY_PROOF_PUBLIC_KEY }),
+      () => parseConfig(schema, { GATEWAY_PROOF_PUBLIC_KEY: DEV_GATEWAY_PROOF_PUBLIC_KEY }),
       ConfigError,
     );
     // development and test use it by default

@@ -66,9 +66,13 @@ describe('verifyGatewayProof', () => {
   it('refuses an HS256 proof made with the old shared secret', async () => {
     const secret = new TextEncoder().encode(OLD_SHARED_SECRET);
     await refused(await proof({ sub: 'u1', roles: ['admin'] }, { key: secret, alg: 'HS256' }));
+    // nor any algorithm but EdDSA, even one the same key could verify (RFC 9864's Ed25519)
+    await refused(await proof({ sub: 'u1' }, { alg: 'Ed25519' }));
     // nor with the public key's bytes as an HMAC secret (the classic algorithm confusion)
     const spki = PUBLIC.export({ type: 'spki', format: 'pem' });
-    await refused(await proof({ sub: 'u1' }, { key: new TextEncoder().encode(spki.toString()), alg: 'HS256' }));
+    await refused(
+      await proof({ sub: 'u1' }, { key: new TextEncoder().encode(spki.toString()), alg: 'HS256' }),
+    );
   });
 
   it('refuses an expired proof, and one issued more than 35 s ago whatever its exp says', async () => {
