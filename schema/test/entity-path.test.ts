@@ -68,7 +68,9 @@ describe('entity resolution across the five subgraphs', () => {
       dbs[name] = await stack.createDatabase(name);
     ordersDb = dbs.orders!.url;
     const common = {
-      GATEWAY_PROOF_PUBLIC_KEY: PROOF_KEYS.publicKey.export({ type: 'spki', format: 'pem' }).toString(),
+      GATEWAY_PROOF_PUBLIC_KEY: PROOF_KEYS.publicKey
+        .export({ type: 'spki', format: 'pem' })
+        .toString(),
       NODE_ENV: 'test',
     };
     const envs: Record<string, Record<string, string>> = {

@@ -14,6 +14,15 @@ export class PasswordHasher {
     return bcrypt.hash(password, this.cost);
   }
 
+  /** The cost a stored hash was made with; undefined when it is not a bcrypt hash. */
+  costOf(hash: string): number | undefined {
+    try {
+      return bcrypt.getRounds(hash);
+    } catch {
+      return undefined;
+    }
+  }
+
   async verify(password: string, hash: string | undefined): Promise<boolean> {
     const ok = await bcrypt.compare(password, hash ?? this.dummy);
     return ok && hash !== undefined;
