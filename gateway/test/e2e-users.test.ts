@@ -312,4 +312,45 @@ describe('end to end: gateway + real users subgraph', () => {
     assert.equal(ok.data?.me.id, dave.user.id);
     assert.ok(proxy.count() > before);
   });
+  it('an emergency key revocation: after its next JWKS fetch the gateway refuses the tokens the key signed', async () => {
+    const edge = await startGateway(
+      { ...limitsEnv, MAX_DEPTH: '12', MAX_COST: '5000' },
+      'gateway-revocation',
+    );
+    gateways.push(edge);
+    const [seen, unseen] = [await register(), await register()];
+    const leaked = decodeProtectedHeader(seen.accessToken).kid!;
+    assert.equal(decodeProtectedHeader(unseen.accessToken).kid, leaked);
+    const me = (token: string) => gql<{ me: { id: string } }>(edge.url, '{ me { id } }', { token });
+    // the gateway holds the JWKS with the key in its cache
+    assert.equal((await me(seen.accessToken)).data?.me.id, seen.user.id);
+
+    const adminProof = await mintProof('users', { sub: crypto.randomUUID(), roles: ['admin'] });
+    const revoked = await fetch(`${users.url}/graphql`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'x-shop-gateway-proof': adminProof },
+      body: JSON.stringify({
+        query: 'mutation ($kid: ID!) { revokeSigningKey(kid: $kid) }',
+        variables: { kid: leaked },
+      }),
+    });
+    const successor = ((await revoked.json()) as { data: { revokeSigningKey: string } }).data
+      .revokeSigningKey;
+    assert.notEqual(successor, leaked);
+
+    // a token the gateway has not verified before is refused once the 1 s JWKS cache has expired
+    // (one it verified stays in its verified-token cache for at most 60 s more)
+    // The gateway drops the key at its next JWKS fetch: when its cache expires
+    // (JWKS_CACHE_MAX_AGE_SECONDS) or, as here, when the successor's unknown kid makes it refetch.
+    const fresh = await register(edge.url);
+    assert.equal(decodeProtectedHeader(fresh.accessToken).kid, successor);
+    const id = await waitUntil(async () => (await me(fresh.accessToken)).data?.me.id, {
+      what: 'the successor key to be accepted',
+      timeoutMs: 15_000,
+    });
+    assert.equal(id, fresh.user.id);
+    // a token of the revoked key it has not verified before is refused (one it verified stays in
+    // its verified-token cache for at most 60 s more)
+    assert.equal(errorCode(await me(unseen.accessToken)), 'UNAUTHENTICATED');
+  });
 });

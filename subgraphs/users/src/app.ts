@@ -44,7 +44,10 @@ export async function startUsersApp(
     async () => {
       const keys = new SigningKeysService(orm.em, {
         accessTokenTtlSeconds: config.ACCESS_TOKEN_TTL_SECONDS,
-        encryption: new KeyEncryption(config.SIGNING_KEY_ENCRYPTION_KEY),
+        encryption: new KeyEncryption(
+          config.SIGNING_KEY_ENCRYPTION_KEY,
+          config.SIGNING_KEY_ENCRYPTION_KEY_PREVIOUS,
+        ),
       });
       const accessTokens = new AccessTokensService(keys, {
         issuer: config.JWT_ISSUER,
@@ -64,8 +67,8 @@ export async function startUsersApp(
         },
       );
       const maxKeyAge = config.SIGNING_KEY_MAX_AGE_DAYS * 86_400;
-      const sealed = await keys.sealPlaintextKeys();
-      if (sealed > 0) logger.info({ sealed }, 'sealed plaintext signing keys at rest');
+      const sealed = await keys.sealKeys();
+      if (sealed > 0) logger.info({ sealed }, 'sealed signing keys with the current KEK');
       await keys.rotateIfOlderThan(maxKeyAge);
       await keys.active();
 

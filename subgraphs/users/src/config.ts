@@ -34,6 +34,15 @@ export const usersConfigSchema = subgraphConfigSchema(4005)
           return z.NEVER;
         }
       }),
+    /** KEKs of before a change, comma-separated: they still open; keys are re-sealed at start. */
+    SIGNING_KEY_ENCRYPTION_KEY_PREVIOUS: env.list('').transform((raws, ctx) => {
+      try {
+        return raws.map(parseKek);
+      } catch (err) {
+        ctx.addIssue({ code: 'custom', message: (err as Error).message });
+        return z.NEVER;
+      }
+    }),
     PASSWORD_HASH_COST: z.coerce.number().int().min(4).max(15).default(12),
   })
   .superRefine((value, ctx) => {

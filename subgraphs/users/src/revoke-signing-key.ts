@@ -19,7 +19,10 @@ const orm = await createUsersOrm(databaseUrl(config));
 try {
   const keys = new SigningKeysService(orm.em, {
     accessTokenTtlSeconds: config.ACCESS_TOKEN_TTL_SECONDS,
-    encryption: new KeyEncryption(config.SIGNING_KEY_ENCRYPTION_KEY),
+    encryption: new KeyEncryption(
+      config.SIGNING_KEY_ENCRYPTION_KEY,
+      config.SIGNING_KEY_ENCRYPTION_KEY_PREVIOUS,
+    ),
   });
   const active = await keys.revoke(kid);
   process.stdout.write(`${JSON.stringify({ revoked: kid, active })}\n`);

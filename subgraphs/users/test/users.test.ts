@@ -611,8 +611,8 @@ describe('users subgraph over HTTP against MariaDB', () => {
       await jwtVerify(token, await importJWK(await exportJWK(publicKey), 'RS256'));
     };
     await signWith(replica());
-    assert.equal(await app.keys.sealPlaintextKeys(), 1);
-    assert.equal(await app.keys.sealPlaintextKeys(), 0);
+    assert.equal(await app.keys.sealKeys(), 1);
+    assert.equal(await app.keys.sealKeys(), 0);
     const [sealed] = await query<{ private_jwk: string }>(
       'select private_jwk from signing_keys where kid = ?',
       [kid],
@@ -625,6 +625,25 @@ describe('users subgraph over HTTP against MariaDB', () => {
       encryption: new KeyEncryption(randomBytes(32)),
     });
     await assert.rejects(wrongKek.active(), /another SIGNING_KEY_ENCRYPTION_KEY/);
+    // a KEK change: with the old KEK as previous, keys still open and are re-sealed with the new
+    const newKek = randomBytes(32);
+    const changing = new SigningKeysService(app.orm.em, {
+      accessTokenTtlSeconds: 900,
+      encryption: new KeyEncryption(newKek, [kek]),
+    });
+    assert.equal((await changing.active()).kid, kid);
+    assert.equal(await changing.sealKeys(), rows.length + 1);
+    const changed = new SigningKeysService(app.orm.em, {
+      accessTokenTtlSeconds: 900,
+      encryption: new KeyEncryption(newKek),
+    });
+    assert.equal((await changed.active()).kid, kid);
+    // and back, for the tests that follow (the app runs with `kek`)
+    const back = new SigningKeysService(app.orm.em, {
+      accessTokenTtlSeconds: 900,
+      encryption: new KeyEncryption(kek, [newKek]),
+    });
+    assert.equal(await back.sealKeys(), rows.length + 1);
   });
 
   it('emergency revocation: the key leaves the JWKS at once, a new key signs; admin only, idempotent', async () => {

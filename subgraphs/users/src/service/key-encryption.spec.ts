@@ -32,6 +32,19 @@ describe('KeyEncryption', () => {
     assert.throws(() => kek.open(parts.join('.'), 'kid-1'), SealedKeyError);
   });
 
+  it('a KEK change: a previous KEK still opens, and what it sealed needs sealing again', () => {
+    const oldKek = randomBytes(32);
+    const old = new KeyEncryption(oldKek);
+    const sealedBefore = old.seal(jwk, 'kid-1');
+    const changed = new KeyEncryption(randomBytes(32), [randomBytes(32), oldKek]);
+    assert.equal(changed.open(sealedBefore, 'kid-1'), jwk);
+    assert.equal(changed.needsSealing(sealedBefore), true);
+    assert.equal(changed.needsSealing(jwk), true);
+    const resealed = changed.seal(jwk, 'kid-1');
+    assert.equal(changed.needsSealing(resealed), false);
+    assert.throws(() => old.open(resealed, 'kid-1'), /another SIGNING_KEY_ENCRYPTION_KEY/);
+  });
+
   it('parses a 32-byte key in base64 or hex and refuses anything else', () => {
     const bytes = randomBytes(32);
     assert.ok(parseKek(bytes.toString('base64')).equals(bytes));

@@ -18,23 +18,40 @@ export class SealedKeyError extends Error {
  * 96-bit IV; the row's `kid` is the additional data, so a sealed key copied onto another row does
  * not open. The stored form is `v1.<kek id>.<iv>.<ciphertext>.<tag>` (base64url); the KEK id (8
  * bytes of its SHA-256) turns "wrong KEK" into a clear error instead of a bare auth-tag failure.
- * A plaintext JWK (a row written before encryption) is recognised by its leading `{`.
+ * A plaintext JWK (a row written before encryption) is recognised by its leading `{`. Previous
+ * KEKs (a KEK change) still open; the service re-seals what they sealed with the current one.
  */
 export class KeyEncryption {
   private readonly kekId: string;
+  /** Every KEK that opens, by id: the current one and the previous ones of a KEK change. */
+  private readonly keks: ReadonlyMap<string, Buffer>;
 
-  /** @param kek 32 bytes */
-  constructor(private readonly kek: Buffer) {
-    if (kek.length !== 32) throw new Error('the key-encryption key must be 32 bytes');
-    this.kekId = createHash('sha256').update(kek).digest().subarray(0, 8).toString('base64url');
+  /**
+   * @param kek 32 bytes: seals, and opens
+   * @param previous KEKs of before a change (32 bytes each): open only
+   */
+  constructor(kek: Buffer, previous: readonly Buffer[] = []) {
+    const keks = new Map<string, Buffer>();
+    for (const key of [kek, ...previous]) {
+      if (key.length !== 32) throw new Error('a key-encryption key must be 32 bytes');
+      keks.set(kekIdOf(key), key);
+    }
+    this.kekId = kekIdOf(kek);
+    this.keks = keks;
   }
 
   seal(plaintext: string, kid: string): string {
     const iv = randomBytes(12);
-    const cipher = createCipheriv('aes-256-gcm', this.kek, iv).setAAD(Buffer.from(kid, 'utf8'));
+    const kek = this.keks.get(this.kekId)!;
+    const cipher = createCipheriv('aes-256-gcm', kek, iv).setAAD(Buffer.from(kid, 'utf8'));
     const body = Buffer.concat([cipher.update(plaintext, 'utf8'), cipher.final()]);
     const parts = [iv, body, cipher.getAuthTag()].map((b) => b.toString('base64url'));
     return [VERSION, this.kekId, ...parts].join('.');
+  }
+
+  /** Whether a stored value should be (re)sealed: plaintext, or sealed with a previous KEK. */
+  needsSealing(stored: string): boolean {
+    return isPlaintext(stored) || stored.split('.')[1] !== this.kekId;
   }
 
   /** The plaintext of a sealed value, or the value itself when it was stored before encryption. */
@@ -43,12 +60,13 @@ export class KeyEncryption {
     const [version, kekId, iv, body, tag] = stored.split('.');
     if (version !== VERSION || iv === undefined || body === undefined || tag === undefined)
       throw new SealedKeyError(`signing key ${kid}: unknown storage format`);
-    if (kekId !== this.kekId)
+    const kek = this.keks.get(kekId ?? '');
+    if (kek === undefined)
       throw new SealedKeyError(
         `signing key ${kid} is sealed with another SIGNING_KEY_ENCRYPTION_KEY`,
       );
     try {
-      const decipher = createDecipheriv('aes-256-gcm', this.kek, Buffer.from(iv, 'base64url'))
+      const decipher = createDecipheriv('aes-256-gcm', kek, Buffer.from(iv, 'base64url'))
         .setAAD(Buffer.from(kid, 'utf8'))
         .setAuthTag(Buffer.from(tag, 'base64url'));
       return Buffer.concat([
@@ -60,6 +78,9 @@ export class KeyEncryption {
     }
   }
 }
+
+const kekIdOf = (kek: Buffer): string =>
+  createHash('sha256').update(kek).digest().subarray(0, 8).toString('base64url');
 
 export const isPlaintext = (stored: string): boolean => stored.trimStart().startsWith('{');
 

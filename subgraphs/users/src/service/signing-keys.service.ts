@@ -3,7 +3,7 @@ import { NotFoundError } from '@shop/platform';
 import { exportJWK, generateKeyPair, importJWK, type JWK, type CryptoKey } from 'jose';
 import { planRevocation } from '../domain/signing-key.js';
 import { SigningKeyEntity, type SigningKeyRecord } from '../persistence/signing-key.entity.js';
-import { isPlaintext, type KeyEncryption } from './key-encryption.js';
+import type { KeyEncryption } from './key-encryption.js';
 
 export interface ActiveKey {
   readonly kid: string;
@@ -121,20 +121,22 @@ export class SigningKeysService {
   }
 
   /**
-   * Seals the private keys still stored in plain text (rows written before encryption at rest).
-   * Each row is updated only if it still holds the plaintext read, so replicas starting together
-   * do not overwrite each other. Returns how many rows this call sealed.
+   * Seals the private keys still stored in plain text (rows written before encryption at rest) or
+   * sealed with a previous KEK (a KEK change). Each row is updated only if it still holds what was
+   * read, so replicas starting together do not overwrite each other. Returns how many rows this
+   * call sealed.
    */
-  async sealPlaintextKeys(): Promise<number> {
+  async sealKeys(): Promise<number> {
     const em = this.em.fork();
+    const { encryption } = this.options;
     const records = await em.find(SigningKeyEntity, {}, { fields: ['kid', 'privateJwk'] });
     let sealed = 0;
-    for (const record of records) {
-      if (!isPlaintext(record.privateJwk)) continue;
+    for (const { kid, privateJwk } of records) {
+      if (!encryption.needsSealing(privateJwk)) continue;
       sealed += await em.nativeUpdate(
         SigningKeyEntity,
-        { kid: record.kid, privateJwk: record.privateJwk },
-        { privateJwk: this.options.encryption.seal(record.privateJwk, record.kid) },
+        { kid, privateJwk },
+        { privateJwk: encryption.seal(encryption.open(privateJwk, kid), kid) },
       );
     }
     return sealed;
