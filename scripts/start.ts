@@ -29,6 +29,9 @@ for (const ws of services) {
     cwd: ws.dir,
     env: {
       ...process.env,
+      // Unset NODE_ENV means production in every service; `npm start` is development unless the
+      // shell says otherwise (Sandbox, introspection, the committed development keys).
+      NODE_ENV: process.env.NODE_ENV ?? 'development',
       PATH: `${path.join(repoRoot, 'node_modules', '.bin')}${path.delimiter}${process.env.PATH ?? ''}`,
     },
     stdio: ['ignore', 'pipe', 'pipe'],

@@ -1,5 +1,5 @@
 import { fileURLToPath } from 'node:url';
-import { baseConfigSchema, DEV_GATEWAY_SECRET, env } from '@shop/platform';
+import { baseConfigSchema, env, isDevGatewayProofKey } from '@shop/platform';
 import { z } from 'zod';
 import { TrustedProxies } from './client-address.js';
 
@@ -67,6 +67,12 @@ const trustedProxies = z
     }
   });
 
+/** https, or http to this host only (a sidecar on loopback crosses no network). */
+const isHttpsOrLoopback = (raw: string): boolean => {
+  const url = new URL(raw);
+  return url.protocol === 'https:' || ['127.0.0.1', 'localhost', '[::1]'].includes(url.hostname);
+};
+
 /** Every setting the gateway reads, with its default (see .env.example). */
 export const gatewayConfigSchema = baseConfigSchema
   .extend({
@@ -89,11 +95,18 @@ export const gatewayConfigSchema = baseConfigSchema
     JWT_ISSUER: env.string('shop-users'),
     JWT_AUDIENCE: env.string('shop-api'),
     JWT_CLOCK_TOLERANCE_SECONDS: z.coerce.number().int().min(0).max(300).default(30),
-    /** Seconds a fetched JWKS is trusted before it is fetched again. */
-    JWKS_CACHE_MAX_AGE_SECONDS: positiveInt(600),
-    /** Minimum seconds between two JWKS fetches caused by an unknown `kid`. */
-    JWKS_COOLDOWN_SECONDS: z.coerce.number().min(0).default(5),
-    GATEWAY_SHARED_SECRET: z.string().min(32).default(DEV_GATEWAY_SECRET),
+    /**
+     * Seconds a fetched JWKS is trusted before it is fetched again: with the 60 s verified-token
+     * cache, how long a key revoked on users (`revokeSigningKey`) may still be accepted.
+     */
+    JWKS_CACHE_MAX_AGE_SECONDS: positiveInt(60),
+    /**
+     * Minimum seconds between two JWKS fetches caused by an unknown `kid`; at least 1, so tokens
+     * with made-up `kid`s cannot turn the gateway into a JWKS flooder.
+     */
+    JWKS_COOLDOWN_SECONDS: z.coerce.number().min(1).default(5),
+    /** Ed25519 private key (PEM or JWK) that signs the proofs; subgraphs hold its public key. */
+    GATEWAY_PROOF_PRIVATE_KEY: env.gatewayProofKey('private'),
     /** HTTP token bucket per client IP, applied before the body is read. */
     HTTP_RATE_PER_SECOND: z.coerce.number().positive().default(50),
     HTTP_BURST: positiveInt(100),
@@ -110,11 +123,17 @@ export const gatewayConfigSchema = baseConfigSchema
     SUBGRAPH_TIMEOUT_MS: positiveInt(10_000),
   })
   .superRefine((value, ctx) => {
-    if (value.NODE_ENV === 'production' && value.GATEWAY_SHARED_SECRET === DEV_GATEWAY_SECRET)
+    if (value.NODE_ENV === 'production' && !isHttpsOrLoopback(value.JWKS_URL))
       ctx.addIssue({
         code: 'custom',
-        path: ['GATEWAY_SHARED_SECRET'],
-        message: 'the development default must not be used in production',
+        path: ['JWKS_URL'],
+        message: 'must be an https URL in production (the keys that verify every token)',
+      });
+    if (value.NODE_ENV === 'production' && isDevGatewayProofKey(value.GATEWAY_PROOF_PRIVATE_KEY))
+      ctx.addIssue({
+        code: 'custom',
+        path: ['GATEWAY_PROOF_PRIVATE_KEY'],
+        message: 'the development key must not be used in production',
       });
   });
 

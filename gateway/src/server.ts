@@ -167,7 +167,7 @@ export async function createGatewayServer(
       timeoutMs: config.REDIS_TIMEOUT_MS,
       rejections: rateLimitRejections,
     }),
-    useGatewayProof({ secret: config.GATEWAY_SHARED_SECRET }),
+    useGatewayProof({ privateKey: config.GATEWAY_PROOF_PRIVATE_KEY }),
     useErrorMasking({ production: config.NODE_ENV === 'production' }),
   ];
 

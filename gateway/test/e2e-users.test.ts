@@ -15,6 +15,7 @@ import {
 import {
   errorCode,
   gql,
+  mintProof,
   repoRoot,
   startCountingProxy,
   startGateway,
@@ -22,7 +23,6 @@ import {
   type CountingProxy,
 } from './harness.js';
 
-const SECRET = 'e2e-gateway-proof-secret-at-least-32-characters';
 const AUTH = 'accessToken refreshToken user { id roles }';
 const REGISTER = `mutation ($input: RegisterInput!) { register(input: $input) { ${AUTH} } }`;
 const LOGIN = `mutation ($input: LoginInput!) { login(input: $input) { ${AUTH} } }`;
@@ -64,7 +64,6 @@ describe('end to end: gateway + real users subgraph', () => {
     users = await startSubgraph('users', {
       ...db.mysqlEnv,
       PASSWORD_HASH_COST: '4',
-      GATEWAY_SHARED_SECRET: SECRET,
     });
     proxy = await startCountingProxy(users.url);
     // the gateways fetch the JWKS through a proxy that counts the fetches
@@ -76,7 +75,6 @@ describe('end to end: gateway + real users subgraph', () => {
       JWKS_URL: `${jwksProxy.url}/.well-known/jwks.json`,
       REDIS_URL: stack.env.REDIS_URL,
       REDIS_PREFIX: stack.ns.redisPrefix,
-      GATEWAY_SHARED_SECRET: SECRET,
       HTTP_BURST: '1000',
       HTTP_RATE_PER_SECOND: '1000',
       // the test client connects from loopback, standing in for the load balancer
@@ -195,14 +193,7 @@ describe('end to end: gateway + real users subgraph', () => {
 
   it('a client-sent proof or identity header is stripped; a direct subgraph call without the proof is rejected', async () => {
     const customer = await register();
-    const forged = await new SignJWT({ roles: ['admin'], rid: 'x' })
-      .setProtectedHeader({ alg: 'HS256' })
-      .setSubject(customer.user.id)
-      .setIssuer('shop-gateway')
-      .setAudience('shop-subgraphs')
-      .setIssuedAt()
-      .setExpirationTime('60s')
-      .sign(new TextEncoder().encode(SECRET));
+    const forged = await mintProof('users', { sub: customer.user.id, roles: ['admin'] });
     const headers = {
       'x-shop-gateway-proof': forged,
       'x-user-id': customer.user.id,
@@ -260,14 +251,7 @@ describe('end to end: gateway + real users subgraph', () => {
     const before = await register();
     const oldKid = decodeProtectedHeader(before.accessToken).kid;
     // users' admin mutation, called the way only the gateway could: with a proof minted here
-    const adminProof = await new SignJWT({ roles: ['admin'], rid: 'rotation-test' })
-      .setProtectedHeader({ alg: 'HS256' })
-      .setSubject(crypto.randomUUID())
-      .setIssuer('shop-gateway')
-      .setAudience('shop-subgraphs')
-      .setIssuedAt()
-      .setExpirationTime('60s')
-      .sign(new TextEncoder().encode(SECRET));
+    const adminProof = await mintProof('users', { sub: crypto.randomUUID(), roles: ['admin'] });
     const rotated = await fetch(`${users.url}/graphql`, {
       method: 'POST',
       headers: { 'content-type': 'application/json', 'x-shop-gateway-proof': adminProof },
@@ -411,5 +395,46 @@ describe('end to end: gateway + real users subgraph', () => {
     });
     assert.equal(ok.data?.me.id, dave.user.id);
     assert.ok(proxy.count() > before);
+  });
+  it('an emergency key revocation: after its next JWKS fetch the gateway refuses the tokens the key signed', async () => {
+    const edge = await startGateway(
+      { ...limitsEnv, MAX_DEPTH: '12', MAX_COST: '5000' },
+      'gateway-revocation',
+    );
+    gateways.push(edge);
+    const [seen, unseen] = [await register(), await register()];
+    const leaked = decodeProtectedHeader(seen.accessToken).kid!;
+    assert.equal(decodeProtectedHeader(unseen.accessToken).kid, leaked);
+    const me = (token: string) => gql<{ me: { id: string } }>(edge.url, '{ me { id } }', { token });
+    // the gateway holds the JWKS with the key in its cache
+    assert.equal((await me(seen.accessToken)).data?.me.id, seen.user.id);
+
+    const adminProof = await mintProof('users', { sub: crypto.randomUUID(), roles: ['admin'] });
+    const revoked = await fetch(`${users.url}/graphql`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'x-shop-gateway-proof': adminProof },
+      body: JSON.stringify({
+        query: 'mutation ($kid: ID!) { revokeSigningKey(kid: $kid) }',
+        variables: { kid: leaked },
+      }),
+    });
+    const successor = ((await revoked.json()) as { data: { revokeSigningKey: string } }).data
+      .revokeSigningKey;
+    assert.notEqual(successor, leaked);
+
+    // a token the gateway has not verified before is refused once the 1 s JWKS cache has expired
+    // (one it verified stays in its verified-token cache for at most 60 s more)
+    // The gateway drops the key at its next JWKS fetch: when its cache expires
+    // (JWKS_CACHE_MAX_AGE_SECONDS) or, as here, when the successor's unknown kid makes it refetch.
+    const fresh = await register(edge.url);
+    assert.equal(decodeProtectedHeader(fresh.accessToken).kid, successor);
+    const id = await waitUntil(async () => (await me(fresh.accessToken)).data?.me.id, {
+      what: 'the successor key to be accepted',
+      timeoutMs: 15_000,
+    });
+    assert.equal(id, fresh.user.id);
+    // a token of the revoked key it has not verified before is refused (one it verified stays in
+    // its verified-token cache for at most 60 s more)
+    assert.equal(errorCode(await me(unseen.accessToken)), 'UNAUTHENTICATED');
   });
 });

@@ -2,11 +2,12 @@ import assert from 'node:assert/strict';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { after, before, describe, it } from 'node:test';
+import { DEV_GATEWAY_PROOF_PRIVATE_KEY, DEV_GATEWAY_PROOF_PUBLIC_KEY } from '@shop/platform';
 import { TestStack, waitUntil, type RunningService } from '@shop/testing';
 import { TestIssuer } from './fixtures/test-issuer.js';
-import { DEV_SECRET, startTestSubgraphs, type TestSubgraphs } from './fixtures/test-subgraphs.js';
+import { startTestSubgraphs, type TestSubgraphs } from './fixtures/test-subgraphs.js';
 import { startTricklingSubgraph } from './fixtures/trickling-subgraph.js';
-import { errorCode, gql, opsUrl, startGateway } from './harness.js';
+import { errorCode, gql, opsUrl, startGateway, startSubgraph } from './harness.js';
 
 describe('gateway modes: production masking, development Sandbox, HTTP flood guard, subgraph deadline', () => {
   const stack = new TestStack('gwmodes');
@@ -23,7 +24,6 @@ describe('gateway modes: production masking, development Sandbox, HTTP flood gua
       JWKS_URL: issuer.jwksUrl,
       REDIS_URL: stack.env.REDIS_URL,
       REDIS_PREFIX: stack.ns.redisPrefix,
-      GATEWAY_SHARED_SECRET: DEV_SECRET,
       ...env,
     });
     gateways.push(gateway);
@@ -55,6 +55,33 @@ describe('gateway modes: production masking, development Sandbox, HTTP flood gua
     assert.doesNotMatch(await page.text(), /<html/i);
     const badToken = await gql(gateway.url, '{ hello }', { token: 'a.b.c' });
     assert.equal(errorCode(badToken), 'UNAUTHENTICATED');
+  });
+
+  it('NODE_ENV unset means production: masked errors, no introspection or Sandbox', async () => {
+    // an empty value counts as unset (parseConfig); the harness would otherwise set test
+    const gateway = await start({ NODE_ENV: '' });
+    const boom = await gql(gateway.url, '{ hello boom }');
+    assert.equal(boom.errors?.[0]?.message, 'Internal server error');
+    assert.doesNotMatch(JSON.stringify(boom), /stacktrace/);
+    const introspection = await gql(gateway.url, '{ __schema { queryType { name } } }');
+    assert.equal(errorCode(introspection), 'BAD_USER_INPUT');
+    const page = await fetch(`${gateway.url}/graphql`, { headers: { accept: 'text/html' } });
+    assert.doesNotMatch(await page.text(), /<html/i);
+  });
+
+  it('NODE_ENV unset: the gateway and a subgraph refuse the committed development key and stop (78)', async () => {
+    await assert.rejects(
+      start({ NODE_ENV: '', GATEWAY_PROOF_PRIVATE_KEY: DEV_GATEWAY_PROOF_PRIVATE_KEY }),
+      /exited \(78\)[\s\S]*config: GATEWAY_PROOF_PRIVATE_KEY: the development key/,
+    );
+    await assert.rejects(
+      startSubgraph('users', {
+        NODE_ENV: '',
+        GATEWAY_PROOF_PUBLIC_KEY: DEV_GATEWAY_PROOF_PUBLIC_KEY,
+        PASSWORD_HASH_COST: '12',
+      }),
+      /exited \(78\)[\s\S]*config: GATEWAY_PROOF_PUBLIC_KEY: the development key/,
+    );
   });
 
   it('development: Apollo Sandbox on GET /graphql and introspection on', async () => {

@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { TestStack, type RunningService } from '@shop/testing';
-import { DEV_SECRET, startTestSubgraphs, type TestSubgraphs } from './fixtures/test-subgraphs.js';
+import { startTestSubgraphs, type TestSubgraphs } from './fixtures/test-subgraphs.js';
 import { errorCode, gql, startGateway, type GraphQLResult } from './harness.js';
 
 /** `query{...F0} fragment F0 on Query{...F1 ...F1} ... fragment Fn on Query{<leaf>}`: 2^n leaves. */
@@ -44,7 +44,6 @@ describe('operation shape limits through the gateway', () => {
       JWKS_URL: 'http://127.0.0.1:9/.well-known/jwks.json',
       REDIS_URL: stack.env.REDIS_URL,
       REDIS_PREFIX: stack.ns.redisPrefix,
-      GATEWAY_SHARED_SECRET: DEV_SECRET,
       HTTP_BURST: '1000',
       HTTP_RATE_PER_SECOND: '1000',
       MAX_DEPTH: '6',

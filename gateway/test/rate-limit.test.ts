@@ -3,7 +3,7 @@ import { after, before, describe, it } from 'node:test';
 import { TestStack, waitUntil, type RunningService } from '@shop/testing';
 import { Redis } from 'ioredis';
 import { TestIssuer } from './fixtures/test-issuer.js';
-import { DEV_SECRET, startTestSubgraphs, type TestSubgraphs } from './fixtures/test-subgraphs.js';
+import { startTestSubgraphs, type TestSubgraphs } from './fixtures/test-subgraphs.js';
 import { errorCode, gql, opsUrl, startGateway } from './harness.js';
 
 describe('@rateLimit across two gateway processes sharing Redis', () => {
@@ -23,7 +23,6 @@ describe('@rateLimit across two gateway processes sharing Redis', () => {
       JWKS_URL: issuer.jwksUrl,
       REDIS_URL: stack.env.REDIS_URL,
       REDIS_PREFIX: stack.ns.redisPrefix,
-      GATEWAY_SHARED_SECRET: DEV_SECRET,
       HTTP_BURST: '1000',
       HTTP_RATE_PER_SECOND: '1000',
       MAX_ALIASES: '60',

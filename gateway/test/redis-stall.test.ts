@@ -7,7 +7,7 @@ import { after, before, describe, it } from 'node:test';
 import { freePort, waitUntil, type RunningService } from '@shop/testing';
 import { Redis } from 'ioredis';
 import { TestIssuer } from './fixtures/test-issuer.js';
-import { DEV_SECRET, startTestSubgraphs, type TestSubgraphs } from './fixtures/test-subgraphs.js';
+import { startTestSubgraphs, type TestSubgraphs } from './fixtures/test-subgraphs.js';
 import { errorCode, gql, opsUrl, startGateway, type GraphQLResult } from './harness.js';
 
 const REDIS_SERVER = '/usr/bin/redis-server';
@@ -53,7 +53,6 @@ describe('a stalled Redis (SIGSTOP)', () => {
         .join(','),
       JWKS_URL: issuer.jwksUrl,
       REDIS_URL: url,
-      GATEWAY_SHARED_SECRET: DEV_SECRET,
       HTTP_BURST: '1000',
       HTTP_RATE_PER_SECOND: '1000',
       TRUST_PROXY: '127.0.0.1',

@@ -1,9 +1,12 @@
 import assert from 'node:assert/strict';
 import { after, before, beforeEach, describe, it } from 'node:test';
 import { createLogger, parseConfig } from '@shop/platform';
-import { gql, mintProof, TEST_GATEWAY_SECRET } from '@shop/subgraph-kit/testing';
+import { gql, proofMinter } from '@shop/subgraph-kit/testing';
 import { TestStack } from '@shop/testing';
 import { cartConfigSchema, seedCarts, startCartApp, type CartApp } from '../src/index.js';
+
+/** Proofs as the gateway signs them for this subgraph (the committed test key). */
+const mintProof = proofMinter('cart');
 
 interface CartData {
   id: string;
@@ -26,7 +29,7 @@ describe('cart subgraph over HTTP against MariaDB', () => {
     const config = parseConfig(cartConfigSchema, {
       ...db.mysqlEnv,
       PORT: '0',
-      GATEWAY_SHARED_SECRET: TEST_GATEWAY_SECRET,
+      NODE_ENV: 'test',
     });
     app = await startCartApp(config, createLogger('cart', 'silent'), {
       debug: ['query'],

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { createLogger, parseConfig } from '@shop/platform';
-import { gql, mintProof, TEST_GATEWAY_SECRET } from '@shop/subgraph-kit/testing';
+import { gql, proofMinter } from '@shop/subgraph-kit/testing';
 import { TestStack } from '@shop/testing';
 import {
   catalogConfigSchema,
@@ -9,6 +9,9 @@ import {
   startCatalogApp,
   type CatalogApp,
 } from '../src/index.js';
+
+/** Proofs as the gateway signs them for this subgraph (the committed test key). */
+const mintProof = proofMinter('catalog');
 
 describe('catalog subgraph over HTTP against MongoDB (FerretDB)', () => {
   const stack = new TestStack('catalog');
@@ -28,7 +31,7 @@ describe('catalog subgraph over HTTP against MongoDB (FerretDB)', () => {
       MONGODB_URL: stack.env.MONGODB_URL,
       MONGODB_DATABASE: database,
       PORT: '0',
-      GATEWAY_SHARED_SECRET: TEST_GATEWAY_SECRET,
+      NODE_ENV: 'test',
     });
     app = await startCatalogApp(config, createLogger('catalog', 'silent'), {
       monitorCommands: true,

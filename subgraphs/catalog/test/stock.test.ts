@@ -1,6 +1,8 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { gql, mintProof } from '@shop/subgraph-kit/testing';
+import { gql, proofMinter } from '@shop/subgraph-kit/testing';
+
+const mintProof = proofMinter('catalog');
 import { waitUntil, TestStack } from '@shop/testing';
 import { seedProducts } from '../src/index.js';
 import { openStockWorld, probeTopic, type StockWorld } from './stock-world.js';

@@ -3,7 +3,9 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { createLogger, parseConfig } from '@shop/platform';
-import { gql, mintProof, TEST_GATEWAY_SECRET as SECRET } from '@shop/subgraph-kit/testing';
+import { gql, proofMinter } from '@shop/subgraph-kit/testing';
+
+const mintProof = proofMinter('users');
 import { TestStack } from '@shop/testing';
 import { startUsersApp, usersConfigSchema, type UsersApp } from '../src/index.js';
 
@@ -20,7 +22,6 @@ describe('users under a burst of cost-12 logins', () => {
       ...db.mysqlEnv,
       PORT: '0',
       PASSWORD_HASH_COST: '12',
-      GATEWAY_SHARED_SECRET: SECRET,
       NODE_ENV: 'test',
     });
     app = await startUsersApp(config, createLogger('users', 'silent'));

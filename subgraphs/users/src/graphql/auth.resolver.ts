@@ -1,5 +1,5 @@
 import { UnauthenticatedError } from '@shop/platform';
-import { Arg, Ctx, Directive, Mutation, Query, Resolver } from 'type-graphql';
+import { Arg, Ctx, Directive, ID, Mutation, Query, Resolver } from 'type-graphql';
 import type { AuthService } from '../service/auth.service.js';
 import type { SigningKeysService } from '../service/signing-keys.service.js';
 import { AuthPayloadType } from './auth-payload.type.js';
@@ -74,5 +74,14 @@ export class AuthResolver {
   })
   rotateSigningKey(): Promise<string> {
     return this.keys.rotate();
+  }
+
+  @Directive('@requiresScopes(scopes: [["admin"]])')
+  @Mutation(() => String, {
+    description:
+      'Emergency revocation of a leaked signing key: it leaves the JWKS at once and a new key takes over if it was active; returns the active kid. Gateways refuse its tokens once their JWKS cache expires.',
+  })
+  revokeSigningKey(@Arg('kid', () => ID) kid: string): Promise<string> {
+    return this.keys.revoke(kid);
   }
 }

@@ -65,6 +65,15 @@ export class PasswordHasher {
     return this.run({ op: 'hash', password, cost: this.cost }) as Promise<string>;
   }
 
+  /** The cost a stored hash was made with; undefined when it is not a bcrypt hash. */
+  costOf(hash: string): number | undefined {
+    try {
+      return bcrypt.getRounds(hash);
+    } catch {
+      return undefined;
+    }
+  }
+
   async verify(password: string, hash: string | undefined): Promise<boolean> {
     const ok = await this.run({ op: 'compare', password, hash: hash ?? this.dummy });
     return ok === true && hash !== undefined;
