@@ -123,25 +123,34 @@ describe('gateway config', () => {
   });
 
   it('TRUST_PROXY is a list of proxy addresses or CIDRs; true (believe anyone) is refused', () => {
-    assert.equal(parse({}).TRUST_PROXY.has('127.0.0.1'), false);
-    assert.equal(parse({ TRUST_PROXY: 'false' }).TRUST_PROXY.has('127.0.0.1'), false);
-    const trusted = parse({ TRUST_PROXY: '10.0.0.0/8, 192.0.2.1,fd00::/8' }).TRUST_PROXY;
+    assert.equal(parse({ NODE_ENV: 'development' }).TRUST_PROXY.has('127.0.0.1'), false);
+    assert.equal(
+      parse({ NODE_ENV: 'development', TRUST_PROXY: 'false' }).TRUST_PROXY.has('127.0.0.1'),
+      false,
+    );
+    const trusted = parse({
+      NODE_ENV: 'development',
+      TRUST_PROXY: '10.0.0.0/8, 192.0.2.1,fd00::/8',
+    }).TRUST_PROXY;
     assert.deepEqual(
       ['10.9.8.7', '192.0.2.1', '192.0.2.2', 'fd00::1', '2001:db8::1'].map((a) => trusted.has(a)),
       [true, true, false, true, false],
     );
-    assert.match(problems({ TRUST_PROXY: 'true' })[0] ?? '', /^config: TRUST_PROXY: .*not true/);
     assert.match(
-      problems({ TRUST_PROXY: '10.0.0.0/8,proxy.local' })[0] ?? '',
+      problems({ NODE_ENV: 'development', TRUST_PROXY: 'true' })[0] ?? '',
+      /^config: TRUST_PROXY: .*not true/,
+    );
+    assert.match(
+      problems({ NODE_ENV: 'development', TRUST_PROXY: '10.0.0.0/8,proxy.local' })[0] ?? '',
       /^config: TRUST_PROXY: "proxy.local" is not an IP address or CIDR/,
     );
   });
 
   it('serves operations on OPS_PORT (9400) and gives Redis a 1 s deadline by default', () => {
-    const config = parse({});
+    const config = parse({ NODE_ENV: 'development' });
     assert.equal(config.OPS_PORT, 9400);
     assert.equal(config.OPS_HOST, undefined);
     assert.equal(config.REDIS_TIMEOUT_MS, 1000);
-    assert.equal(parse({ OPS_PORT: '0' }).OPS_PORT, 0);
+    assert.equal(parse({ NODE_ENV: 'development', OPS_PORT: '0' }).OPS_PORT, 0);
   });
 });

@@ -139,7 +139,11 @@ describe('supergraph policies: renamed links, extensions, interfaces', () => {
        type Voucher implements Redeemable { code: String! @rateLimit(window: "1h", max: 2) }`,
     );
     const p = extractPolicies(doc);
-    assert.deepEqual(p.rateLimits.get('Coupon.code'), { window: '1m', max: 5 });
-    assert.deepEqual(p.rateLimits.get('Voucher.code'), { window: '1h', max: 2 });
+    assert.deepEqual(p.rateLimits.get('Coupon.code'), [
+      { window: '1m', max: 5, by: 'caller', identityArgs: [] },
+    ]);
+    assert.deepEqual(p.rateLimits.get('Voucher.code'), [
+      { window: '1h', max: 2, by: 'caller', identityArgs: [] },
+    ]);
   });
 });

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { createHash, generateKeyPairSync, randomBytes } from 'node:crypto';
-import { after, before, describe, it } from 'node:test';
+import { after, before, beforeEach, describe, it } from 'node:test';
 import { parseConfig, createLogger } from '@shop/platform';
 import { gql, mintProof as mintProofFor, proofMinter } from '@shop/subgraph-kit/testing';
 import { TestStack } from '@shop/testing';
@@ -47,6 +47,11 @@ describe('users subgraph over HTTP against MariaDB', () => {
   /** The key-encryption key of this run (not the development default). */
   const kek = randomBytes(32);
 
+  // A proof is refused once issued more than 35 s ago: each test gets a fresh one.
+  beforeEach(async () => {
+    anon = await mintProof();
+  });
+
   before(async () => {
     const db = await stack.createDatabase('users');
     dbUrl = db.url;
@@ -68,7 +73,6 @@ describe('users subgraph over HTTP against MariaDB', () => {
     });
     url = app.http.url;
     base = url.replace(/\/graphql$/, '');
-    anon = await mintProof();
   });
   after(async () => {
     await app?.close();
