@@ -6,7 +6,10 @@ export interface IncomingMessage {
   readonly topic: string;
   readonly partition: number;
   readonly offset: string;
+  /** The key as text (lossy for keys that are not UTF-8: use `rawKey` to pass it on). */
   readonly key: string | null;
+  /** The key's bytes, as Kafka holds them. */
+  readonly rawKey?: Buffer | null;
   readonly value: Buffer | null;
   readonly headers: MessageHeaders;
   readonly timestamp: string;
@@ -212,6 +215,7 @@ export class ResilientConsumer {
                 partition,
                 offset: message.offset,
                 key: message.key?.toString() ?? null,
+                rawKey: message.key,
                 value: message.value,
                 headers: readHeaders(message.headers),
                 timestamp: message.timestamp,
