@@ -26,6 +26,7 @@ export {
   type IncomingMessage,
   type MessageControl,
   type MessageHandler,
+  PartitionLostError,
   type ResilientConsumerOptions,
 } from './kafka/resilient-consumer.js';
 export {
@@ -41,7 +42,10 @@ export { OutboxRelay, type OutboxRelayOptions } from './outbox/outbox-relay.js';
 export {
   backoffDelay,
   DEFAULT_RETRY_POLICY,
+  isTransientError,
   PermanentError,
+  retryDecision,
+  type FailureCounts,
   type RetryPolicy,
 } from './retry-policy.js';
 export {
