@@ -24,7 +24,8 @@ export interface OutboxRelayOptions {
   readonly leaseMs?: number;
   /**
    * Deadline of one send (kafkajs retries included); past it the send is cut off. Shorter than
-   * the lease, so a relay cannot still be sending when a standby may take over. @default leaseMs / 3
+   * the lease, so a relay cannot still be sending when a standby may take over; a send cut off
+   * is sent again by a new producer, a duplicate if the broker had it. @default leaseMs / 2
    */
   readonly sendTimeoutMs?: number;
   /**
@@ -150,9 +151,11 @@ export class OutboxRelay {
     this.pollIntervalMs = options.pollIntervalMs ?? 50;
     this.leaseMs = options.leaseMs ?? 10_000;
     this.fenceMarginMs = Math.min(1000, this.leaseMs / 10);
+    // Renewal comes once a third of the lease has passed, so at least two thirds remain when a
+    // send starts: half the lease fits with the margin.
     this.sendTimeoutMs = Math.min(
-      options.sendTimeoutMs ?? this.leaseMs / 3,
-      this.leaseMs / 2 - this.fenceMarginMs,
+      options.sendTimeoutMs ?? this.leaseMs / 2,
+      (this.leaseMs * 2) / 3 - this.fenceMarginMs,
     );
     this.maxRefusals = options.maxRefusals ?? 5;
     this.readAhead = options.readAhead ?? 2;
