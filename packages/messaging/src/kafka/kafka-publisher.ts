@@ -174,6 +174,7 @@ export class KafkaPublisher {
     return gen;
   }
 
+  /** After a failure: no byte of this generation may go out any more, then let it go. */
   private async reset(gen: Generation | undefined = this.generation): Promise<void> {
     if (gen === undefined) return;
     if (this.generation === gen) this.generation = undefined;
@@ -183,7 +184,11 @@ export class KafkaPublisher {
 
   async close(): Promise<void> {
     this.closed = true;
-    await this.reset();
+    const gen = this.generation;
+    this.generation = undefined;
+    // Nothing in flight: disconnect first, so kafkajs closes its sockets itself, quietly.
+    await gen?.producer.disconnect().catch(() => undefined);
+    gen?.gate.close();
     this.onClose();
   }
 }
