@@ -11,6 +11,7 @@ import {
   sqlRows,
   sqlRun,
   type KafkaBus,
+  type KafkaPublisher,
 } from '../src/index.js';
 import { newBus, openOrm, readTopic, reasonOf, testLogger } from './support.js';
 
@@ -110,6 +111,60 @@ describe('outbox rows Kafka refuses', () => {
     );
     assert.match(lines[0]!, /^outbox:\d+\t.*\tkey=K\t.*refusals=1\tMESSAGE_TOO_LARGE/);
     assert.match(lines[1]!, /^1 outbox rows refused by Kafka/);
+  });
+
+  it('moves aside a row refused maxRefusals times in a row (a non-retriable refusal that is not about size)', async () => {
+    const refusedTopic = stack.ns.topic('refused.events');
+    for (let i = 0; i < 5; i++)
+      await orm.em.fork().transactional(async (em) => {
+        await outbox.add(em, orderFailedV1, {
+          topic: i === 2 ? refusedTopic : topic,
+          key: 'N',
+          data: { orderId: 'N', userId: 'u', reason: `n${i}` },
+        });
+      });
+    const real = bus.createPublisher();
+    let refusals = 0;
+    // The broker answering e.g. TOPIC_AUTHORIZATION_FAILED for one topic, every time.
+    const publisher = {
+      send: async (...args: Parameters<KafkaPublisher['send']>) => {
+        if (args[0].some((m) => m.topic === refusedTopic)) {
+          refusals++;
+          throw Object.assign(new Error('Not authorized to access topics'), {
+            name: 'KafkaJSNonRetriableError',
+            retriable: false,
+            cause: { type: 'TOPIC_AUTHORIZATION_FAILED' },
+          });
+        }
+        return real.send(...args);
+      },
+    } as unknown as KafkaPublisher;
+    const relay = new OutboxRelay({
+      orm,
+      publisher,
+      logger: testLogger('relay'),
+      maxRefusals: 3,
+    });
+    relay.start();
+    try {
+      await waitUntil(() => relay.deadLetteredCount === 1 && relay.publishedCount === 4, {
+        timeoutMs: 30_000,
+        what: 'the refused row aside, the 4 others published',
+      });
+    } finally {
+      await relay.stop();
+      await real.close();
+    }
+    const [dead] = await sqlRows<{ topic: string; reason: string; refusals: number }>(
+      orm.em.fork(),
+      'SELECT topic, reason, refusals FROM outbox_dead_letter WHERE topic = ?',
+      [refusedTopic],
+    );
+    assert.equal(dead?.refusals, 3);
+    assert.match(dead.reason, /TOPIC_AUTHORIZATION_FAILED/);
+    const got = (await readTopic(bus, topic)).map(reasonOf).filter((r) => r.startsWith('n'));
+    assert.deepEqual(got, ['n0', 'n1', 'n3', 'n4']);
+    assert.ok(refusals >= 3);
   });
 
   it('refuses an event over the size limit at outbox.add, and the transaction rolls back', async () => {
