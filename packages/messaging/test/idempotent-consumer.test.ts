@@ -21,6 +21,7 @@ describe('idempotent consumer', () => {
   before(async () => {
     world = await openConsumerWorld(stack, 'stats', [
       'CREATE TABLE order_stats (user_id VARCHAR(64) PRIMARY KEY, orders INT NOT NULL, total_cents INT NOT NULL)',
+      'CREATE TABLE flaky_changes (order_id VARCHAR(64) PRIMARY KEY, changes INT NOT NULL)',
     ]);
     consumer = new IdempotentConsumer({
       bus: world.bus,
@@ -87,6 +88,54 @@ describe('idempotent consumer', () => {
       [world.groupId],
     );
     assert.equal(inbox.length, 2);
+  });
+
+  it('undoes a failed attempt with its inbox row: a handler that fails once after its write changes state once', async () => {
+    let attempts = 0;
+    let committed = false;
+    const flaky = new IdempotentConsumer({
+      bus: world.bus,
+      orm: world.orm,
+      logger: testLogger('flaky'),
+      groupId: stack.ns.group('flaky'),
+      topics: [world.topic],
+      contracts: [orderPlacedV1],
+      retry: { initialDelayMs: 50 },
+      handle: async ({ envelope }, { em }) => {
+        if (envelope.data.userId !== 'u-flaky') return;
+        attempts++;
+        await sqlRun(
+          em,
+          'INSERT INTO flaky_changes (order_id, changes) VALUES (?, 1) ON DUPLICATE KEY UPDATE changes = changes + 1',
+          [envelope.data.orderId],
+        );
+        // The write is done; then something after it fails (a mail server, a bug), once.
+        if (attempts === 1) throw new Error('failed after the write');
+      },
+      afterCommit: ({ envelope }) => {
+        if (envelope.data.userId === 'u-flaky') committed = true;
+      },
+    });
+    await flaky.start();
+    try {
+      const envelope = createEnvelope(orderPlacedV1, {
+        key: 'o-flaky',
+        source: 'orders',
+        data: { ...placed('o-flaky'), userId: 'u-flaky' },
+      });
+      await world.publisher.send([
+        { topic: world.topic, key: envelope.key, value: JSON.stringify(envelope) },
+      ]);
+      await waitUntil(() => attempts >= 2, { timeoutMs: 30_000, what: 'the second attempt' });
+      await waitUntil(() => committed, { timeoutMs: 10_000, what: 'the second attempt committed' });
+      const [row] = await sqlRows<{ changes: number }>(
+        world.orm.em.fork(),
+        "SELECT changes FROM flaky_changes WHERE order_id = 'o-flaky'",
+      );
+      assert.equal(row?.changes, 1, 'one change: the failed attempt left nothing behind');
+    } finally {
+      await flaky.close();
+    }
   });
 
   it('dead-letters an unknown version with the reason instead of guessing', async () => {
