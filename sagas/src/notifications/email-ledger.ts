@@ -12,6 +12,8 @@ export const NOTIFICATION_TABLES_DDL: readonly string[] = [
     -- RETRYING: the last attempt failed without delivering; SENT and REJECTED are final.
     status ENUM('SENDING', 'RETRYING', 'SENT', 'REJECTED') NOT NULL,
     attempts INT NOT NULL DEFAULT 1,
+    -- attempts that found an earlier one without an outcome: each may have made a duplicate
+    unresolved_resends INT NOT NULL DEFAULT 0,
     last_error VARCHAR(1000) NULL,
     smtp_response VARCHAR(1000) NULL,
     created_at DATETIME(3) NOT NULL DEFAULT CURRENT_TIMESTAMP(3),
@@ -73,7 +75,10 @@ export class EmailLedger {
     if (row.status === 'SENT' || row.status === 'REJECTED') return 'final';
     await sqlRun(
       em,
-      `UPDATE notification_email SET status = 'SENDING', attempts = attempts + 1, recipient = ?
+      `UPDATE notification_email
+       SET attempts = attempts + 1, recipient = ?,
+           unresolved_resends = unresolved_resends + IF(status = 'SENDING', 1, 0),
+           status = 'SENDING'
        WHERE event_id = ?`,
       [c.recipient, c.eventId],
     );
