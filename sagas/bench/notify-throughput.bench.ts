@@ -110,6 +110,10 @@ try {
   console.log(
     `best: direct nodemailer ${best.direct.toFixed(0)} emails/s, worker ${best.worker.toFixed(0)} emails/s, ratio ${(best.worker / best.direct).toFixed(2)}`,
   );
+  const warnings = new Map<string, number>();
+  for (const e of worker.logs)
+    if (Number(e.level) >= 40) warnings.set(String(e.msg), (warnings.get(String(e.msg)) ?? 0) + 1);
+  for (const [msg, n] of warnings) console.log(`worker warnings: ${n} x ${msg}`);
 } finally {
   await worker.stop();
   await world.close();
