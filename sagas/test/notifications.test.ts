@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { sqlRows } from '@shop/messaging';
+import { runDlqCli, sqlRows } from '@shop/messaging';
 import { createEnvelope, shipmentStatusChangedV2 } from '@shop/schema';
 import { killAll, TestStack, waitUntil, type CaughtMail, type Child } from '@shop/testing';
 import { SMTPServer } from 'smtp-server';
@@ -321,5 +321,78 @@ describe('notification worker and a relay that refuses one recipient for good', 
       dlq.reduce((n, p) => n + p.high, 0),
       0,
     );
+  });
+});
+
+describe('notification worker whose retries run out', () => {
+  const stack = new TestStack('notifydlq');
+  let world: NotifyWorld;
+  const outage = new SmtpOutage({
+    host: '127.0.0.1',
+    port: Number(new URL(stack.env.SMTP_URL).port),
+  });
+
+  before(async () => {
+    world = await openNotifyWorld(stack, 'notify-dlq-test');
+  });
+
+  after(async () => {
+    await killAll();
+    await outage.close();
+    await world?.close();
+    await stack.cleanup();
+  });
+
+  /** The `shop-dlq` command (what `npm run dlq -w packages/messaging` runs), in this process. */
+  const dlq = async (...argv: string[]): Promise<string[]> => {
+    const lines: string[] = [];
+    const code = await runDlqCli(argv, { KAFKA_BROKERS: stack.env.KAFKA_BROKERS }, (l) =>
+      lines.push(l),
+    );
+    assert.equal(code, 0, `shop-dlq ${argv.join(' ')}`);
+    return lines;
+  };
+
+  it('dead-letters the event, and the DLQ command lists and replays it into one email', async () => {
+    await outage.up();
+    const worker = await world.startWorker({
+      SMTP_URL: outage.url,
+      NOTIFY_RETRY_MAX_ATTEMPTS: '3',
+      NOTIFY_RETRY_INITIAL_MS: '100',
+      NOTIFY_RETRY_MAX_MS: '200',
+    });
+    await outage.down();
+    const to = `${stack.ns.runId}-dlq@example.com`;
+    const event = SAMPLE_EVENTS['order-cancelled']({ email: to, orderId: `${stack.ns.runId}-o` });
+    await world.publish(event);
+    const listed = await waitUntil(
+      async () => {
+        const lines = await dlq('list', world.groupId);
+        return lines.some((l) => l.includes('pending')) ? lines : undefined;
+      },
+      { timeoutMs: 30_000, what: 'the event in the DLQ' },
+    );
+    assert.equal(listed.filter((l) => l.includes('pending')).length, 1);
+    const metrics = await scrapeMetrics(worker);
+    assert.equal(
+      metricValue(metrics, 'notification_emails_failed_total', {
+        template: 'order-cancelled',
+        reason: 'exhausted',
+      }),
+      1,
+    );
+    assert.equal(
+      metricValue(metrics, 'notification_emails_retried_total', { template: 'order-cancelled' }),
+      2,
+    );
+    assert.equal((await stack.mailbox.to(to)).length, 0);
+
+    await outage.up();
+    await dlq('replay', world.groupId);
+    await stack.mailbox.waitFor(to, 1, { timeoutMs: 30_000 });
+    await waitUntil(async () => ((await world.ledger()).SENT === 1 ? true : undefined));
+    const mails = await stack.mailbox.to(to);
+    assert.equal(mails.length, 1);
+    assert.equal(messageIdOfMail(mails[0]!), messageIdOf(event.envelope.id));
   });
 });
