@@ -110,6 +110,20 @@ try {
   console.log(
     `best: direct nodemailer ${best.direct.toFixed(0)} emails/s, worker ${best.worker.toFixed(0)} emails/s, ratio ${(best.worker / best.direct).toFixed(2)}`,
   );
+  const started = await worker.waitForLog((e) => e.msg === 'notification worker started');
+  const metrics = await (await fetch(`http://127.0.0.1:${String(started.port)}/metrics`)).text();
+  const series = (name: string): number =>
+    Number(
+      metrics
+        .split('\n')
+        .find((l) => l.startsWith(`${name}{`) && l.includes('template="order-confirmed"'))
+        ?.split(' ')
+        .pop() ?? 0,
+    );
+  const sends = series('notification_smtp_send_seconds_count');
+  console.log(
+    `worker: mean SMTP send (pool queue included) ${((1000 * series('notification_smtp_send_seconds_sum')) / sends).toFixed(1)} ms over ${sends} sends`,
+  );
   const warnings = new Map<string, number>();
   for (const e of worker.logs)
     if (Number(e.level) >= 40) warnings.set(String(e.msg), (warnings.get(String(e.msg)) ?? 0) + 1);

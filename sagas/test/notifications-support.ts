@@ -128,6 +128,8 @@ export class SmtpOutage {
   private readonly sockets = new Set<net.Socket>();
   private mode: 'up' | 'stall' = 'up';
   port = 0;
+  /** Client connections accepted so far. */
+  connections = 0;
 
   constructor(private readonly target: { host: string; port: number }) {}
 
@@ -162,6 +164,7 @@ export class SmtpOutage {
   private async listen(): Promise<void> {
     if (this.server !== undefined) return;
     const server = net.createServer((client) => {
+      this.connections++;
       this.sockets.add(client);
       client.on('close', () => this.sockets.delete(client));
       client.on('error', () => undefined);

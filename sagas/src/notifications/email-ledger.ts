@@ -58,20 +58,20 @@ export class EmailLedger {
    */
   async claim(c: EmailClaim): Promise<ClaimOutcome> {
     const em = this.autocommit();
+    // The common case, a first attempt, is one statement.
+    const inserted = await sqlRun(
+      em,
+      `INSERT IGNORE INTO notification_email (event_id, template, recipient, message_id, status)
+       VALUES (?, ?, ?, ?, 'SENDING')`,
+      [c.eventId, c.template, c.recipient, c.messageId],
+    );
+    if (inserted.affectedRows === 1) return 'new';
     const [row] = await sqlRows<{ status: string }>(
       em,
       'SELECT status FROM notification_email WHERE event_id = ?',
       [c.eventId],
     );
-    if (row === undefined) {
-      await sqlRun(
-        em,
-        `INSERT INTO notification_email (event_id, template, recipient, message_id, status)
-         VALUES (?, ?, ?, ?, 'SENDING')`,
-        [c.eventId, c.template, c.recipient, c.messageId],
-      );
-      return 'new';
-    }
+    if (row === undefined) throw new Error(`ledger row of ${c.eventId} vanished`);
     if (row.status === 'SENT' || row.status === 'REJECTED') return 'final';
     await sqlRun(
       em,

@@ -46,8 +46,10 @@ export interface SmtpMailerOptions {
 
 /** nodemailer over SMTP with a connection pool and a deadline on every call. */
 export function createSmtpMailer(options: SmtpMailerOptions): Mailer {
+  // The URL is taken apart here: nodemailer, given `url` in its options, replaces every other
+  // option with what it parses from the URL, silently dropping the pool and all timeouts.
   const transport = nodemailer.createTransport({
-    url: options.url,
+    ...smtpEndpoint(options.url),
     pool: true,
     maxConnections: options.poolSize ?? 5,
     maxMessages: 1000,
@@ -58,7 +60,7 @@ export function createSmtpMailer(options: SmtpMailerOptions): Mailer {
     dnsTimeout: options.connectionTimeoutMs ?? 5000,
     disableFileAccess: true,
     disableUrlAccess: true,
-  } as SMTPPool.Options);
+  } satisfies SMTPPool.Options);
   const deadlineMs = options.sendDeadlineMs ?? 8000;
   return {
     async send(email) {
@@ -83,6 +85,29 @@ export function createSmtpMailer(options: SmtpMailerOptions): Mailer {
     close() {
       transport.close();
     },
+  };
+}
+
+/** Host, port, TLS mode and credentials of an `smtp://` or `smtps://` URL. */
+export function smtpEndpoint(url: string): {
+  host: string;
+  port: number;
+  secure: boolean;
+  auth?: { user: string; pass: string };
+} {
+  const u = new URL(url);
+  if (u.protocol !== 'smtp:' && u.protocol !== 'smtps:')
+    throw new Error(`SMTP_URL must be smtp:// or smtps://, not ${u.protocol}//`);
+  const secure = u.protocol === 'smtps:';
+  return {
+    host: u.hostname,
+    port: u.port === '' ? (secure ? 465 : 587) : Number(u.port),
+    secure,
+    ...(u.username === ''
+      ? {}
+      : {
+          auth: { user: decodeURIComponent(u.username), pass: decodeURIComponent(u.password) },
+        }),
   };
 }
 
