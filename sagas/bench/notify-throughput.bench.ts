@@ -130,6 +130,18 @@ try {
   for (const [msg, n] of warnings) console.log(`worker warnings: ${n} x ${msg}`);
 } finally {
   await worker.stop();
+  // MailDev keeps every message in memory and its API lists them all at once: leave it as found.
+  if (smtpUrl === stack.env.SMTP_URL) {
+    const ours = (await stack.mailbox.all()).filter((m) =>
+      m.to.some((t) => t.address.startsWith(stack.ns.runId)),
+    );
+    for (let i = 0; i < ours.length; i += 50)
+      await Promise.all(
+        ours
+          .slice(i, i + 50)
+          .map((m) => fetch(`${stack.env.MAIL_API_URL}/email/${m.id}`, { method: 'DELETE' })),
+      );
+  }
   await world.close();
   await stack.cleanup();
 }

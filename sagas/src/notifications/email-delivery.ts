@@ -7,8 +7,12 @@ import type { TemplateName } from './notification-plan.js';
 import { classifySmtpFailure } from './smtp-failure.js';
 import type { Mailer } from './smtp-mailer.js';
 
-/** The Message-ID of an event's email: a duplicate, should one ever leave, carries the same one. */
-export const messageIdOf = (eventId: string): string => `<${eventId}@shop.notifications>`;
+/**
+ * The Message-ID of an event's email: a duplicate, should one ever leave, carries the same one.
+ * Event ids are UUIDs; anything outside RFC 5322's safe set is %-escaped so the header stays valid.
+ */
+export const messageIdOf = (eventId: string): string =>
+  `<${eventId.replace(/[^A-Za-z0-9._-]/g, (c) => `%${c.charCodeAt(0).toString(16).padStart(2, '0')}`)}@shop.notifications>`;
 
 /** A transient failure: the consumer retries the event with backoff, then dead-letters it. */
 export class SendFailed extends Error {

@@ -22,3 +22,14 @@ describe('smtpEndpoint', () => {
     assert.throws(() => smtpEndpoint('http://relay.example'), /smtp:\/\//);
   });
 });
+
+describe('messageIdOf', () => {
+  it('derives the Message-ID from the event id, escaping what a header cannot hold', async () => {
+    const { messageIdOf } = await import('./email-delivery.js');
+    assert.equal(
+      messageIdOf('0b7c2f0e-1d2a-4f5e-9c1b-3a2b1c0d9e8f'),
+      '<0b7c2f0e-1d2a-4f5e-9c1b-3a2b1c0d9e8f@shop.notifications>',
+    );
+    assert.equal(messageIdOf('a b>c'), '<a%20b%3ec@shop.notifications>');
+  });
+});
