@@ -6,9 +6,10 @@ import mjml2html from 'mjml';
 import { TEMPLATE_NAMES, type TemplateName } from './notification-plan.js';
 
 /** `sagas/templates`, from both `src/notifications` and `dist/src/notifications`. */
+const here = path.dirname(fileURLToPath(import.meta.url));
 export const DEFAULT_TEMPLATES_DIR = path.resolve(
-  path.dirname(fileURLToPath(import.meta.url)),
-  import.meta.url.includes('/dist/') ? '../../../templates' : '../../templates',
+  here,
+  path.basename(path.resolve(here, '../..')) === 'dist' ? '../../../templates' : '../../templates',
 );
 
 export interface ShopIdentity {
