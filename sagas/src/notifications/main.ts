@@ -1,6 +1,6 @@
 // The notification worker process: config → database, Kafka, SMTP, templates → consumer → ops
 // server → graceful shutdown.
-import { KafkaBus, openMessagingOrm } from '@shop/messaging';
+import { DEFAULT_RETRY_POLICY, KafkaBus, openMessagingOrm } from '@shop/messaging';
 import {
   createLogger,
   createMetricsRegistry,
@@ -60,7 +60,9 @@ const worker = new NotificationWorker({
   format: { locale: config.NOTIFY_LOCALE, timeZone: config.NOTIFY_TIME_ZONE },
   groupId: config.NOTIFY_GROUP_ID,
   topics,
+  // Transient failures (SMTP or MariaDB unreachable) keep the default failover budget.
   retry: {
+    ...DEFAULT_RETRY_POLICY,
     maxAttempts: config.NOTIFY_RETRY_MAX_ATTEMPTS,
     initialDelayMs: config.NOTIFY_RETRY_INITIAL_MS,
     maxDelayMs: config.NOTIFY_RETRY_MAX_MS,
