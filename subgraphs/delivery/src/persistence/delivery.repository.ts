@@ -56,6 +56,36 @@ export interface PartnerRow extends PartnerCandidate {
   readonly userId: string;
 }
 
+const PARTNER_COLUMNS = `id, user_id, capacity, current_load, rating, available, home_lat, home_lng,
+  radius_km, service_areas, working_hours`;
+
+interface RawPartner {
+  id: string;
+  user_id: string;
+  capacity: number;
+  current_load: number;
+  rating: string | number;
+  available: number;
+  home_lat: number;
+  home_lng: number;
+  radius_km: number;
+  service_areas: unknown;
+  working_hours: unknown;
+}
+
+const toPartner = (r: RawPartner): PartnerRow => ({
+  id: r.id,
+  userId: r.user_id,
+  capacity: Number(r.capacity),
+  load: Number(r.current_load),
+  rating: Number(r.rating),
+  available: Number(r.available) === 1,
+  home: { latitude: Number(r.home_lat), longitude: Number(r.home_lng) },
+  radiusKm: Number(r.radius_km),
+  serviceAreas: json<string[]>(r.service_areas),
+  workingHours: json<WorkingHours>(r.working_hours),
+});
+
 /**
  * The SQL of assignments and the shipment lifecycle. Every method runs on the caller's
  * EntityManager, inside its transaction. Writes that could race are single conditional UPDATEs
@@ -66,35 +96,27 @@ export interface PartnerRow extends PartnerCandidate {
 export class DeliveryRepository {
   /** Every partner, as the engine ranks them (a plain read: the hold decides for real). */
   async partners(em: EntityManager): Promise<PartnerRow[]> {
-    const rows = await sqlRows<{
-      id: string;
-      user_id: string;
-      capacity: number;
-      current_load: number;
-      rating: string | number;
-      available: number;
-      home_lat: number;
-      home_lng: number;
-      radius_km: number;
-      service_areas: unknown;
-      working_hours: unknown;
-    }>(
-      em,
-      `SELECT id, user_id, capacity, current_load, rating, available, home_lat, home_lng,
-         radius_km, service_areas, working_hours FROM delivery_partners`,
+    return (await sqlRows<RawPartner>(em, `SELECT ${PARTNER_COLUMNS} FROM delivery_partners`)).map(
+      toPartner,
     );
-    return rows.map((r) => ({
-      id: r.id,
-      userId: r.user_id,
-      capacity: Number(r.capacity),
-      load: Number(r.current_load),
-      rating: Number(r.rating),
-      available: Number(r.available) === 1,
-      home: { latitude: Number(r.home_lat), longitude: Number(r.home_lng) },
-      radiusKm: Number(r.radius_km),
-      serviceAreas: json<string[]>(r.service_areas),
-      workingHours: json<WorkingHours>(r.working_hours),
-    }));
+  }
+
+  /**
+   * Locks the given partners' rows in id order and returns their latest values. Concurrent
+   * assignments rank from reads taken at different moments and so may try partners in different
+   * orders; taking the candidates' locks first, always in id order, means two assignments never
+   * wait on each other in a cycle (no deadlock), and the ranking that follows sees current loads.
+   */
+  async lockPartners(em: EntityManager, ids: readonly string[]): Promise<PartnerRow[]> {
+    if (ids.length === 0) return [];
+    const sorted = [...ids].sort();
+    const rows = await sqlRows<RawPartner>(
+      em,
+      `SELECT ${PARTNER_COLUMNS} FROM delivery_partners WHERE id IN (${sorted.map(() => '?').join(', ')})
+       ORDER BY id FOR UPDATE`,
+      sorted,
+    );
+    return rows.map(toPartner);
   }
 
   /**
@@ -193,13 +215,19 @@ export class DeliveryRepository {
     return row === undefined ? undefined : toShipment(row);
   }
 
+  /**
+   * The order's shipment as committed now, under a shared lock (`exclusive` for one this
+   * transaction will change). After an `INSERT IGNORE` found the row, the insert holds a shared
+   * lock on it; several such transactions asking for an exclusive one would deadlock each other.
+   */
   async lockedShipmentOfOrder(
     em: EntityManager,
     orderId: string,
+    mode: 'shared' | 'exclusive',
   ): Promise<ShipmentRow | undefined> {
     const [row] = await sqlRows<RawShipment>(
       em,
-      'SELECT * FROM shipments WHERE order_id = ? FOR UPDATE',
+      `SELECT * FROM shipments WHERE order_id = ? ${mode === 'shared' ? 'LOCK IN SHARE MODE' : 'FOR UPDATE'}`,
       [orderId],
     );
     return row === undefined ? undefined : toShipment(row);

@@ -51,11 +51,13 @@ const trackingCode = (): string =>
  * lifecycle's); `sweep` runs its own.
  *
  * Capacity is never exceeded, under any concurrency: the engine ranks partners from a plain read,
+ * locks the eligible ones in id order (so concurrent assignments never deadlock: they may rank
+ * in different orders, but they lock in one), ranks them again on their locked, current values,
  * then takes the capacity with one conditional UPDATE per candidate, in score order
  * (`current_load = current_load + u WHERE current_load + u <= capacity`, `DeliveryRepository.hold`),
- * which InnoDB evaluates on the row's latest version under its exclusive lock. A candidate whose
- * room went to a concurrent assignment between the read and the UPDATE matches nothing and the
- * next one is tried. Idempotent by order id: the order's shipment row (unique order id) is
+ * which InnoDB evaluates on the row's latest version under its exclusive lock: the UPDATE is the
+ * rule, the lock order only keeps the waiting acyclic. A candidate without room matches nothing
+ * and the next one is tried. Idempotent by order id: the order's shipment row (unique order id) is
  * inserted first, so a concurrent assign of the same order waits for this one and then finds it.
  */
 export class AssignmentService {
@@ -125,7 +127,7 @@ export class AssignmentService {
 
   /** An assign for an order that has a shipment: the same answer again, or a refusal. */
   private async repeatAssign(em: EntityManager, req: AssignRequest): Promise<AssignOutcome> {
-    const existing = await this.repo.lockedShipmentOfOrder(em, req.orderId);
+    const existing = await this.repo.lockedShipmentOfOrder(em, req.orderId, 'shared');
     if (existing === undefined) throw new Error(`shipment of order ${req.orderId} vanished`);
     if (existing.status === 'CANCELLED')
       return { outcome: 'refused', reason: `the shipment of order ${req.orderId} was cancelled` };
@@ -156,11 +158,19 @@ export class AssignmentService {
     const destination: Position | undefined = s.destination ?? locatePostalCode(s.postalCode);
     const req = { postalCode: s.postalCode, units: s.units };
     if (destination === undefined) return { refused: `unknown postal code ${s.postalCode}` };
-    const partners = (await this.repo.partners(em)).filter((p) => !excluded.has(p.id));
-    const ranking = rankCandidates(partners, { ...req, destination }, now);
-    const byId = new Map(partners.map((p) => [p.id, p]));
+    const all = (await this.repo.partners(em)).filter((p) => !excluded.has(p.id));
+    const first = rankCandidates(all, { ...req, destination }, now);
+    // Lock the candidates (id order: no deadlock) and rank again on their current values.
+    const locked = await this.repo.lockPartners(
+      em,
+      first.candidates.map((c) => c.partnerId),
+    );
+    const ranking = rankCandidates(locked, { ...req, destination }, now);
+    const rejected = new Map([...first.rejected, ...ranking.rejected]);
+    const byId = new Map(locked.map((p) => [p.id, p]));
     let lostRaces = 0;
     for (const c of ranking.candidates) {
+      // The rule itself: taken only if the room is still there, decided by the UPDATE.
       if (!(await this.repo.hold(em, c.partnerId, s.units))) {
         lostRaces++;
         continue;
@@ -171,7 +181,7 @@ export class AssignmentService {
         throw new Error(`shipment ${s.id} left PENDING under its lock`);
       return { partnerId: c.partnerId };
     }
-    return { refused: noPartnerReason(req, ranking.rejected, lostRaces) };
+    return { refused: noPartnerReason(req, rejected, lostRaces) };
   }
 
   /**
@@ -242,7 +252,7 @@ export class AssignmentService {
       now,
     });
     if (marker) return { outcome: 'done', cancelled: false };
-    const s = await this.repo.lockedShipmentOfOrder(em, orderId);
+    const s = await this.repo.lockedShipmentOfOrder(em, orderId, 'exclusive');
     if (s === undefined) throw new Error(`shipment of order ${orderId} vanished`);
     if (s.status === 'CANCELLED') return { outcome: 'done', cancelled: false };
     const verdict = judgeTransition(s.status, 'cancel');
