@@ -70,6 +70,18 @@ describe('rankCandidates', () => {
       assert.equal(best([...partners].reverse()), expected, 'independent of input order');
     });
 
+  it('weighs distance against load as documented', () => {
+    // 10301 is ~17 km from 10001: 0.5 × 17/50 ≈ 0.17 outweighs 0.3 × 4/10 = 0.12 of load.
+    assert.equal(
+      best([partner('near-busy', { load: 4 }), partner('far-idle', { home: at('10301') })]),
+      'near-busy',
+    );
+    assert.equal(
+      best([partner('near-full-ish', { load: 8 }), partner('far-idle', { home: at('10301') })]),
+      'far-idle',
+    );
+  });
+
   it('serves by radius when no area matches', () => {
     assert.equal(best([partner('r', { serviceAreas: [], radiusKm: 5 })]), 'r');
     assert.equal(

@@ -48,13 +48,15 @@ export interface Ranking {
 
 /**
  * Score weights (lower score is better). Each term lies in [0, 1]:
- * - distance: home → destination over the partner's radius (capped at 1), weight 0.5;
+ * - distance: home → destination over DISTANCE_SCALE_KM (capped at 1), weight 0.5; one scale for
+ *   every partner, so a partner with a wide radius is not favoured over a nearer one;
  * - load: the partner's share of capacity in use before this order, weight 0.3;
  * - rating: (5 − rating) / 5, weight 0.2.
  * Ties (equal to 1e-9) go to the nearer partner, then to the smaller partner id: the choice is
  * deterministic for one input.
  */
 export const SCORE_WEIGHTS = { distance: 0.5, load: 0.3, rating: 0.2 } as const;
+export const DISTANCE_SCALE_KM = 50;
 
 const MINUTES = /^([01]\d|2[0-3]):([0-5]\d)$/;
 const minutesOf = (hhmm: string): number => {
@@ -111,7 +113,7 @@ export function serves(p: PartnerCandidate, req: AssignmentRequest, km: number):
 }
 
 export function scoreOf(p: PartnerCandidate, km: number): number {
-  const distance = p.radiusKm > 0 ? Math.min(1, km / p.radiusKm) : 1;
+  const distance = Math.min(1, km / DISTANCE_SCALE_KM);
   const load = p.capacity > 0 ? Math.min(1, p.load / p.capacity) : 1;
   const rating = (5 - Math.min(5, Math.max(0, p.rating))) / 5;
   return (
