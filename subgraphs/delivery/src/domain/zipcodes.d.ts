@@ -8,5 +8,7 @@ declare module 'zipcodes' {
     country: string;
   }
   const zipcodes: { lookup(zip: string | number): ZipCode | undefined };
+  // The package is CommonJS with one exported object.
+  // eslint-disable-next-line import-x/no-default-export
   export default zipcodes;
 }

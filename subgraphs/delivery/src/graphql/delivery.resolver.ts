@@ -12,13 +12,13 @@ import {
 } from 'type-graphql';
 import type { ShipmentAction } from '../domain/shipment.js';
 import type { ShipmentRecord } from '../persistence/shipment.entity.js';
-import type { LifecycleService } from '../service/lifecycle.service.js';
-import type { PartnerService } from '../service/partner.service.js';
 import {
   assertCanViewShipment,
   canViewShipment,
   type DeliveryService,
 } from '../service/delivery.service.js';
+import type { LifecycleService } from '../service/lifecycle.service.js';
+import type { PartnerService } from '../service/partner.service.js';
 import type { DeliveryContext } from './context.js';
 import {
   CreateDeliveryPartnerInput,

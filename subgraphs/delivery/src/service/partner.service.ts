@@ -7,13 +7,13 @@ import {
   UnauthenticatedError,
   type FieldProblem,
 } from '@shop/platform';
+import type { Identity } from '@shop/subgraph-kit';
 import { isValidWorkingHours, type WorkingHours } from '../domain/assignment.js';
 import { locatePostalCode } from '../domain/geo.js';
 import {
   DeliveryPartnerEntity,
   type DeliveryPartnerRecord,
 } from '../persistence/delivery-partner.entity.js';
-import type { Identity } from '@shop/subgraph-kit';
 
 export interface PartnerInput {
   readonly userId: string;
