@@ -5,4 +5,5 @@ export { createDeliveryOrm } from './persistence/orm.js';
 export { buildDeliverySchema } from './schema.js';
 export { ALWAYS, seedDelivery, type DeliverySeed, type PartnerSeed } from './seed.js';
 export { openDeliveryModule, type DeliveryModule } from './delivery.module.js';
+export { seedDemoPartners } from './dev-seed.js';
 export { rankCandidates, SCORE_WEIGHTS } from './domain/assignment.js';

@@ -1,6 +1,8 @@
 import assert from 'node:assert/strict';
 import { after, before, beforeEach, describe, it } from 'node:test';
+import { createLogger } from '@shop/platform';
 import { TestStack } from '@shop/testing';
+import { seedDemoPartners } from '../src/index.js';
 import { openDeliveryWorld, type DeliveryWorld } from './delivery-world.js';
 
 const uid = () => crypto.randomUUID();
@@ -136,5 +138,15 @@ describe('assignment engine against MariaDB', () => {
       [only],
     );
     assert.equal(p?.current_load, 2);
+  });
+
+  it('development seeds demo partners once, and they take a sample order', async () => {
+    const logger = createLogger('delivery', 'silent');
+    const created = await seedDemoPartners(world.app.orm, logger);
+    assert.ok(created > 100, `${created} partners`);
+    assert.equal(await seedDemoPartners(world.app.orm, logger), 0);
+    // Henderson, KY: the Superstore's first order line.
+    const r = await assign('42420', 2);
+    assert.equal(r.outcome, 'assigned');
   });
 });

@@ -64,7 +64,7 @@ describe('shipment lifecycle through the subgraph', () => {
       units,
     });
     assert.equal(r.outcome, 'assigned');
-    return { orderId, ...(r) };
+    return { orderId, ...r };
   };
   const load = async (id: string) =>
     Number(
