@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import { planDemoPartners, superstorePostalCodes } from './dev-seed.js';
 import { rankCandidates } from './domain/assignment.js';
 import { locatePostalCode } from './domain/geo.js';
-import { planDemoPartners, superstorePostalCodes } from './dev-seed.js';
 
 describe('demo partners for the sample data set', () => {
   it('cover the postal code of every Superstore order line', async () => {
