@@ -87,7 +87,15 @@ describe('entity resolution across the five subgraphs', () => {
       },
       cart: { ...common, ...dbs.cart!.mysqlEnv },
       orders: { ...common, ...dbs.orders!.mysqlEnv },
-      delivery: { ...common, ...dbs.delivery!.mysqlEnv },
+      delivery: {
+        ...common,
+        // Delivery's saga participant and outbox: its command and event topics.
+        ...dbs.delivery!.mysqlEnv,
+        KAFKA_BROKERS: stack.env.KAFKA_BROKERS,
+        DELIVERY_EVENTS_TOPIC: stack.ns.topic('delivery.events'),
+        DELIVERY_COMMAND_TOPIC: stack.ns.topic('sagas.commands.delivery'),
+        DELIVERY_COMMAND_GROUP: stack.ns.group('delivery.saga-commands'),
+      },
       users: { ...common, ...dbs.users!.mysqlEnv, PASSWORD_HASH_COST: '4' },
     };
     const started = await Promise.allSettled(

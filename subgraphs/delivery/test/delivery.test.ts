@@ -33,6 +33,10 @@ describe('delivery subgraph over HTTP against MariaDB', () => {
     dbUrl = db.url;
     const config = parseConfig(deliveryConfigSchema, {
       ...db.mysqlEnv,
+      KAFKA_BROKERS: stack.env.KAFKA_BROKERS,
+      DELIVERY_EVENTS_TOPIC: stack.ns.topic('delivery.events'),
+      DELIVERY_COMMAND_TOPIC: stack.ns.topic('sagas.commands.delivery'),
+      DELIVERY_COMMAND_GROUP: stack.ns.group('delivery.saga-commands'),
       PORT: '0',
       NODE_ENV: 'test',
     });
