@@ -90,6 +90,25 @@ describe('operation shape limits through the gateway', () => {
     assert.equal(subgraphs.count(), before + 6);
   });
 
+  it('rejects 1,500 nested inline fragments (depth 1, cost 1) with BAD_USER_INPUT before planning', async () => {
+    // 20 kB that no depth or cost limit sees: the query planner's recursion overflowed its stack
+    const query = `{${'...on Query{'.repeat(1500)}hello${'}'.repeat(1500)}}`;
+    const before = subgraphs.count();
+    const res = (await post(gateway.url, { query })) as GraphQLResult;
+    assert.equal(errorCode(res), 'BAD_USER_INPUT', JSON.stringify(res.errors));
+    assert.match(
+      res.errors?.[0]?.message ?? '',
+      /nests selections at least 25 deep; the limit is 24/,
+    );
+    assert.equal(subgraphs.count(), before);
+    // an ordinary nesting of fragments still passes
+    const ok = await gql(
+      gateway.url,
+      '{ ...on Query { ...on Query { ...H } } } fragment H on Query { hello }',
+    );
+    assert.equal(ok.errors, undefined);
+  });
+
   it('accepts exactly the depth limit and rejects one past it, before any subgraph is called', async () => {
     const ok = await gql(gateway.url, nested(6));
     assert.equal(ok.errors, undefined);
