@@ -2,11 +2,12 @@ import { buildFederatedSchema } from '@shop/subgraph-kit';
 import type { GraphQLSchema } from 'graphql';
 import type { ContainerType } from 'type-graphql';
 import { ProductResolver, productReferenceResolvers } from './graphql/product.resolver.js';
+import { SearchResolver } from './graphql/search.resolver.js';
 
 /** The catalog subgraph schema; without a container it can only be printed, not executed. */
 export const buildCatalogSchema = (container?: ContainerType): Promise<GraphQLSchema> =>
   buildFederatedSchema({
-    resolvers: [ProductResolver],
+    resolvers: [ProductResolver, SearchResolver],
     referenceResolvers: productReferenceResolvers,
     ...(container !== undefined ? { container } : {}),
   });
