@@ -40,10 +40,11 @@ describe('end to end: ownership across users, catalog, cart and orders', () => {
   let bobOrder: string;
 
   before(async () => {
-    const [usersDb, cartDb, ordersDb] = await Promise.all([
+    const [usersDb, cartDb, ordersDb, catalogDb] = await Promise.all([
       stack.createDatabase('users'),
       stack.createDatabase('cart'),
       stack.createDatabase('orders'),
+      stack.createDatabase('catalog'),
     ]);
     const mongoDatabase = stack.ns.mongoDatabase('catalog');
     const common = { GATEWAY_SHARED_SECRET: SECRET, LOG_LEVEL: 'warn' };
@@ -59,6 +60,15 @@ describe('end to end: ownership across users, catalog, cart and orders', () => {
         LOG_LEVEL: 'info',
         MONGODB_URL: stack.env.MONGODB_URL,
         MONGODB_DATABASE: mongoDatabase,
+        ...catalogDb.mysqlEnv,
+        KAFKA_BROKERS: stack.env.KAFKA_BROKERS,
+        ELASTICSEARCH_URL: stack.env.ELASTICSEARCH_URL,
+        REDIS_URL: stack.env.REDIS_URL,
+        SEARCH_INDEX_ALIAS: stack.ns.index('products'),
+        SEARCH_CACHE_PREFIX: `${stack.ns.redisPrefix}catalog:`,
+        CATALOG_EVENTS_TOPIC: stack.ns.topic('catalog.events'),
+        CATALOG_INDEXER_GROUP: stack.ns.group('catalog-indexer'),
+        SEED_SAMPLE_WHEN_EMPTY: 'false',
       }),
       startSubgraph('cart', { ...common, LOG_LEVEL: 'info', ...cartDb.mysqlEnv }),
       startSubgraph('orders', { ...common, LOG_LEVEL: 'info', ...ordersDb.mysqlEnv }),

@@ -55,12 +55,25 @@ describe('entity resolution across the five subgraphs', () => {
 
   before(async () => {
     const dbs: Record<string, { url: string; mysqlEnv: Record<string, string> }> = {};
-    for (const name of ['users', 'cart', 'orders', 'delivery'])
+    for (const name of ['users', 'cart', 'orders', 'delivery', 'catalog'])
       dbs[name] = await stack.createDatabase(name);
     ordersDb = dbs.orders!.url;
     const common = { GATEWAY_SHARED_SECRET: SECRET, NODE_ENV: 'test' };
     const envs: Record<string, Record<string, string>> = {
-      catalog: { ...common, MONGODB_URL: stack.env.MONGODB_URL, MONGODB_DATABASE: mongoDatabase },
+      catalog: {
+        ...common,
+        MONGODB_URL: stack.env.MONGODB_URL,
+        MONGODB_DATABASE: mongoDatabase,
+        ...dbs.catalog!.mysqlEnv,
+        KAFKA_BROKERS: stack.env.KAFKA_BROKERS,
+        ELASTICSEARCH_URL: stack.env.ELASTICSEARCH_URL,
+        REDIS_URL: stack.env.REDIS_URL,
+        SEARCH_INDEX_ALIAS: stack.ns.index('products'),
+        SEARCH_CACHE_PREFIX: `${stack.ns.redisPrefix}catalog:`,
+        CATALOG_EVENTS_TOPIC: stack.ns.topic('catalog.events'),
+        CATALOG_INDEXER_GROUP: stack.ns.group('catalog-indexer'),
+        SEED_SAMPLE_WHEN_EMPTY: 'false',
+      },
       cart: { ...common, ...dbs.cart!.mysqlEnv },
       orders: { ...common, ...dbs.orders!.mysqlEnv },
       delivery: { ...common, ...dbs.delivery!.mysqlEnv },

@@ -17,6 +17,7 @@ async function startRedis(port: number): Promise<ChildProcess> {
     { stdio: 'ignore' },
   );
   const probe = new Redis(port, '127.0.0.1', { lazyConnect: true, maxRetriesPerRequest: 0 });
+  probe.on('error', () => undefined);
   await waitUntil(
     async () => {
       await probe.connect().catch(() => undefined);

@@ -1,11 +1,8 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { createLogger } from '@shop/platform';
 import { gql, mintProof } from '@shop/subgraph-kit/testing';
 import { TestStack } from '@shop/testing';
 import type { CatalogApp } from '../src/index.js';
-import { ProductsRepository } from '../src/persistence/products.repository.js';
-import { loadSampleCatalog } from '../src/seed/load-sample.js';
 import { catalogEnv, dropCatalogData, startTestCatalog } from './support.js';
 
 interface Hit {
@@ -71,7 +68,7 @@ const RELEVANCE: { query: string; kind: string; relevant: (h: Hit) => boolean }[
   { query: 'conference table', kind: 'phrase', relevant: (h) => sub(h) === 'Tables' },
 ];
 
-describe('product search on the sample catalog', () => {
+describe('product search on the sample catalog (loaded as `npm start` does when empty)', () => {
   const stack = new TestStack('search');
   let env: Record<string, string>;
   let app: CatalogApp;
@@ -86,12 +83,15 @@ describe('product search on the sample catalog', () => {
   };
 
   before(async () => {
-    env = await catalogEnv(stack, 'search', { CATALOG_RELAY: 'false', CATALOG_INDEXER: 'false' });
+    // What `npm start` does in development on an empty catalog: load the sample and index it.
+    env = await catalogEnv(stack, 'search', {
+      CATALOG_RELAY: 'false',
+      CATALOG_INDEXER: 'false',
+      SEED_SAMPLE_WHEN_EMPTY: 'auto',
+      NODE_ENV: 'development',
+    });
     app = await startTestCatalog(env);
     url = app.http.url;
-    const repo = new ProductsRepository(app.mongo.db(env.MONGODB_DATABASE));
-    await loadSampleCatalog(repo, createLogger('seed', 'silent'));
-    await app.reindexer.reindex();
     anyone = await mintProof();
     admin = await mintProof({ sub: 'a1', roles: ['admin'] });
   });

@@ -172,22 +172,28 @@ export class ProductsRepository {
     );
   }
 
-  /** Every product in id order, in pages (for a full reindex). */
+  /**
+   * Every product (or those changed since `changedSince`), in pages, read through one cursor: the
+   * server streams batches while the caller writes the previous page elsewhere.
+   */
   async *scan(pageSize = 1000, changedSince?: Date): AsyncGenerator<Product[]> {
-    let after: string | undefined;
-    for (;;) {
-      const filter: Filter<ProductDocument> = {};
-      if (after !== undefined) filter._id = { $gt: after };
-      if (changedSince !== undefined) filter.updatedAt = { $gte: changedSince };
-      const docs = await this.products
-        .find(filter, { projection: { pendingEvent: 0 } })
-        .sort({ _id: 1 })
-        .limit(pageSize)
-        .toArray();
-      if (docs.length === 0) return;
-      yield docs.map(toProduct);
-      after = docs[docs.length - 1]?._id;
-      if (docs.length < pageSize) return;
+    const filter: Filter<ProductDocument> =
+      changedSince === undefined ? {} : { updatedAt: { $gte: changedSince } };
+    const cursor = this.products
+      .find(filter, { projection: { pendingEvent: 0 } })
+      .batchSize(pageSize);
+    let page: Product[] = [];
+    try {
+      for await (const doc of cursor) {
+        page.push(toProduct(doc));
+        if (page.length === pageSize) {
+          yield page;
+          page = [];
+        }
+      }
+      if (page.length > 0) yield page;
+    } finally {
+      await cursor.close();
     }
   }
 

@@ -43,15 +43,26 @@ export class ReindexService {
     const target = await this.index.createIndex();
     let documents = 0;
     try {
-      for await (const page of this.products.scan(opts.pageSize ?? 2000))
-        documents += await this.write(target, page);
+      // Two bulk requests in flight while the next page is read: reading MongoDB and indexing
+      // overlap instead of taking turns.
+      const inFlight: Promise<number>[] = [];
+      try {
+        for await (const page of this.products.scan(opts.pageSize ?? 1000)) {
+          inFlight.push(this.write(target, page));
+          if (inFlight.length >= 2) documents += await inFlight.shift()!;
+        }
+        for (const w of inFlight.splice(0)) documents += await w;
+      } catch (err) {
+        await Promise.allSettled(inFlight);
+        throw err;
+      }
       await this.index.swap(target);
     } catch (err) {
       this.logger.error({ err, index: target }, 'reindex failed; the alias was not moved');
       throw err;
     }
     let caughtUp = 0;
-    for await (const page of this.products.scan(2000, since))
+    for await (const page of this.products.scan(1000, since))
       caughtUp += await this.write(target, page);
     const stockIds = await stockChangedSince(this.orm.em.fork(), since);
     for (let i = 0; i < stockIds.length; i += 1000) {
