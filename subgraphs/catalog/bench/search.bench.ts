@@ -114,7 +114,8 @@ async function viaSubgraph(app: CatalogApp, input: SearchInput): Promise<void> {
   if (!res.ok || body.errors !== undefined) throw new Error(JSON.stringify(body.errors));
 }
 
-const cached = await startCatalogApp(config(true), logger);
+// FerretDB on a busy machine can take long over a bulk load.
+const cached = await startCatalogApp(config(true), logger, { socketTimeoutMS: 600_000 });
 const uncached = await startCatalogApp(config(false), logger);
 const es = new Client({ node: stack.ELASTICSEARCH_URL });
 try {

@@ -31,7 +31,9 @@ return {g, redis.call('GET', ARGV[1] .. g .. ':' .. ARGV[2])}`;
  * bump is stored under the old generation, which no lookup reads any more, so once the event has
  * been consumed no search can be served the old value; the TTL clears the orphans.
  *
- * Single flight: concurrent misses for one key in this process share one computation. Every Redis
+ * Single flight: concurrent misses for one key in this process share one computation, until its
+ * answer is stored. (A search that joins a computation begun just before an invalidation shares
+ * its answer: staleness is bounded by one search's duration, not by the TTL.) Every Redis
  * call has a deadline (`deadlineMs`) and Redis trouble never fails a search: the call is counted
  * as an error and the answer is computed as if there were no cache.
  */
@@ -54,12 +56,24 @@ export class SearchCache {
     const digest = createHash('sha256').update(key).digest('base64url');
     const shared = this.inflight.get(digest);
     if (shared !== undefined) return shared as Promise<T>;
-    const work = this.readThrough(digest, compute).finally(() => this.inflight.delete(digest));
-    this.inflight.set(digest, work);
-    return work;
+    const work = this.readThrough(digest, compute);
+    const value = work.then((w) => w.value);
+    this.inflight.set(digest, value);
+    // The entry stays until the answer is stored (or storing failed): a caller arriving between
+    // the computation and the write shares it instead of computing again.
+    void work
+      .then(
+        (w) => w.stored,
+        () => undefined,
+      )
+      .finally(() => this.inflight.delete(digest));
+    return value;
   }
 
-  private async readThrough<T>(digest: string, compute: () => Promise<T>): Promise<T> {
+  private async readThrough<T>(
+    digest: string,
+    compute: () => Promise<T>,
+  ): Promise<{ value: T; stored: Promise<void> }> {
     const { requests } = this.options;
     let generation: string | undefined;
     try {
@@ -69,7 +83,7 @@ export class SearchCache {
       generation = gen;
       if (cached !== null) {
         requests.inc({ result: 'hit' });
-        return JSON.parse(cached) as T;
+        return { value: JSON.parse(cached) as T, stored: Promise.resolve() };
       }
       requests.inc({ result: 'miss' });
     } catch (err) {
@@ -77,16 +91,18 @@ export class SearchCache {
       this.options.logger.debug({ err }, 'search cache read skipped');
     }
     const value = await compute();
-    if (generation !== undefined) {
-      const key = `${this.prefix}${generation}:${digest}`;
-      this.withDeadline(this.options.redis.set(key, JSON.stringify(value), 'EX', this.ttl)).catch(
-        (err: unknown) => {
-          requests.inc({ result: 'error' });
-          this.options.logger.debug({ err }, 'search cache write skipped');
-        },
-      );
-    }
-    return value;
+    if (generation === undefined) return { value, stored: Promise.resolve() };
+    const key = `${this.prefix}${generation}:${digest}`;
+    const stored = this.withDeadline(
+      this.options.redis.set(key, JSON.stringify(value), 'EX', this.ttl),
+    ).then(
+      () => undefined,
+      (err: unknown) => {
+        requests.inc({ result: 'error' });
+        this.options.logger.debug({ err }, 'search cache write skipped');
+      },
+    );
+    return { value, stored };
   }
 
   /**

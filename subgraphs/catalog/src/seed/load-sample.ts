@@ -18,7 +18,7 @@ export async function loadSampleCatalog(
   let batch: Product[] = [];
   for (const p of syntheticProducts(sample, synthetic)) {
     batch.push(p);
-    if (batch.length === 2000) {
+    if (batch.length === 500) {
       added += await products.insertMissing(batch);
       batch = [];
     }
