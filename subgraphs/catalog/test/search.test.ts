@@ -1,8 +1,11 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
+import { createLogger } from '@shop/platform';
 import { gql, mintProof } from '@shop/subgraph-kit/testing';
 import { TestStack } from '@shop/testing';
 import type { CatalogApp } from '../src/index.js';
+import { ProductsRepository } from '../src/persistence/products.repository.js';
+import { loadSampleCatalog } from '../src/seed/load-sample.js';
 import { catalogEnv, dropCatalogData, startTestCatalog } from './support.js';
 
 interface Hit {
@@ -220,6 +223,12 @@ describe('product search on the sample catalog (loaded as `npm start` does when 
     );
     assert.equal(badRange.errors?.[0]?.extensions?.code, 'BAD_USER_INPUT');
     assert.match(badRange.errors?.[0]?.message ?? '', /maxPriceCents/);
+  });
+
+  it('loading the sample catalog again adds nothing (the seed is idempotent)', async () => {
+    const repo = new ProductsRepository(app.mongo.db(env.MONGODB_DATABASE));
+    assert.equal(await loadSampleCatalog(repo, createLogger('seed', 'silent')), 0);
+    assert.equal(await repo.count(), 1862);
   });
 
   it('records searches: admins see top and zero-result queries over a window', async () => {

@@ -1,4 +1,10 @@
-import { MongoServerError, type Collection, type Db, type Filter } from 'mongodb';
+import {
+  MongoBulkWriteError,
+  MongoServerError,
+  type Collection,
+  type Db,
+  type Filter,
+} from 'mongodb';
 import type { Product, ProductStatus } from '../domain/product.js';
 
 /**
@@ -207,21 +213,25 @@ export class ProductsRepository {
     eventFor?: (p: Product) => PendingProductEvent,
   ): Promise<number> {
     if (products.length === 0) return 0;
-    const existing = new Set(
-      (
-        await this.products
-          .find({ _id: { $in: products.map((p) => p.id) } }, { projection: { _id: 1 } })
-          .toArray()
-      ).map((d) => d._id),
-    );
-    const fresh = products.filter((p) => !existing.has(p.id));
-    if (fresh.length === 0) return 0;
-    await this.products.insertMany(
-      fresh.map((p) =>
-        eventFor === undefined ? toDocument(p) : { ...toDocument(p), pendingEvent: eventFor(p) },
-      ),
-      { ordered: false },
-    );
-    return fresh.length;
+    // No lookup first: an unordered insert skips the ids that exist (duplicate key) and writes the
+    // rest. (FerretDB answers an `$in` on _id with a full scan, which made a lookup per batch
+    // quadratic in the catalog's size.)
+    try {
+      const res = await this.products.insertMany(
+        products.map((p) =>
+          eventFor === undefined ? toDocument(p) : { ...toDocument(p), pendingEvent: eventFor(p) },
+        ),
+        { ordered: false },
+      );
+      return res.insertedCount;
+    } catch (err) {
+      const dupOnly =
+        err instanceof MongoBulkWriteError &&
+        ([] as { code: unknown }[])
+          .concat(err.writeErrors as { code: unknown } | { code: unknown }[])
+          .every((w) => w.code === 11000);
+      if (!dupOnly) throw err;
+      return err.result.insertedCount;
+    }
   }
 }
