@@ -102,6 +102,7 @@ async function measure(clients: number, total: number, one: (i: number) => Promi
     p95: pct(latencies, 95),
     p99: pct(latencies, 99),
     rps: total / seconds,
+    errors,
   };
 }
 
