@@ -161,3 +161,65 @@ describe('idempotent consumer', () => {
     assert.equal(entries[0]!.originalTopic, world.topic);
   });
 });
+
+describe('idempotent consumer with skipOtherTypes', () => {
+  const stack = new TestStack('inboxskip');
+  let world: ConsumerTestWorld;
+  let consumer: IdempotentConsumer<typeof orderPlacedV1>;
+  const handled: string[] = [];
+
+  before(async () => {
+    world = await openConsumerWorld(stack, 'skip', []);
+    consumer = new IdempotentConsumer({
+      bus: world.bus,
+      orm: world.orm,
+      logger: testLogger('skip'),
+      groupId: world.groupId,
+      topics: [world.topic],
+      contracts: [orderPlacedV1],
+      skipOtherTypes: true,
+      handle: async ({ envelope }) => {
+        handled.push(envelope.data.orderId);
+      },
+    });
+    await consumer.start();
+  });
+  after(async () => {
+    await consumer?.close();
+    await world?.close();
+  });
+
+  it('skips other event types of a shared topic but still dead-letters an unknown version', async () => {
+    const base = createEnvelope(orderPlacedV1, {
+      key: 'o-1',
+      source: 'orders',
+      data: placed('o-1'),
+    });
+    const other = { ...base, id: crypto.randomUUID(), type: 'orders.order-shipped' };
+    const unknownVersion = { ...base, id: crypto.randomUUID(), version: 7 };
+    const marker = createEnvelope(orderPlacedV1, {
+      key: 'o-1',
+      source: 'orders',
+      data: placed('o-2'),
+    });
+    await world.publisher.send(
+      [other, unknownVersion, marker].map((e) => ({
+        topic: world.topic,
+        key: 'o-1',
+        value: JSON.stringify(e),
+      })),
+    );
+    await waitUntil(() => handled.includes('o-2'), { timeoutMs: 30_000, what: 'the marker' });
+    const dlq = new DlqAdmin(world.bus, world.groupId);
+    const entries = await waitUntil(
+      async () => {
+        const list = await dlq.list();
+        return list.length > 0 ? list : undefined;
+      },
+      { timeoutMs: 30_000, what: 'DLQ entry' },
+    );
+    assert.equal(entries.length, 1);
+    assert.match(entries[0]!.error, /order-placed@7/);
+    assert.deepEqual(handled, ['o-2']);
+  });
+});

@@ -47,6 +47,12 @@ export interface IdempotentConsumerOptions<C extends Contract, R = void> {
    */
   readonly afterCommit?: (decoded: DecodedOf<C>, result: R) => void;
   readonly retry?: Partial<RetryPolicy>;
+  /**
+   * Skip (commit without handling or dead-lettering) messages whose `type` is none of the
+   * contracts' types: for a consumer that reads only some event types of a shared topic. A known
+   * type at an unknown version is still dead-lettered. @default false
+   */
+  readonly skipOtherTypes?: boolean;
   /** @default `${groupId}.dlq` */
   readonly dlqTopic?: string;
   /** @default 3 */
@@ -102,6 +108,16 @@ export class IdempotentConsumer<C extends Contract, R = void> {
     await this.dlq.close();
   }
 
+  private isOtherType(value: IncomingMessage['value']): boolean {
+    if (this.options.skipOtherTypes !== true) return false;
+    try {
+      const type = (JSON.parse(String(value)) as { type?: unknown }).type;
+      return !this.options.contracts.some((c) => c.type === type);
+    } catch {
+      return false;
+    }
+  }
+
   private async process(message: IncomingMessage, control: MessageControl): Promise<void> {
     const log = this.options.logger;
     let decoded: DecodedOf<C>;
@@ -109,6 +125,7 @@ export class IdempotentConsumer<C extends Contract, R = void> {
       decoded = this.registry.decode(message.value);
     } catch (err) {
       if (!(err instanceof ContractViolation)) throw err;
+      if (err.reason === 'unknown-contract' && this.isOtherType(message.value)) return;
       await runWithContext(contextFromMessage(message.headers), async () => {
         log.error(
           { err, topic: message.topic, offset: message.offset },
