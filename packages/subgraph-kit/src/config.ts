@@ -1,4 +1,5 @@
 import { baseConfigSchema, DEV_GATEWAY_SECRET, env } from '@shop/platform';
+import { serviceKeysSetting, type ServiceKeys } from '@shop/service-client';
 import { z } from 'zod';
 
 /** Development-only default of GATEWAY_SHARED_SECRET (the platform's); refused in production. */
@@ -18,6 +19,7 @@ export const subgraphConfigSchema = (defaultPort: number) =>
         .string()
         .min(32, 'must be at least 32 characters')
         .default(DEV_GATEWAY_SECRET),
+      SERVICE_PUBLIC_KEYS: serviceKeysSetting,
     })
     .superRefine((value, ctx) => {
       if (value.NODE_ENV === 'production' && value.GATEWAY_SHARED_SECRET === DEV_GATEWAY_SECRET)
@@ -33,6 +35,7 @@ export type SubgraphConfig = z.infer<ReturnType<typeof subgraphConfigSchema>>;
 /** The part of `startSubgraphServer`'s options that comes straight from the config. */
 export interface SubgraphServerSettings {
   readonly gatewaySecret: string;
+  readonly serviceKeys?: ServiceKeys;
   readonly production: boolean;
   readonly port: number;
   readonly host: string;
@@ -40,9 +43,11 @@ export interface SubgraphServerSettings {
 
 /** GATEWAY_SHARED_SECRET, NODE_ENV, PORT and HOST as `startSubgraphServer` options. */
 export const subgraphServerSettings = (
-  config: Pick<SubgraphConfig, 'GATEWAY_SHARED_SECRET' | 'NODE_ENV' | 'PORT' | 'HOST'>,
+  config: Pick<SubgraphConfig, 'GATEWAY_SHARED_SECRET' | 'NODE_ENV' | 'PORT' | 'HOST'> &
+    Partial<Pick<SubgraphConfig, 'SERVICE_PUBLIC_KEYS'>>,
 ): SubgraphServerSettings => ({
   gatewaySecret: config.GATEWAY_SHARED_SECRET,
+  ...(config.SERVICE_PUBLIC_KEYS !== undefined ? { serviceKeys: config.SERVICE_PUBLIC_KEYS } : {}),
   production: config.NODE_ENV === 'production',
   port: config.PORT,
   host: config.HOST,

@@ -27,6 +27,7 @@ import {
 } from './gateway-proof.js';
 import type { Identity } from './identity.js';
 import { resolverTimingPlugin } from './resolver-timing.js';
+import { serviceIdentity, type ServiceKeys } from './service-caller.js';
 
 /** What every resolver gets; services add their own per-request collaborators in `createContext`. */
 export interface BaseSubgraphContext {
@@ -51,6 +52,12 @@ export interface SubgraphServerOptions<C extends BaseSubgraphContext> {
    * (subgraphConfigSchema) refuses the development default in production.
    */
   readonly gatewaySecret: string;
+  /**
+   * Public keys of the services allowed to call this one directly with their own signed identity
+   * (`x-service-token`, audience = `name`); such a call gets a `service` identity, not a user.
+   * @default none: only the gateway may call
+   */
+  readonly serviceKeys?: ServiceKeys;
   /** Masks unexpected errors and turns off introspection. */
   readonly production: boolean;
   /** Builds the per-request context (an `em.fork()`, loaders...) from the verified base. */
@@ -184,10 +191,9 @@ export async function startSubgraphServer<C extends BaseSubgraphContext>(
     const proof = req.headers[GATEWAY_PROOF_HEADER];
     let identity: Identity;
     try {
-      identity = await verifyGatewayProof(
-        Array.isArray(proof) ? proof[0] : proof,
-        options.gatewaySecret,
-      );
+      identity =
+        (await serviceIdentity(req.headers, options.name, options.serviceKeys)) ??
+        (await verifyGatewayProof(Array.isArray(proof) ? proof[0] : proof, options.gatewaySecret));
     } catch (err) {
       if (!(err instanceof InvalidGatewayProofError)) throw err;
       logger.warn(
