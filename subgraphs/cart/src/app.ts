@@ -1,3 +1,5 @@
+import { once } from 'node:events';
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { MikroORM, Options } from '@mikro-orm/mysql';
 import type { Logger } from '@shop/platform';
 import { ServiceClient, ServiceSigner } from '@shop/service-client';
@@ -45,6 +47,8 @@ export async function startCartApp(
     enableOfflineQueue: false,
   });
   redis.on('error', (err) => logger.debug({ err }, 'redis error'));
+  // Give Redis a moment so the first requests are cached, but never wait on it to start.
+  await Promise.race([once(redis, 'ready'), sleep(1000)]).catch(() => undefined);
   return closeOnFailure(
     async () => {
       redis.disconnect();
