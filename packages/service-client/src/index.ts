@@ -14,3 +14,8 @@ export {
   verifyServiceToken,
   type ServiceKeys,
 } from './service-identity.js';
+export {
+  DEV_SERVICE_PUBLIC_KEYS,
+  DEV_SERVICE_SIGNING_KEYS,
+  holdsDevServiceKey,
+} from './dev-keys.js';

@@ -8,6 +8,7 @@ import {
   type JWTHeaderParameters,
 } from 'jose';
 import { z } from 'zod';
+import { DEV_SERVICE_PUBLIC_KEYS } from './dev-keys.js';
 
 /** The header a service sends its own signed identity in (never a forwarded client token). */
 export const SERVICE_TOKEN_HEADER = 'x-service-token';
@@ -71,11 +72,12 @@ export type ServiceKeys = ReadonlyMap<string, JWK>;
 
 /**
  * Zod setting for `SERVICE_PUBLIC_KEYS`: a JSON object from service name to its Ed25519 public
- * JWK, e.g. `{"cart":{"kty":"OKP","crv":"Ed25519","x":"..."}}`; empty means no service may call.
+ * JWK, e.g. `{"cart":{"kty":"OKP","crv":"Ed25519","x":"..."}}`; `{}` means no service may call.
+ * @default DEV_SERVICE_PUBLIC_KEYS (refused in production by subgraphConfigSchema)
  */
 export const serviceKeysSetting = z
   .string()
-  .default('')
+  .default(DEV_SERVICE_PUBLIC_KEYS)
   .transform((json, ctx): ServiceKeys => {
     if (json.trim().length === 0) return new Map();
     try {

@@ -1,5 +1,5 @@
 import { baseConfigSchema, DEV_GATEWAY_SECRET, env } from '@shop/platform';
-import { serviceKeysSetting, type ServiceKeys } from '@shop/service-client';
+import { holdsDevServiceKey, serviceKeysSetting, type ServiceKeys } from '@shop/service-client';
 import { z } from 'zod';
 
 /** Development-only default of GATEWAY_SHARED_SECRET (the platform's); refused in production. */
@@ -22,6 +22,12 @@ export const subgraphConfigSchema = (defaultPort: number) =>
       SERVICE_PUBLIC_KEYS: serviceKeysSetting,
     })
     .superRefine((value, ctx) => {
+      if (value.NODE_ENV === 'production' && holdsDevServiceKey(value.SERVICE_PUBLIC_KEYS))
+        ctx.addIssue({
+          code: 'custom',
+          path: ['SERVICE_PUBLIC_KEYS'],
+          message: 'a development key is not allowed in production',
+        });
       if (value.NODE_ENV === 'production' && value.GATEWAY_SHARED_SECRET === DEV_GATEWAY_SECRET)
         ctx.addIssue({
           code: 'custom',

@@ -1,14 +1,11 @@
 import { env } from '@shop/platform';
+import { DEV_SERVICE_SIGNING_KEYS } from '@shop/service-client';
 import { subgraphConfigSchema } from '@shop/subgraph-kit';
 import { mariadbSettings } from '@shop/subgraph-kit/mikro-orm';
 import { z } from 'zod';
 
-/**
- * Development-only Ed25519 key cart signs its calls to catalog with; refused in production. Its
- * public half is in `.env.example` (catalog's SERVICE_PUBLIC_KEYS).
- */
-export const DEV_CART_SIGNING_KEY =
-  '{"kty":"OKP","crv":"Ed25519","d":"_s7fDZNncR5s0STTiOIrQGMYLZdzsH_DvTdtMnp8lzw","x":"wksjXxtw59YXybTN---53z9fnePVpDzyFFK0vIcvPmM"}';
+/** Development-only key cart signs its calls with; refused in production. */
+export const DEV_CART_SIGNING_KEY = DEV_SERVICE_SIGNING_KEYS.cart;
 
 export const cartConfigSchema = subgraphConfigSchema(4002)
   .extend({
