@@ -1,5 +1,7 @@
-// `npm start`: start the local stack, build, then run every workspace that declares a `start`
-// script (subgraphs, gateway, workers) with prefixed output. Ctrl-C stops them all.
+// `npm start`: start the local stack, build, then run every `start` script of every workspace
+// (subgraphs, gateway, workers), and every `start:<name>` script for a workspace with more than
+// one process (sagas: the orchestrator and `start:notifications`), with prefixed output. Ctrl-C
+// stops them all.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
 import { repoRoot, workspaces } from './workspaces.ts';
@@ -13,7 +15,15 @@ for (const [name, args] of [
   if (spawnSync(node, [...args], { cwd: repoRoot, stdio: 'inherit' }).status !== 0) process.exit(1);
 }
 
-const services = workspaces().filter((ws) => ws.scripts.start !== undefined);
+const services = workspaces().flatMap((ws) =>
+  Object.entries(ws.scripts)
+    .filter(([name]) => /^start(:[\w-]+)?$/.test(name))
+    .map(([name, script]) => ({
+      ws,
+      label: name === 'start' ? '' : name.slice('start'.length),
+      script,
+    })),
+);
 if (services.length === 0) {
   console.log('the stack is up; no service declares a start script yet');
   process.exit(0);
@@ -21,14 +31,17 @@ if (services.length === 0) {
 
 const children: ChildProcess[] = [];
 let stopping = false;
-for (const ws of services) {
-  const label = path.relative(repoRoot, ws.dir).padEnd(20);
+for (const { ws, label: suffix, script } of services) {
+  const label = `${path.relative(repoRoot, ws.dir)}${suffix}`.padEnd(24);
   // The start script runs under `sh` (not `npm run`, which puts the script in a process group of
   // its own) in a group this process leads, so stopping the group reaches the node process.
-  const child = spawn('sh', ['-c', `exec ${ws.scripts.start}`], {
+  const child = spawn('sh', ['-c', `exec ${script}`], {
     cwd: ws.dir,
     env: {
       ...process.env,
+      // Unset NODE_ENV means production in every service; `npm start` is development unless the
+      // shell says otherwise (Sandbox, introspection, the committed development keys).
+      NODE_ENV: process.env.NODE_ENV ?? 'development',
       PATH: `${path.join(repoRoot, 'node_modules', '.bin')}${path.delimiter}${process.env.PATH ?? ''}`,
     },
     stdio: ['ignore', 'pipe', 'pipe'],

@@ -4,6 +4,7 @@
 // table shows medians. Not a test: it prints figures and asserts nothing about time.
 //   BENCH_DURATION_S (6) BENCH_ROUNDS (5) BENCH_CONNECTIONS (16) BENCH_WARMUP_S (3)
 import { spawn, type ChildProcess } from 'node:child_process';
+import { generateKeyPairSync } from 'node:crypto';
 import { mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -276,9 +277,12 @@ async function main(): Promise<void> {
       JWKS_URL: jwksUrl,
       REDIS_URL: stackEnv().REDIS_URL,
       REDIS_PREFIX: redisPrefix,
-      GATEWAY_SHARED_SECRET: `bench-${crypto.randomUUID()}`,
+      GATEWAY_PROOF_PRIVATE_KEY: generateKeyPairSync('ed25519')
+        .privateKey.export({ type: 'pkcs8', format: 'pem' })
+        .toString(),
       HTTP_RATE_PER_SECOND: '1000000',
       HTTP_BURST: '1000000',
+      OPS_PORT: '0',
       // BENCH_PROFILE=<dir> writes a V8 CPU profile of this gateway there.
       ...(process.env.BENCH_PROFILE
         ? { NODE_OPTIONS: `--cpu-prof --cpu-prof-dir=${process.env.BENCH_PROFILE}` }
@@ -352,7 +356,7 @@ async function main(): Promise<void> {
           `| ${r.name} | ${r.rps.toFixed(0)} | ${r.p50.toFixed(2)} | ${r.p95.toFixed(2)} | ${r.p99.toFixed(2)} | ${r.cpu.toFixed(2)} | ${r.rss.toFixed(0)} | ${(r.rps / base.rps).toFixed(2)}x | ${(r.p95 / base.p95).toFixed(2)}x | ${r.failures} |`,
       ),
       '',
-      `This gateway verifies an RS256 bearer token, signs the HS256 subgraph proof, runs the depth/cost/alias and @authenticated checks and one atomic Redis @rateLimit script per request (limit set high enough never to reject). Goal: throughput >= 0.85x bare, p95 <= 1.2x bare. "bare + our subgraph client" is the bare gateway with this gateway's undici-based subgraph client (src/subgraph-fetcher.ts) instead of Apollo's default make-fetch-happen: the gap between it and this gateway is what auth, proof signing, limits and the Redis rate limit cost.`,
+      `This gateway verifies an RS256 bearer token, signs an Ed25519 proof per subgraph, runs the depth/cost/alias and @authenticated checks and one atomic Redis @rateLimit script per request (limit set high enough never to reject). Goal: throughput >= 0.85x bare, p95 <= 1.2x bare. "bare + our subgraph client" is the bare gateway with this gateway's undici-based subgraph client (src/subgraph-fetcher.ts) instead of Apollo's default make-fetch-happen: the gap between it and this gateway is what auth, proof signing, limits and the Redis rate limit cost.`,
     ];
     process.stdout.write(`${lines.join('\n')}\n`);
   } finally {

@@ -1,6 +1,7 @@
 import { fileURLToPath } from 'node:url';
-import { baseConfigSchema, DEV_GATEWAY_SECRET, env } from '@shop/platform';
+import { baseConfigSchema, env, isDevGatewayProofKey } from '@shop/platform';
 import { z } from 'zod';
+import { TrustedProxies } from './client-address.js';
 
 /** The repository's committed supergraph (this file runs from gateway/dist/src). */
 const DEFAULT_SUPERGRAPH_PATH = fileURLToPath(
@@ -38,11 +39,49 @@ const subgraphUrls = z
     return urls;
   });
 
+/**
+ * `10.0.0.0/8,fd00::/8,127.0.0.1`: the proxies whose X-Forwarded-For is believed. Empty (or the
+ * old `false`): none. The old `true` (believe any sender) is refused: it let a client that reaches
+ * the port directly choose its own address.
+ */
+const trustedProxies = z
+  .string()
+  .default('')
+  .transform((raw, ctx): TrustedProxies => {
+    const entries = raw
+      .split(',')
+      .map((s) => s.trim())
+      .filter((s) => s.length > 0 && s !== 'false');
+    if (entries.includes('true')) {
+      ctx.addIssue({
+        code: 'custom',
+        message: 'list the proxy addresses or CIDRs to trust (e.g. 10.0.0.0/8), not true',
+      });
+      return z.NEVER;
+    }
+    try {
+      return new TrustedProxies(entries);
+    } catch (err) {
+      ctx.addIssue({ code: 'custom', message: (err as Error).message });
+      return z.NEVER;
+    }
+  });
+
+/** https, or http to this host only (a sidecar on loopback crosses no network). */
+const isHttpsOrLoopback = (raw: string): boolean => {
+  const url = new URL(raw);
+  return url.protocol === 'https:' || ['127.0.0.1', 'localhost', '[::1]'].includes(url.hostname);
+};
+
 /** Every setting the gateway reads, with its default (see .env.example). */
 export const gatewayConfigSchema = baseConfigSchema
   .extend({
     PORT: env.port(4000),
     HOST: env.string('127.0.0.1'),
+    /** `/metrics`, `/readyz` and `/healthz`, kept off the public port; 0 picks a free port. */
+    OPS_PORT: env.port(9400),
+    /** Interface of the operations port. @default HOST */
+    OPS_HOST: z.string().min(1).optional(),
     /** The composed supergraph; a relative path resolves from the working directory. */
     SUPERGRAPH_PATH: env.string(DEFAULT_SUPERGRAPH_PATH),
     /** Per-subgraph URL overrides, `users=http://host:port/graphql,cart=...`; others use the supergraph's URLs. */
@@ -50,22 +89,31 @@ export const gatewayConfigSchema = baseConfigSchema
     REDIS_URL: env.url('redis://127.0.0.1:6380'),
     /** Key prefix for rate-limit counters in Redis. */
     REDIS_PREFIX: z.string().default('shop:gateway:'),
+    /** Deadline of every Redis command; a limited operation fails closed (503) past it. */
+    REDIS_TIMEOUT_MS: positiveInt(1000),
     JWKS_URL: env.url('http://127.0.0.1:4005/.well-known/jwks.json'),
     JWT_ISSUER: env.string('shop-users'),
     JWT_AUDIENCE: env.string('shop-api'),
     JWT_CLOCK_TOLERANCE_SECONDS: z.coerce.number().int().min(0).max(300).default(30),
-    /** Seconds a fetched JWKS is trusted before it is fetched again. */
-    JWKS_CACHE_MAX_AGE_SECONDS: positiveInt(600),
-    /** Minimum seconds between two JWKS fetches caused by an unknown `kid`. */
-    JWKS_COOLDOWN_SECONDS: z.coerce.number().min(0).default(5),
-    GATEWAY_SHARED_SECRET: z.string().min(32).default(DEV_GATEWAY_SECRET),
+    /**
+     * Seconds a fetched JWKS is trusted before it is fetched again: with the 60 s verified-token
+     * cache, how long a key revoked on users (`revokeSigningKey`) may still be accepted.
+     */
+    JWKS_CACHE_MAX_AGE_SECONDS: positiveInt(60),
+    /**
+     * Minimum seconds between two JWKS fetches caused by an unknown `kid`; at least 1, so tokens
+     * with made-up `kid`s cannot turn the gateway into a JWKS flooder.
+     */
+    JWKS_COOLDOWN_SECONDS: z.coerce.number().min(1).default(5),
+    /** Ed25519 private key (PEM or JWK) that signs the proofs; subgraphs hold its public key. */
+    GATEWAY_PROOF_PRIVATE_KEY: env.gatewayProofKey('private'),
     /** HTTP token bucket per client IP, applied before the body is read. */
     HTTP_RATE_PER_SECOND: z.coerce.number().positive().default(50),
     HTTP_BURST: positiveInt(100),
     /** Browser origins allowed by CORS, comma-separated; `*` for any. Empty: same origin only. */
     CORS_ORIGINS: env.list(''),
-    /** Take the client IP from the right-most X-Forwarded-For entry (only behind a proxy that appends it). */
-    TRUST_PROXY: env.bool(false),
+    /** Proxies (addresses, CIDRs) whose X-Forwarded-For names the client; see `clientAddress`. */
+    TRUST_PROXY: trustedProxies,
     MAX_BODY_BYTES: positiveInt(100_000),
     MAX_DEPTH: positiveInt(12),
     MAX_COST: positiveInt(5_000),
@@ -75,11 +123,17 @@ export const gatewayConfigSchema = baseConfigSchema
     SUBGRAPH_TIMEOUT_MS: positiveInt(10_000),
   })
   .superRefine((value, ctx) => {
-    if (value.NODE_ENV === 'production' && value.GATEWAY_SHARED_SECRET === DEV_GATEWAY_SECRET)
+    if (value.NODE_ENV === 'production' && !isHttpsOrLoopback(value.JWKS_URL))
       ctx.addIssue({
         code: 'custom',
-        path: ['GATEWAY_SHARED_SECRET'],
-        message: 'the development default must not be used in production',
+        path: ['JWKS_URL'],
+        message: 'must be an https URL in production (the keys that verify every token)',
+      });
+    if (value.NODE_ENV === 'production' && isDevGatewayProofKey(value.GATEWAY_PROOF_PRIVATE_KEY))
+      ctx.addIssue({
+        code: 'custom',
+        path: ['GATEWAY_PROOF_PRIVATE_KEY'],
+        message: 'the development key must not be used in production',
       });
   });
 

@@ -22,8 +22,8 @@ export interface GatewayContext {
   readonly clientIp: string;
   readonly identity: Identity | undefined;
   readonly logger: Logger;
-  /** Memoised per request: one signature serves every subgraph fetch of the request. */
-  proof?: string;
+  /** Memoised per request and subgraph (each proof's audience is one subgraph). */
+  proofs?: Map<string, { readonly token: string; readonly iat: number }>;
 }
 
 /** An operation ready to be planned. */

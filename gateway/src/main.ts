@@ -12,8 +12,11 @@ const logger = createLogger('gateway', config.LOG_LEVEL);
 routeProcessWarnings(logger);
 try {
   const gateway = await createGatewayServer(config, logger);
-  const port = await gateway.listen(config.PORT, config.HOST);
-  logger.info({ port, host: config.HOST, nodeEnv: config.NODE_ENV }, 'listening');
+  const { port, opsPort } = await gateway.listen(config.PORT, config.HOST, {
+    port: config.OPS_PORT,
+    host: config.OPS_HOST ?? config.HOST,
+  });
+  logger.info({ port, opsPort, host: config.HOST, nodeEnv: config.NODE_ENV }, 'listening');
   installGracefulShutdown({ logger, hooks: [{ name: 'gateway', close: () => gateway.close() }] });
 } catch (err) {
   logger.fatal({ err }, 'gateway failed to start');

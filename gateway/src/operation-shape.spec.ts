@@ -117,6 +117,33 @@ describe('operationShape', () => {
     assert.ok(past.cost > 500);
   });
 
+  it('counts inline fragments and spreads in the nesting, and stops past its limit', () => {
+    const inline = (n: number) => `{${'...on Query{'.repeat(n)}hello${'}'.repeat(n)}}`;
+    // depth counts fields only: 1,500 nested inline fragments have depth 1 and cost 1
+    assert.deepEqual(
+      (({ depth, nesting, complete }) => ({ depth, nesting, complete }))(
+        shape(inline(3), {}, { maxNesting: 4 }),
+      ),
+      { depth: 1, nesting: 4, complete: true },
+    );
+    assert.equal(shape(inline(4), {}, { maxNesting: 4 }).complete, false);
+    const deep = shape(inline(1500));
+    assert.deepEqual(
+      { complete: deep.complete, nesting: deep.nesting },
+      { complete: false, nesting: 4 * 12 + 1 },
+    );
+    // a spread nests its fragment's selections one level below it, like an inline fragment
+    assert.equal(shape('{ ...F } fragment F on Query { hello }').nesting, 2);
+    const spreads = shape(doubling(30, '__typename'), {}, { maxNesting: 20 });
+    assert.deepEqual(
+      { complete: spreads.complete, nesting: spreads.nesting },
+      {
+        complete: false,
+        nesting: 21,
+      },
+    );
+  });
+
   it('costs a list field by its longest list argument when that is over the default list size', () => {
     const ids = (n: number) => JSON.stringify(Array.from({ length: n }, (_, i) => String(i)));
     // 100 ids: 100 * (1 + title 1)

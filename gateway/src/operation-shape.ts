@@ -45,11 +45,16 @@ export const concreteCoordinates = (field: FieldOccurrence): readonly string[] =
 export interface OperationShape {
   readonly fields: readonly FieldOccurrence[];
   readonly depth: number;
+  /**
+   * Deepest nesting of selection sets, inline fragments and fragment spreads included (`depth`
+   * counts fields only, so `{ ...on Query { ...on Query { ... } } }` has depth 0 at any nesting).
+   */
+  readonly nesting: number;
   readonly cost: number;
   readonly aliases: number;
   /**
-   * False when the walk stopped because the depth or cost passed `maxDepth`/`maxCost`: `depth` or
-   * `cost` is then a lower bound already past its limit, and `fields` is partial. Such an operation
+   * False when the walk stopped because the depth, nesting or cost passed its limit: that figure is
+   * then a lower bound already past its limit, and `fields` is partial. Such an operation
    * must be rejected, never authorised from its partial field list.
    */
   readonly complete: boolean;
@@ -79,12 +84,18 @@ export interface ShapeOptions {
   readonly maxDepth?: number;
   /** Stop walking once the cost is over this (see `maxDepth`). @default 5000 */
   readonly maxCost?: number;
+  /**
+   * Stop walking once selections nest deeper than this, inline fragments and fragment spreads
+   * counted (see `maxDepth`). Inline fragments cost nothing and add no depth, yet about 1,500 of
+   * them nested (20 kB) overflow the query planner's stack. @default 4 * maxDepth
+   */
+  readonly maxNesting?: number;
 }
 
 /** Thrown inside the walk to stop it at a limit; never leaves `operationShape`. */
 class LimitPassed extends Error {
   constructor(
-    readonly limit: 'depth' | 'cost',
+    readonly limit: 'depth' | 'nesting' | 'cost',
     readonly value: number,
   ) {
     super(`${limit} limit passed`);
@@ -103,6 +114,8 @@ interface Collected {
   fieldCount: number;
   /** Deepest field, relative to where the walk started. */
   depth: number;
+  /** Deepest selection (field, inline fragment or spread), relative to where the walk started. */
+  nesting: number;
   aliases: number;
 }
 
@@ -124,7 +137,13 @@ function flatten(parts: readonly Part[]): FieldOccurrence[] {
   return fields;
 }
 
-const collector = (): Collected => ({ parts: [], fieldCount: 0, depth: 0, aliases: 0 });
+const collector = (): Collected => ({
+  parts: [],
+  fieldCount: 0,
+  depth: 0,
+  nesting: 0,
+  aliases: 0,
+});
 
 /** The type a selection set is on, and the concrete types it can still be at that point. */
 interface Scope {
@@ -197,6 +216,7 @@ export function operationShape(
   const defaultListSize = options.defaultListSize ?? 10;
   const maxDepth = options.maxDepth ?? 12;
   const maxCost = options.maxCost ?? 5000;
+  const maxNesting = options.maxNesting ?? 4 * maxDepth;
   const fragments = new Map<string, FragmentDefinitionNode>();
   for (const def of document.definitions)
     if (def.kind === Kind.FRAGMENT_DEFINITION) fragments.set(def.name.value, def);
@@ -243,14 +263,22 @@ export function operationShape(
     return isListType(getNullableType(def.type)) ? Math.max(defaultListSize, longestList) : 1;
   };
 
-  /** Walks one selection set into `out`; returns its cost. `depth` is relative to `out`'s origin. */
+  /**
+   * Walks one selection set into `out`; returns its cost. `depth` and `nesting` (of the selection
+   * set) are relative to `out`'s origin.
+   */
   const walk = (
     selectionSet: SelectionSetNode,
     scope: Scope,
     depth: number,
+    nesting: number,
     out: Collected,
   ): number => {
     let cost = 0;
+    // Every selection in this set is one level deeper than the set's owner.
+    const level = nesting + 1;
+    if (level > maxNesting) throw new LimitPassed('nesting', level);
+    out.nesting = Math.max(out.nesting, level);
     const add = (more: number): void => {
       cost += more;
       if (cost > maxCost) throw new LimitPassed('cost', cost);
@@ -259,7 +287,7 @@ export function operationShape(
       if (!included(selection)) continue;
       if (selection.kind === Kind.INLINE_FRAGMENT) {
         const inner = narrow(scope, selection.typeCondition?.name.value);
-        if (inner !== undefined) add(walk(selection.selectionSet, inner, depth, out));
+        if (inner !== undefined) add(walk(selection.selectionSet, inner, depth, level, out));
         continue;
       }
       if (selection.kind === Kind.FRAGMENT_SPREAD) {
@@ -269,7 +297,11 @@ export function operationShape(
         const part = contribution(fragment, inner);
         if (part === undefined) continue;
         if (depth + part.depth > maxDepth) throw new LimitPassed('depth', depth + part.depth);
+        // The fragment's selections are one level below the spread, like an inline fragment's.
+        if (level + part.nesting > maxNesting)
+          throw new LimitPassed('nesting', level + part.nesting);
         out.depth = Math.max(out.depth, depth + part.depth);
+        out.nesting = Math.max(out.nesting, level + part.nesting);
         out.aliases += part.aliases;
         if (part.fieldCount > 0) {
           out.parts.push(part);
@@ -308,6 +340,7 @@ export function operationShape(
                 possible: isAbstractType(named) ? schema.getPossibleTypes(named) : [named],
               },
               fieldDepth,
+              level,
               out,
             )
           : 0;
@@ -326,7 +359,7 @@ export function operationShape(
     if (known !== undefined) return known ?? undefined;
     contributions.set(key, null);
     const out = collector();
-    const cost = walk(fragment.selectionSet, scope, 0, out);
+    const cost = walk(fragment.selectionSet, scope, 0, 0, out);
     const part: Contribution = { ...out, cost };
     contributions.set(key, part);
     return part;
@@ -338,12 +371,20 @@ export function operationShape(
   let complete = true;
   try {
     if (root !== undefined && root !== null)
-      cost = walk(operation.selectionSet, { type: root, possible: [root] }, 0, out);
+      cost = walk(operation.selectionSet, { type: root, possible: [root] }, 0, 0, out);
   } catch (err) {
     if (!(err instanceof LimitPassed)) throw err;
     complete = false;
     if (err.limit === 'depth') out.depth = Math.max(out.depth, err.value);
+    else if (err.limit === 'nesting') out.nesting = Math.max(out.nesting, err.value);
     else cost = err.value;
   }
-  return { fields: flatten(out.parts), depth: out.depth, cost, aliases: out.aliases, complete };
+  return {
+    fields: flatten(out.parts),
+    depth: out.depth,
+    nesting: out.nesting,
+    cost,
+    aliases: out.aliases,
+    complete,
+  };
 }

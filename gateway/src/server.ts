@@ -23,6 +23,7 @@ import {
 import { getVariableValues } from 'graphql';
 import { Redis } from 'ioredis';
 import { Counter, type Registry } from 'prom-client';
+import { clientAddress } from './client-address.js';
 import type { GatewayConfig } from './config.js';
 import { useAuthorization } from './features/use-authorization.js';
 import { useCors } from './features/use-cors.js';
@@ -39,8 +40,15 @@ import { loadSupergraph } from './supergraph.js';
 
 export interface GatewayServer {
   readonly registry: Registry;
-  /** Listens and resolves with the bound port (0 picks a free one). */
-  listen(port: number, host: string): Promise<number>;
+  /**
+   * Listens on the public port (`/graphql`, `/healthz`) and on the operations port (`/metrics`,
+   * `/readyz`, `/healthz`) and resolves with both bound ports (0 picks a free one).
+   */
+  listen(
+    port: number,
+    host: string,
+    ops: { readonly port: number; readonly host: string },
+  ): Promise<{ port: number; opsPort: number }>;
   close(): Promise<void>;
 }
 
@@ -114,19 +122,28 @@ export async function createGatewayServer(
     registers: [registry],
   });
   const errorsByCode = graphqlErrorsTotal(registry);
-  const redis = new Redis(config.REDIS_URL, { maxRetriesPerRequest: 2, lazyConnect: false });
+  // commandTimeout: a stalled Redis (a paused process keeps the connection open and answers
+  // nothing) must fail each command at its deadline, queued commands included; reconnecting only
+  // helps against a dead one.
+  const redis = new Redis(config.REDIS_URL, {
+    maxRetriesPerRequest: 2,
+    lazyConnect: false,
+    commandTimeout: config.REDIS_TIMEOUT_MS,
+    connectTimeout: Math.max(config.REDIS_TIMEOUT_MS, 2000),
+  });
   redis.on('error', (err) => logger.warn({ err }, 'redis error'));
 
   const cors = useCors({ origins: config.CORS_ORIGINS });
+  const floodGuard = useHttpFloodGuard({
+    ratePerSecond: config.HTTP_RATE_PER_SECOND,
+    burst: config.HTTP_BURST,
+    rejections: httpRejections,
+    beforeReject: cors.setResponseHeaders,
+  });
   const features: readonly GatewayFeature[] = [
     // First, so that CORS preflights are throttled too. Its 429 carries the CORS response headers,
     // so a browser on an allowed origin can read the Retry-After.
-    useHttpFloodGuard({
-      ratePerSecond: config.HTTP_RATE_PER_SECOND,
-      burst: config.HTTP_BURST,
-      rejections: httpRejections,
-      beforeReject: cors.setResponseHeaders,
-    }),
+    floodGuard,
     cors,
     useJwtAuth({
       jwksUrl: config.JWKS_URL,
@@ -147,9 +164,10 @@ export async function createGatewayServer(
       policies: supergraph.policies,
       redis,
       keyPrefix: config.REDIS_PREFIX,
+      timeoutMs: config.REDIS_TIMEOUT_MS,
       rejections: rateLimitRejections,
     }),
-    useGatewayProof({ secret: config.GATEWAY_SHARED_SECRET }),
+    useGatewayProof({ privateKey: config.GATEWAY_PROOF_PRIVATE_KEY }),
     useErrorMasking({ production: config.NODE_ENV === 'production' }),
   ];
 
@@ -290,6 +308,8 @@ export async function createGatewayServer(
             `Batch of ${body.length} operations; the limit is ${config.MAX_BATCH}`,
           );
         }
+        // A batch of N operations costs N tokens, as N requests would: one was taken above.
+        if (Array.isArray(body) && !floodGuard.charge(stage, body.length - 1)) return;
       } else body = text;
     }
     const headers = new HeaderMap();
@@ -327,14 +347,11 @@ export async function createGatewayServer(
     const requestId = acceptRequestId(req.headers[CONTEXT_HEADERS.requestId]);
     res.setHeader(CONTEXT_HEADERS.requestId, requestId);
     const path = (req.url ?? '/').split('?')[0] ?? '/';
-    const forwarded = req.headers['x-forwarded-for'];
-    const clientIp =
-      (config.TRUST_PROXY && typeof forwarded === 'string'
-        ? // the right-most address is the one our own proxy added; earlier ones are client-supplied
-          forwarded.split(',').at(-1)?.trim() || undefined
-        : undefined) ??
-      req.socket.remoteAddress ??
-      'unknown';
+    const clientIp = clientAddress(
+      req.socket.remoteAddress,
+      req.headers['x-forwarded-for'],
+      config.TRUST_PROXY,
+    );
     res.once('finish', () => {
       const route = path === '/graphql' ? '/graphql' : 'other';
       httpDuration.observe(
@@ -343,7 +360,9 @@ export async function createGatewayServer(
       );
     });
     runWithContext({ requestId }, async () => {
-      if (await ops(req, res)) return;
+      // Only the liveness probe on the public port: /metrics and /readyz (a Redis PING each) are
+      // the operations port's, out of reach of clients and of the flood they could make of them.
+      if (path === '/healthz' && (await ops(req, res))) return;
       if (path !== '/graphql') return jsonError(res, 404, 'NOT_FOUND', 'Not found');
       await handleGraphQL({ req, res, clientIp, requestId });
     }).catch((err: unknown) => {
@@ -354,17 +373,38 @@ export async function createGatewayServer(
   });
   server.keepAliveTimeout = 65_000;
 
+  const opsServer: Server = createServer((req, res) => {
+    ops(req, res)
+      .then((handled) => {
+        if (!handled) jsonError(res, 404, 'NOT_FOUND', 'Not found');
+      })
+      .catch((err: unknown) => {
+        logger.error({ err }, 'ops request failed');
+        if (!res.headersSent) jsonError(res, 500, 'INTERNAL', 'Internal server error');
+        else res.end();
+      });
+  });
+
+  const listenOn = (s: Server, port: number, host: string): Promise<number> =>
+    new Promise((resolvePort, reject) => {
+      s.once('error', reject);
+      s.listen(port, host, () => resolvePort((s.address() as AddressInfo).port));
+    });
+
   return {
     registry,
-    listen: (port, host) =>
-      new Promise((resolvePort, reject) => {
-        server.once('error', reject);
-        server.listen(port, host, () => resolvePort((server.address() as AddressInfo).port));
-      }),
+    async listen(port, host, opsAt) {
+      const opsPort = await listenOn(opsServer, opsAt.port, opsAt.host);
+      return { port: await listenOn(server, port, host), opsPort };
+    },
     async close() {
       await new Promise<void>((done) => {
         server.close(() => done());
         server.closeIdleConnections();
+      });
+      await new Promise<void>((done) => {
+        opsServer.close(() => done());
+        opsServer.closeIdleConnections();
       });
       await apollo.stop();
       for (const feature of features) await feature.close?.();

@@ -17,7 +17,9 @@ directive @rateLimit(window: String!, max: Int!) on FIELD_DEFINITION
 type Query {
   me: User @authenticated
   report: String @requiresScopes(scopes: [["admin"], ["partner", "ops"]])
-  login: String @rateLimit(window: "1m", max: 10)
+  login(email: String): String
+    @rateLimit(window: "1m", max: 10)
+    @rateLimit(window: "1h", max: 50, by: "args", identityArgs: ["email"])
 }
 type User @authenticated { id: ID! }
 `);
@@ -31,7 +33,10 @@ describe('supergraph policies', () => {
       scopes: [['admin'], ['partner', 'ops']],
     });
     assert.deepEqual(p.types.get('User'), { authenticated: true });
-    assert.deepEqual(p.rateLimits.get('Query.login'), { window: '1m', max: 10 });
+    assert.deepEqual(p.rateLimits.get('Query.login'), [
+      { window: '1m', max: 10, by: 'caller', identityArgs: [] },
+      { window: '1h', max: 50, by: 'args', identityArgs: ['email'] },
+    ]);
   });
 
   it('drops for: SECURITY only on the features the gateway enforces', () => {
@@ -134,7 +139,11 @@ describe('supergraph policies: renamed links, extensions, interfaces', () => {
        type Voucher implements Redeemable { code: String! @rateLimit(window: "1h", max: 2) }`,
     );
     const p = extractPolicies(doc);
-    assert.deepEqual(p.rateLimits.get('Coupon.code'), { window: '1m', max: 5 });
-    assert.deepEqual(p.rateLimits.get('Voucher.code'), { window: '1h', max: 2 });
+    assert.deepEqual(p.rateLimits.get('Coupon.code'), [
+      { window: '1m', max: 5, by: 'caller', identityArgs: [] },
+    ]);
+    assert.deepEqual(p.rateLimits.get('Voucher.code'), [
+      { window: '1h', max: 2, by: 'caller', identityArgs: [] },
+    ]);
   });
 });

@@ -9,11 +9,23 @@ import {
   type DocumentNode,
 } from 'graphql';
 
-/** `@rateLimit(window, max)` as declared on a field (graphql-rate-limit's field config). */
+/**
+ * Whose window a `@rateLimit` counts in: `caller` (graphql-rate-limit's identity: the user, or the
+ * client address when anonymous), `client` (the client address, whatever token is sent) or `args`
+ * (only the `identityArgs` values, shared by every caller: e.g. one target email).
+ */
+export type RateLimitBy = 'caller' | 'client' | 'args';
+
+const RATE_LIMIT_BY: readonly RateLimitBy[] = ['caller', 'client', 'args'];
+
+/** One `@rateLimit(window, max, by, identityArgs)` as declared on a field (repeatable). */
 export interface RateLimitRule {
   /** graphql-rate-limit window format: "10s", "1m", "1h". */
   readonly window: string;
   readonly max: number;
+  readonly by: RateLimitBy;
+  /** graphql-rate-limit's identityArgs: argument paths (`input.email`) whose values are part of the key. */
+  readonly identityArgs: readonly string[];
 }
 
 /** Authorization declared with `@authenticated` / `@requiresScopes` on a field or a type. */
@@ -29,7 +41,7 @@ export interface SupergraphPolicies {
   readonly types: ReadonlyMap<string, AccessRule>;
   /** Keyed by `Type.field`. */
   readonly fields: ReadonlyMap<string, AccessRule>;
-  readonly rateLimits: ReadonlyMap<string, RateLimitRule>;
+  readonly rateLimits: ReadonlyMap<string, readonly RateLimitRule[]>;
 }
 
 export interface LoadedSupergraph {
@@ -216,18 +228,33 @@ function accessRule(
   return rule;
 }
 
-function rateLimitRule(
+function rateLimitRules(
   directives: readonly ConstDirectiveNode[] | undefined,
   name: string,
-): RateLimitRule | undefined {
-  const d = directives?.find((x) => x.name.value === name);
-  if (d === undefined) return undefined;
-  const args = Object.fromEntries(
-    (d.arguments ?? []).map((a) => [a.name.value, valueFromASTUntyped(a.value)]),
-  );
-  if (typeof args.window !== 'string' || typeof args.max !== 'number')
-    throw new Error(`supergraph: @${name} needs window: String! and max: Int!`);
-  return { window: args.window, max: args.max };
+  coordinate: string,
+): RateLimitRule[] {
+  return (directives ?? [])
+    .filter((x) => x.name.value === name)
+    .map((d) => {
+      const args = Object.fromEntries(
+        (d.arguments ?? []).map((a) => [a.name.value, valueFromASTUntyped(a.value)]),
+      );
+      if (typeof args.window !== 'string' || typeof args.max !== 'number')
+        throw new Error(`supergraph: ${coordinate} @${name} needs window: String! and max: Int!`);
+      const by = (args.by ?? 'caller') as RateLimitBy;
+      if (!RATE_LIMIT_BY.includes(by))
+        throw new Error(
+          `supergraph: ${coordinate} @${name} by: "${String(by)}" is not one of ${RATE_LIMIT_BY.join(', ')}`,
+        );
+      const identityArgs: unknown = args.identityArgs ?? [];
+      if (!Array.isArray(identityArgs) || !identityArgs.every((a) => typeof a === 'string'))
+        throw new Error(
+          `supergraph: ${coordinate} @${name} identityArgs must be a list of strings`,
+        );
+      if (by === 'args' && identityArgs.length === 0)
+        throw new Error(`supergraph: ${coordinate} @${name} by: "args" needs identityArgs`);
+      return { window: args.window, max: args.max, by, identityArgs: identityArgs };
+    });
 }
 
 const merge = (map: Map<string, AccessRule>, key: string, rule: AccessRule | undefined): void => {
@@ -250,7 +277,7 @@ export function extractPolicies(doc: DocumentNode): SupergraphPolicies {
   const names = directiveNames(doc);
   const types = new Map<string, AccessRule>();
   const fields = new Map<string, AccessRule>();
-  const rateLimits = new Map<string, RateLimitRule>();
+  const rateLimits = new Map<string, RateLimitRule[]>();
   const fieldNames = new Map<string, Set<string>>();
   const interfacesOf = new Map<string, Set<string>>();
   for (const def of doc.definitions) {
@@ -277,8 +304,8 @@ export function extractPolicies(doc: DocumentNode): SupergraphPolicies {
       own.add(field.name.value);
       const key = `${typeName}.${field.name.value}`;
       merge(fields, key, accessRule(field.directives, names));
-      const limit = rateLimitRule(field.directives, names.rateLimit);
-      if (limit !== undefined) rateLimits.set(key, limit);
+      const limits = rateLimitRules(field.directives, names.rateLimit, key);
+      if (limits.length > 0) rateLimits.set(key, [...(rateLimits.get(key) ?? []), ...limits]);
     }
   }
   for (const [typeName, implemented] of interfacesOf)

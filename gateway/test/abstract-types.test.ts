@@ -13,7 +13,6 @@ import {
   type LibrarySubgraph,
 } from './fixtures/abstract-subgraph.js';
 import { TestIssuer } from './fixtures/test-issuer.js';
-import { DEV_SECRET } from './fixtures/test-subgraphs.js';
 import { errorCode, gql, startGateway } from './harness.js';
 
 const VARIANTS = {
@@ -42,7 +41,6 @@ describe('authorization and rate limits on interfaces and unions', () => {
           JWKS_URL: issuer.jwksUrl,
           REDIS_URL: stack.env.REDIS_URL,
           REDIS_PREFIX: `${stack.ns.redisPrefix}${i}:`,
-          GATEWAY_SHARED_SECRET: DEV_SECRET,
           HTTP_BURST: '1000',
           HTTP_RATE_PER_SECOND: '1000',
         },

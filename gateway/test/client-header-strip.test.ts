@@ -9,7 +9,7 @@ import { createLogger, GATEWAY_PROOF_HEADER } from '@shop/platform';
 import { decodeJwt } from 'jose';
 import { useGatewayProof } from '../src/features/use-gateway-proof.js';
 import type { GatewayContext } from '../src/gateway-feature.js';
-import { DEV_SECRET } from './fixtures/test-subgraphs.js';
+import { PROOF_KEYS } from './harness.js';
 
 const FORGED_PROOF = 'eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJhZG1pbiIsInJvbGVzIjpbImFkbWluIl19.x';
 
@@ -32,7 +32,7 @@ describe('client identity headers', () => {
     ['a signed-in customer', { sub: 'u-1', roles: ['customer'] }],
   ] as const)
     it(`never reach a subgraph, even copied onto its request (${label})`, async () => {
-      const feature = useGatewayProof({ secret: DEV_SECRET });
+      const feature = useGatewayProof({ privateKey: PROOF_KEYS.privateKey });
       const headers = new Headers({
         ...CLIENT_IDENTITY_HEADERS,
         'content-type': 'application/json',

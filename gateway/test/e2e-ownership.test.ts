@@ -7,26 +7,14 @@ import { seedCarts } from '@shop/cart';
 import { seedProducts } from '@shop/catalog';
 import { seedOrders } from '@shop/orders';
 import { TestStack, type RunningService } from '@shop/testing';
-import { SignJWT } from 'jose';
-import { errorCode, gql, repoRoot, startGateway, startSubgraph } from './harness.js';
+import { errorCode, gql, mintProof, repoRoot, startGateway, startSubgraph } from './harness.js';
 
-const SECRET = 'e2e-ownership-proof-secret-at-least-32-chars';
 const REGISTER = `mutation ($input: RegisterInput!) { register(input: $input) { accessToken user { id } } }`;
 
 interface Registered {
   accessToken: string;
   user: { id: string };
 }
-
-const proofFor = (sub: string, roles: string[]): Promise<string> =>
-  new SignJWT({ roles, rid: 'ownership-test' })
-    .setProtectedHeader({ alg: 'HS256' })
-    .setSubject(sub)
-    .setIssuer('shop-gateway')
-    .setAudience('shop-subgraphs')
-    .setIssuedAt()
-    .setExpirationTime('60s')
-    .sign(new TextEncoder().encode(SECRET));
 
 describe('end to end: ownership across users, catalog, cart and orders', () => {
   const stack = new TestStack('gwown');
@@ -47,7 +35,7 @@ describe('end to end: ownership across users, catalog, cart and orders', () => {
       stack.createDatabase('catalog'),
     ]);
     const mongoDatabase = stack.ns.mongoDatabase('catalog');
-    const common = { GATEWAY_SHARED_SECRET: SECRET, LOG_LEVEL: 'warn' };
+    const common = { LOG_LEVEL: 'warn' };
     const [users, catalog, orders] = await Promise.all([
       startSubgraph('users', {
         ...common,
@@ -60,10 +48,15 @@ describe('end to end: ownership across users, catalog, cart and orders', () => {
         LOG_LEVEL: 'info',
         MONGODB_URL: stack.env.MONGODB_URL,
         MONGODB_DATABASE: mongoDatabase,
-        // Catalog's stock: its MariaDB database and its saga command and event topics.
         ...catalogDb.mysqlEnv,
         KAFKA_BROKERS: stack.env.KAFKA_BROKERS,
+        ELASTICSEARCH_URL: stack.env.ELASTICSEARCH_URL,
+        REDIS_URL: stack.env.REDIS_URL,
+        SEARCH_INDEX_ALIAS: stack.ns.index('products'),
+        SEARCH_CACHE_PREFIX: `${stack.ns.redisPrefix}catalog:`,
         CATALOG_EVENTS_TOPIC: stack.ns.topic('catalog.events'),
+        CATALOG_INDEXER_GROUP: stack.ns.group('catalog-indexer'),
+        SEED_SAMPLE_WHEN_EMPTY: 'false',
         STOCK_COMMAND_TOPIC: stack.ns.topic('sagas.commands.catalog'),
         STOCK_COMMAND_GROUP: stack.ns.group('catalog.saga-commands'),
       }),
@@ -89,7 +82,6 @@ describe('end to end: ownership across users, catalog, cart and orders', () => {
       JWKS_URL: `${users.url}/.well-known/jwks.json`,
       REDIS_URL: stack.env.REDIS_URL,
       REDIS_PREFIX: stack.ns.redisPrefix,
-      GATEWAY_SHARED_SECRET: SECRET,
     });
     processes.push(gateway);
     gw = gateway.url;
@@ -169,8 +161,8 @@ describe('end to end: ownership across users, catalog, cart and orders', () => {
   });
 
   it("even with a valid proof for her, the _entities back door gives no one else's cart or orders", async () => {
-    const proof = await proofFor(alice.user.id, ['customer']);
-    const ask = async (url: string, field: string) => {
+    const ask = async (url: string, subgraph: string, field: string) => {
+      const proof = await mintProof(subgraph, { sub: alice.user.id, roles: ['customer'] });
       const res = await fetch(url, {
         method: 'POST',
         headers: { 'content-type': 'application/json', 'x-shop-gateway-proof': proof },
@@ -184,8 +176,12 @@ describe('end to end: ownership across users, catalog, cart and orders', () => {
         errors?: { extensions?: { code?: string } }[];
       };
     };
-    const cart = await ask(cartUrl, 'cart { items { quantity productId: product { id } } }');
-    const orders = await ask(ordersUrl, 'orders { id totalCents }');
+    const cart = await ask(
+      cartUrl,
+      'cart',
+      'cart { items { quantity productId: product { id } } }',
+    );
+    const orders = await ask(ordersUrl, 'orders', 'orders { id totalCents }');
     for (const res of [cart, orders]) {
       const code = res.errors?.[0]?.extensions?.code;
       const entity = res.data?._entities?.[0] as Record<string, unknown> | null | undefined;

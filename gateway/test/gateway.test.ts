@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { TestStack, type RunningService } from '@shop/testing';
+import { TestStack, waitUntil, type RunningService } from '@shop/testing';
 import { TestIssuer } from './fixtures/test-issuer.js';
-import { DEV_SECRET, startTestSubgraphs, type TestSubgraphs } from './fixtures/test-subgraphs.js';
-import { errorCode, gql, startGateway } from './harness.js';
+import { startTestSubgraphs, type TestSubgraphs } from './fixtures/test-subgraphs.js';
+import { errorCode, gql, opsUrl, startGateway } from './harness.js';
 
 describe('gateway over in-process test subgraphs', () => {
   const stack = new TestStack('gw');
@@ -20,10 +20,9 @@ describe('gateway over in-process test subgraphs', () => {
         .map(([n, u]) => `${n}=${u}`)
         .join(','),
       JWKS_URL: issuer.jwksUrl,
-      JWKS_COOLDOWN_SECONDS: '0',
+      JWKS_COOLDOWN_SECONDS: '1',
       REDIS_URL: stack.env.REDIS_URL,
       REDIS_PREFIX: stack.ns.redisPrefix,
-      GATEWAY_SHARED_SECRET: DEV_SECRET,
       HTTP_BURST: '1000',
       HTTP_RATE_PER_SECOND: '1000',
       MAX_DEPTH: '6',
@@ -42,15 +41,24 @@ describe('gateway over in-process test subgraphs', () => {
     await stack.cleanup();
   });
 
-  it('serves /healthz, /readyz (redis) and /metrics', async () => {
-    const health = await fetch(`${gateway.url}/healthz`);
-    assert.equal(health.status, 200);
-    const ready = await fetch(`${gateway.url}/readyz`);
+  it('serves /readyz (redis) and /metrics on the operations port only; /healthz on both', async () => {
+    const ops = opsUrl(gateway);
+    assert.notEqual(ops, gateway.url);
+    for (const base of [gateway.url, ops])
+      assert.equal((await fetch(`${base}/healthz`)).status, 200);
+    const ready = await fetch(`${ops}/readyz`);
     assert.equal(ready.status, 200);
     const body = (await ready.json()) as { checks: Record<string, string> };
     assert.deepEqual(body.checks, { redis: 'ok' });
-    const metrics = await (await fetch(`${gateway.url}/metrics`)).text();
+    const metrics = await (await fetch(`${ops}/metrics`)).text();
     assert.match(metrics, /graphql_rate_limit_rejections_total/);
+    // the public port answers neither: no counters for clients, no Redis PING per request
+    for (const path of ['/metrics', '/readyz']) {
+      const res = await fetch(`${gateway.url}${path}`);
+      assert.equal(res.status, 404, path);
+      await res.body?.cancel();
+    }
+    assert.equal((await fetch(`${ops}/graphql`)).status, 404);
   });
 
   it('answers an anonymous query across two subgraphs', async () => {
@@ -157,8 +165,12 @@ describe('gateway over in-process test subgraphs', () => {
     const kid = await issuer.rotate(`k-${Date.now()}`);
     const fetchesBefore = issuer.fetches;
     const token = await issuer.token({ kid, roles: ['customer'] });
-    const res = await gql<{ hello: string }>(gateway.url, '{ hello }', { token });
-    assert.equal(res.data?.hello, 'world');
+    // accepted once the 1 s refetch cooldown (the config's minimum) since the last fetch has passed
+    const hello = await waitUntil(
+      async () => (await gql<{ hello: string }>(gateway.url, '{ hello }', { token })).data?.hello,
+      { what: 'the rotated key to be accepted', timeoutMs: 10_000 },
+    );
+    assert.equal(hello, 'world');
     assert.equal(issuer.fetches, fetchesBefore + 1);
     const old = await gql<{ hello: string }>(gateway.url, '{ hello }', {
       token: await issuer.token(),

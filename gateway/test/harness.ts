@@ -1,13 +1,45 @@
 // The gateway tests' helpers on top of @shop/testing's `startService`: start the gateway (and, end
 // to end, the real subgraphs) as real child processes on free ports and talk HTTP to them.
+import { generateKeyPairSync } from 'node:crypto';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { startService, type RunningService } from '@shop/testing';
+import { SignJWT } from 'jose';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 /** gateway/ (this file runs from gateway/dist/test). */
 export const gatewayDir = path.resolve(here, '..', '..');
 export const repoRoot = path.resolve(gatewayDir, '..');
+
+/**
+ * A gateway proof keypair of this test run (not the committed development pair, so a test also
+ * proves that the keys are read from the environment): the gateway gets the private half, the
+ * subgraphs the public one.
+ */
+export const PROOF_KEYS = generateKeyPairSync('ed25519');
+export const GATEWAY_PROOF_ENV = {
+  GATEWAY_PROOF_PRIVATE_KEY: PROOF_KEYS.privateKey
+    .export({ type: 'pkcs8', format: 'pem' })
+    .toString(),
+};
+export const SUBGRAPH_PROOF_ENV = {
+  GATEWAY_PROOF_PUBLIC_KEY: PROOF_KEYS.publicKey.export({ type: 'spki', format: 'pem' }).toString(),
+};
+
+/** A proof as only the gateway can sign it, for calling subgraph `audience` directly. */
+export const mintProof = (
+  audience: string,
+  claims: { sub?: string; roles?: string[] } = {},
+): Promise<string> => {
+  const jwt = new SignJWT({ roles: claims.roles ?? [], rid: 'gateway-test' })
+    .setProtectedHeader({ alg: 'EdDSA' })
+    .setIssuer('shop-gateway')
+    .setAudience(audience)
+    .setIssuedAt()
+    .setExpirationTime('30s');
+  if (claims.sub !== undefined) jwt.setSubject(claims.sub);
+  return jwt.sign(PROOF_KEYS.privateKey);
+};
 
 /**
  * Starts the built gateway (`gateway/dist/src/main.js`) from the repository root, with only PATH
@@ -20,16 +52,24 @@ export const startGateway = (
   startService(
     name,
     path.join(gatewayDir, 'dist', 'src', 'main.js'),
-    { NODE_ENV: 'test', LOG_LEVEL: 'info', ...env },
+    // OPS_PORT 0: several gateways run at once; `opsUrl` finds the port each one bound.
+    { NODE_ENV: 'test', LOG_LEVEL: 'info', OPS_PORT: '0', ...GATEWAY_PROOF_ENV, ...env },
     { cwd: repoRoot },
   );
+
+/** `http://127.0.0.1:<ops port>` of a gateway started by `startGateway` (`/metrics`, `/readyz`). */
+export function opsUrl(gateway: RunningService): string {
+  const line = gateway.logs.find((l) => l.msg === 'listening' && typeof l.opsPort === 'number');
+  if (line === undefined) throw new Error(`${gateway.name} logged no opsPort`);
+  return `http://127.0.0.1:${line.opsPort as number}`;
+}
 
 /** Starts a real subgraph (`subgraphs/<name>/dist/src/main.js`) from the repository root. */
 export const startSubgraph = (name: string, env: Record<string, string>): Promise<RunningService> =>
   startService(
     name,
     path.join(repoRoot, 'subgraphs', name, 'dist', 'src', 'main.js'),
-    { NODE_ENV: 'test', LOG_LEVEL: 'info', ...env },
+    { NODE_ENV: 'test', LOG_LEVEL: 'info', ...SUBGRAPH_PROOF_ENV, ...env },
     { cwd: repoRoot },
   );
 

@@ -2,11 +2,12 @@ import assert from 'node:assert/strict';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { after, before, describe, it } from 'node:test';
+import { DEV_GATEWAY_PROOF_PRIVATE_KEY, DEV_GATEWAY_PROOF_PUBLIC_KEY } from '@shop/platform';
 import { TestStack, waitUntil, type RunningService } from '@shop/testing';
 import { TestIssuer } from './fixtures/test-issuer.js';
-import { DEV_SECRET, startTestSubgraphs, type TestSubgraphs } from './fixtures/test-subgraphs.js';
+import { startTestSubgraphs, type TestSubgraphs } from './fixtures/test-subgraphs.js';
 import { startTricklingSubgraph } from './fixtures/trickling-subgraph.js';
-import { errorCode, gql, startGateway } from './harness.js';
+import { errorCode, gql, opsUrl, startGateway, startSubgraph } from './harness.js';
 
 describe('gateway modes: production masking, development Sandbox, HTTP flood guard, subgraph deadline', () => {
   const stack = new TestStack('gwmodes');
@@ -23,7 +24,6 @@ describe('gateway modes: production masking, development Sandbox, HTTP flood gua
       JWKS_URL: issuer.jwksUrl,
       REDIS_URL: stack.env.REDIS_URL,
       REDIS_PREFIX: stack.ns.redisPrefix,
-      GATEWAY_SHARED_SECRET: DEV_SECRET,
       ...env,
     });
     gateways.push(gateway);
@@ -55,6 +55,33 @@ describe('gateway modes: production masking, development Sandbox, HTTP flood gua
     assert.doesNotMatch(await page.text(), /<html/i);
     const badToken = await gql(gateway.url, '{ hello }', { token: 'a.b.c' });
     assert.equal(errorCode(badToken), 'UNAUTHENTICATED');
+  });
+
+  it('NODE_ENV unset means production: masked errors, no introspection or Sandbox', async () => {
+    // an empty value counts as unset (parseConfig); the harness would otherwise set test
+    const gateway = await start({ NODE_ENV: '' });
+    const boom = await gql(gateway.url, '{ hello boom }');
+    assert.equal(boom.errors?.[0]?.message, 'Internal server error');
+    assert.doesNotMatch(JSON.stringify(boom), /stacktrace/);
+    const introspection = await gql(gateway.url, '{ __schema { queryType { name } } }');
+    assert.equal(errorCode(introspection), 'BAD_USER_INPUT');
+    const page = await fetch(`${gateway.url}/graphql`, { headers: { accept: 'text/html' } });
+    assert.doesNotMatch(await page.text(), /<html/i);
+  });
+
+  it('NODE_ENV unset: the gateway and a subgraph refuse the committed development key and stop (78)', async () => {
+    await assert.rejects(
+      start({ NODE_ENV: '', GATEWAY_PROOF_PRIVATE_KEY: DEV_GATEWAY_PROOF_PRIVATE_KEY }),
+      /exited \(78\)[\s\S]*config: GATEWAY_PROOF_PRIVATE_KEY: the development key/,
+    );
+    await assert.rejects(
+      startSubgraph('users', {
+        NODE_ENV: '',
+        GATEWAY_PROOF_PUBLIC_KEY: DEV_GATEWAY_PROOF_PUBLIC_KEY,
+        PASSWORD_HASH_COST: '12',
+      }),
+      /exited \(78\)[\s\S]*config: GATEWAY_PROOF_PUBLIC_KEY: the development key/,
+    );
   });
 
   it('development: Apollo Sandbox on GET /graphql and introspection on', async () => {
@@ -101,8 +128,35 @@ describe('gateway modes: production masking, development Sandbox, HTTP flood gua
       headers: { origin: 'https://shop.example', 'access-control-request-method': 'POST' },
     });
     assert.equal(preflight.status, 429);
-    const metrics = await (await fetch(`${gateway.url}/metrics`)).text();
+    const metrics = await (await fetch(`${opsUrl(gateway)}/metrics`)).text();
     assert.match(metrics, /gateway_http_rejections_total\{reason="flood",service="gateway"\} \d+/);
+  });
+
+  it('a batch of N operations costs N flood tokens; a client reaching the port directly cannot choose its address', async () => {
+    // loopback (this test) is not a trusted proxy: its X-Forwarded-For is ignored, every request
+    // below counts against 127.0.0.1's bucket of 6
+    const gateway = await start({
+      HTTP_BURST: '6',
+      HTTP_RATE_PER_SECOND: '0.001',
+      TRUST_PROXY: '10.0.0.0/8',
+    });
+    const batch = async (n: number, spoofed: string): Promise<Response> =>
+      fetch(`${gateway.url}/graphql`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'x-forwarded-for': spoofed },
+        body: JSON.stringify(Array.from({ length: n }, () => ({ query: '{ hello }' }))),
+      });
+    const four = await batch(4, '198.51.100.1');
+    assert.equal(four.status, 200);
+    assert.equal(((await four.json()) as unknown[]).length, 4);
+    // 2 tokens left: a batch of 3 is refused whole (it took only its first token)
+    const three = await batch(3, '198.51.100.2');
+    assert.equal(three.status, 429);
+    assert.ok(Number(three.headers.get('retry-after')) >= 1);
+    await three.body?.cancel();
+    const spoofed = { headers: { 'x-forwarded-for': '198.51.100.3' } };
+    assert.equal((await gql(gateway.url, '{ hello }', spoofed)).status, 200);
+    assert.equal((await gql(gateway.url, '{ hello }', spoofed)).status, 429);
   });
 
   it('a subgraph that trickles its body past SUBGRAPH_TIMEOUT_MS is cut off at the deadline: INTERNAL, logged', async () => {
@@ -157,7 +211,7 @@ describe('gateway modes: production masking, development Sandbox, HTTP flood gua
     assert.equal(limited.status, 503);
     const open = await gql<{ hello: string }>(gateway.url, '{ hello }');
     assert.equal(open.data?.hello, 'world');
-    const ready = await fetch(`${gateway.url}/readyz`);
+    const ready = await fetch(`${opsUrl(gateway)}/readyz`);
     assert.equal(ready.status, 503);
     // the Redis failure behind the 503 is logged once, with its cause
     const otherErrors = gateway.logs.filter((l) => l.level === 'error' && l !== logged);

@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { TestStack, type RunningService } from '@shop/testing';
-import { DEV_SECRET, startTestSubgraphs, type TestSubgraphs } from './fixtures/test-subgraphs.js';
+import { startTestSubgraphs, type TestSubgraphs } from './fixtures/test-subgraphs.js';
 import { errorCode, gql, startGateway, type GraphQLResult } from './harness.js';
 
 /** `query{...F0} fragment F0 on Query{...F1 ...F1} ... fragment Fn on Query{<leaf>}`: 2^n leaves. */
@@ -44,7 +44,6 @@ describe('operation shape limits through the gateway', () => {
       JWKS_URL: 'http://127.0.0.1:9/.well-known/jwks.json',
       REDIS_URL: stack.env.REDIS_URL,
       REDIS_PREFIX: stack.ns.redisPrefix,
-      GATEWAY_SHARED_SECRET: DEV_SECRET,
       HTTP_BURST: '1000',
       HTTP_RATE_PER_SECOND: '1000',
       MAX_DEPTH: '6',
@@ -89,6 +88,25 @@ describe('operation shape limits through the gateway', () => {
     const after = (await post(gateway.url, { query: '{ hello }' }, 5_000)) as GraphQLResult;
     assert.deepEqual(after.data, { hello: 'world' });
     assert.equal(subgraphs.count(), before + 6);
+  });
+
+  it('rejects 1,500 nested inline fragments (depth 1, cost 1) with BAD_USER_INPUT before planning', async () => {
+    // 20 kB that no depth or cost limit sees: the query planner's recursion overflowed its stack
+    const query = `{${'...on Query{'.repeat(1500)}hello${'}'.repeat(1500)}}`;
+    const before = subgraphs.count();
+    const res = (await post(gateway.url, { query })) as GraphQLResult;
+    assert.equal(errorCode(res), 'BAD_USER_INPUT', JSON.stringify(res.errors));
+    assert.match(
+      res.errors?.[0]?.message ?? '',
+      /nests selections at least 25 deep; the limit is 24/,
+    );
+    assert.equal(subgraphs.count(), before);
+    // an ordinary nesting of fragments still passes
+    const ok = await gql(
+      gateway.url,
+      '{ ...on Query { ...on Query { ...H } } } fragment H on Query { hello }',
+    );
+    assert.equal(ok.errors, undefined);
   });
 
   it('accepts exactly the depth limit and rejects one past it, before any subgraph is called', async () => {

@@ -42,11 +42,11 @@ describe('supergraph composition', () => {
     const committed = readFileSync(supergraphPath(), 'utf8');
     assert.match(
       committed,
-      /directive @rateLimit\(window: String!, max: Int!\) on FIELD_DEFINITION/,
+      /directive @rateLimit\(window: String!, max: Int!, by: String = "caller", identityArgs: \[String!\]\) repeatable on FIELD_DEFINITION/,
     );
     assert.match(
       committed,
-      /login\(input: LoginInput!\): AuthPayload! @join__field.*@rateLimit\(window: "1m", max: 10\)|login\(input: LoginInput!\): AuthPayload! @rateLimit\(window: "1m", max: 10\)/,
+      /login\(input: LoginInput!\): AuthPayload! .*@rateLimit\(window: "1m", max: 10, by: "client"\) @rateLimit\(window: "15m", max: 5, by: "client", identityArgs: \["input.email"\]\)/,
     );
     assert.match(committed, /rateLimitProbe: String!.*@authenticated/);
     assert.match(committed, /@requiresScopes\(scopes: \[\["admin"\]\]\)/);

@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { generateKeyPairSync } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -9,21 +10,29 @@ import { SignJWT } from 'jose';
 import mysql from 'mysql2/promise';
 import { repoRoot, SUBGRAPHS, supergraphPath } from '../src/composition/index.js';
 
-const SECRET = 'entity-path-test-gateway-secret-0123456789';
+/** Signs the proofs as the real gateway does; the subgraphs get the public half. */
+const PROOF_KEYS = generateKeyPairSync('ed25519');
 
-const proof = (sub?: string, roles: string[] = []): Promise<string> => {
-  const jwt = new SignJWT({ roles, rid: 'entity-path-test' })
-    .setProtectedHeader({ alg: 'HS256' })
+interface Caller {
+  readonly sub?: string;
+  readonly roles: string[];
+}
+const caller = (sub?: string, roles: string[] = []): Caller => ({ sub, roles });
+
+/** A proof for `caller`, addressed to one subgraph (its `aud`), as the gateway signs it. */
+const proofFor = (who: Caller, subgraph: string): Promise<string> => {
+  const jwt = new SignJWT({ roles: who.roles, rid: 'entity-path-test' })
+    .setProtectedHeader({ alg: 'EdDSA' })
     .setIssuer('shop-gateway')
-    .setAudience('shop-subgraphs')
+    .setAudience(subgraph)
     .setIssuedAt()
-    .setExpirationTime('60s');
-  if (sub !== undefined) jwt.setSubject(sub);
-  return jwt.sign(new TextEncoder().encode(SECRET));
+    .setExpirationTime('30s');
+  if (who.sub !== undefined) jwt.setSubject(who.sub);
+  return jwt.sign(PROOF_KEYS.privateKey);
 };
 
 interface Ctx {
-  proof: string;
+  caller: Caller;
 }
 
 /**
@@ -41,11 +50,11 @@ describe('entity resolution across the five subgraphs', () => {
   const run = async <T>(
     query: string,
     variables: Record<string, unknown>,
-    as: string,
+    as: Caller,
   ): Promise<T> => {
     const res = await server.executeOperation(
       { query, variables },
-      { contextValue: { proof: as } },
+      { contextValue: { caller: as } },
     );
     assert.equal(res.body.kind, 'single');
     const result = res.body.kind === 'single' ? res.body.singleResult : undefined;
@@ -58,22 +67,40 @@ describe('entity resolution across the five subgraphs', () => {
     for (const name of ['users', 'cart', 'orders', 'delivery', 'catalog'])
       dbs[name] = await stack.createDatabase(name);
     ordersDb = dbs.orders!.url;
-    const common = { GATEWAY_SHARED_SECRET: SECRET, NODE_ENV: 'test' };
+    const common = {
+      GATEWAY_PROOF_PUBLIC_KEY: PROOF_KEYS.publicKey
+        .export({ type: 'spki', format: 'pem' })
+        .toString(),
+      NODE_ENV: 'test',
+    };
     const envs: Record<string, Record<string, string>> = {
       catalog: {
         ...common,
         MONGODB_URL: stack.env.MONGODB_URL,
         MONGODB_DATABASE: mongoDatabase,
-        // Catalog's stock: its MariaDB database and its saga command and event topics.
         ...dbs.catalog!.mysqlEnv,
         KAFKA_BROKERS: stack.env.KAFKA_BROKERS,
+        ELASTICSEARCH_URL: stack.env.ELASTICSEARCH_URL,
+        REDIS_URL: stack.env.REDIS_URL,
+        SEARCH_INDEX_ALIAS: stack.ns.index('products'),
+        SEARCH_CACHE_PREFIX: `${stack.ns.redisPrefix}catalog:`,
         CATALOG_EVENTS_TOPIC: stack.ns.topic('catalog.events'),
+        CATALOG_INDEXER_GROUP: stack.ns.group('catalog-indexer'),
+        SEED_SAMPLE_WHEN_EMPTY: 'false',
         STOCK_COMMAND_TOPIC: stack.ns.topic('sagas.commands.catalog'),
         STOCK_COMMAND_GROUP: stack.ns.group('catalog.saga-commands'),
       },
       cart: { ...common, ...dbs.cart!.mysqlEnv },
       orders: { ...common, ...dbs.orders!.mysqlEnv },
-      delivery: { ...common, ...dbs.delivery!.mysqlEnv },
+      delivery: {
+        ...common,
+        // Delivery's saga participant and outbox: its command and event topics.
+        ...dbs.delivery!.mysqlEnv,
+        KAFKA_BROKERS: stack.env.KAFKA_BROKERS,
+        DELIVERY_EVENTS_TOPIC: stack.ns.topic('delivery.events'),
+        DELIVERY_COMMAND_TOPIC: stack.ns.topic('sagas.commands.delivery'),
+        DELIVERY_COMMAND_GROUP: stack.ns.group('delivery.saga-commands'),
+      },
       users: { ...common, ...dbs.users!.mysqlEnv, PASSWORD_HASH_COST: '4' },
     };
     const started = await Promise.allSettled(
@@ -103,8 +130,11 @@ describe('entity resolution across the five subgraphs', () => {
       buildService: ({ name }) =>
         new RemoteGraphQLDataSource<Ctx>({
           url: urls.get(name),
-          willSendRequest({ request, context }) {
-            request.http?.headers.set('x-shop-gateway-proof', (context as Ctx).proof);
+          async willSendRequest({ request, context }) {
+            request.http?.headers.set(
+              'x-shop-gateway-proof',
+              await proofFor((context as Ctx).caller, name),
+            );
           },
         }),
     });
@@ -126,15 +156,15 @@ describe('entity resolution across the five subgraphs', () => {
   });
 
   it('me { cart { items { product { title } } } orders { id } } crosses users, cart, catalog and orders', async () => {
-    const anon = await proof();
+    const anon = caller();
     const reg = await run<{ register: { user: { id: string } } }>(
       'mutation ($i: RegisterInput!) { register(input: $i) { user { id } } }',
       { i: { email: `path-${stack.ns.runId}@example.com`, password: 'correct horse 42' } },
       anon,
     );
     const userId = reg.register.user.id;
-    const alice = await proof(userId, ['customer']);
-    const admin = await proof(crypto.randomUUID(), ['admin']);
+    const alice = caller(userId, ['customer']);
+    const admin = caller(crypto.randomUUID(), ['admin']);
 
     for (const [id, title] of [
       ['lamp', 'Desk Lamp'],

@@ -71,4 +71,33 @@ describe('useHttpFloodGuard', () => {
     assert.equal(guard.onHttpRequest?.(b), true);
     assert.equal(guard.onHttpRequest?.(b), false);
   });
+
+  it('a batch costs one token per operation: charge() takes the rest or rejects the whole batch', () => {
+    let t = 0;
+    const guard = useHttpFloodGuard({ ratePerSecond: 1, burst: 10, now: () => t });
+    const client = stage('192.0.2.7');
+    // a batch of 8: one token at the HTTP stage, seven more once the body is parsed
+    assert.equal(guard.onHttpRequest?.(client), true);
+    assert.equal(guard.charge(client, 7), true);
+    // 2 left: a batch of 3 is refused and takes nothing beyond its first token
+    assert.equal(guard.onHttpRequest?.(client), true);
+    assert.equal(guard.charge(client, 2), false);
+    assert.equal(guard.onHttpRequest?.(client), true);
+    assert.equal(guard.onHttpRequest?.(client), false);
+    t = 1000;
+    assert.equal(guard.charge(client, 0), true);
+  });
+
+  it('keys IPv6 clients by /64: rotating addresses inside one /64 shares one bucket', () => {
+    const guard = useHttpFloodGuard({ ratePerSecond: 0.001, burst: 3, now: () => 0 });
+    for (const address of [
+      '2001:db8:5:6::1',
+      '2001:db8:5:6::2',
+      '2001:db8:5:6:abcd:ef01:2345:6789',
+    ])
+      assert.equal(guard.onHttpRequest?.(stage(address)), true, address);
+    assert.equal(guard.onHttpRequest?.(stage('2001:db8:5:6:ffff::9')), false);
+    assert.equal(guard.onHttpRequest?.(stage('2001:db8:5:7::1')), true);
+    assert.equal(guard.trackedIps(), 2);
+  });
 });

@@ -1,4 +1,5 @@
 import type { Counter } from 'prom-client';
+import { clientKey } from '../client-address.js';
 import type { GatewayFeature, HttpStage } from '../gateway-feature.js';
 
 export interface HttpFloodGuardOptions {
@@ -28,12 +29,18 @@ interface Bucket {
 export interface HttpFloodGuard extends GatewayFeature {
   /** Buckets currently held (never more than `maxTrackedIps`). */
   readonly trackedIps: () => number;
+  /**
+   * Takes `count` more tokens for a request already let through (a batch of N operations costs N:
+   * one at `onHttpRequest`, N - 1 here). Without that many tokens, nothing is taken, the 429 is
+   * written and false returned.
+   */
+  readonly charge: (stage: HttpStage, count: number) => boolean;
 }
 
 const SWEEP_INTERVAL_MS = 1000;
 
 /**
- * An in-memory token bucket per client IP, checked before the body is read or parsed: a flood gets
+ * An in-memory token bucket per client address (an IPv6 client per /64), checked before the body is read or parsed: a flood gets
  * HTTP 429 with Retry-After and costs no GraphQL work. Per process on purpose: it protects this
  * process; the per-user limits that must be exact across replicas are @rateLimit's, in Redis.
  */
@@ -62,42 +69,49 @@ export function useHttpFloodGuard(options: HttpFloodGuardOptions = {}): HttpFloo
     }
   };
 
+  /** The client's bucket, refilled to now and moved to the most recently seen end. */
+  const bucketOf = (key: string, t: number): Bucket => {
+    let bucket = buckets.get(key);
+    if (bucket === undefined) {
+      if (buckets.size >= maxTracked) makeRoom(t);
+      bucket = { tokens: burst, updatedAt: t };
+    } else {
+      bucket.tokens = Math.min(burst, bucket.tokens + ((t - bucket.updatedAt) / 1000) * rate);
+      bucket.updatedAt = t;
+      buckets.delete(key);
+    }
+    buckets.set(key, bucket);
+    return bucket;
+  };
+
+  const take = (stage: HttpStage, count: number): boolean => {
+    const bucket = bucketOf(clientKey(stage.clientIp), now());
+    if (bucket.tokens >= count) {
+      bucket.tokens -= count;
+      return true;
+    }
+    options.rejections?.inc({ reason: 'flood' });
+    options.beforeReject?.(stage);
+    const retryAfter = Math.max(1, Math.ceil((count - bucket.tokens) / rate));
+    stage.res
+      .writeHead(429, { 'content-type': 'application/json', 'retry-after': String(retryAfter) })
+      .end(
+        JSON.stringify({
+          errors: [
+            {
+              message: 'Too many requests',
+              extensions: { code: 'RATE_LIMITED', retryAfter },
+            },
+          ],
+        }),
+      );
+    return false;
+  };
+
   return {
     name: 'http-flood-guard',
     trackedIps: () => buckets.size,
-    onHttpRequest(stage) {
-      const { clientIp, res } = stage;
-      const t = now();
-      let bucket = buckets.get(clientIp);
-      if (bucket === undefined) {
-        if (buckets.size >= maxTracked) makeRoom(t);
-        bucket = { tokens: burst, updatedAt: t };
-      } else {
-        bucket.tokens = Math.min(burst, bucket.tokens + ((t - bucket.updatedAt) / 1000) * rate);
-        bucket.updatedAt = t;
-        buckets.delete(clientIp);
-      }
-      buckets.set(clientIp, bucket);
-      if (bucket.tokens >= 1) {
-        bucket.tokens -= 1;
-        return true;
-      }
-      options.rejections?.inc({ reason: 'flood' });
-      options.beforeReject?.(stage);
-      const retryAfter = Math.max(1, Math.ceil((1 - bucket.tokens) / rate));
-      res
-        .writeHead(429, { 'content-type': 'application/json', 'retry-after': String(retryAfter) })
-        .end(
-          JSON.stringify({
-            errors: [
-              {
-                message: 'Too many requests',
-                extensions: { code: 'RATE_LIMITED', retryAfter },
-              },
-            ],
-          }),
-        );
-      return false;
-    },
+    onHttpRequest: (stage) => take(stage, 1),
+    charge: (stage, count) => count <= 0 || take(stage, count),
   };
 }

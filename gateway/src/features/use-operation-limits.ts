@@ -8,6 +8,11 @@ export interface OperationLimitsOptions {
   readonly maxCost?: number;
   /** Most aliased fields in one operation. @default 60 */
   readonly maxAliases?: number;
+  /**
+   * Deepest nesting of selections, inline fragments and spreads counted (see operationShape's
+   * `nesting`). @default 4 * maxDepth
+   */
+  readonly maxNesting?: number;
 }
 
 const reject = (message: string, details: Record<string, number>): GraphQLError =>
@@ -17,13 +22,14 @@ const reject = (message: string, details: Record<string, number>): GraphQLError 
 
 /**
  * Rejects an operation over the depth, cost or alias limit before it is planned or sent anywhere.
- * The shape walk must be given the same `maxDepth` and `maxCost` (server.ts does): it stops at the
- * first limit passed, and then `depth` or `cost` is only a lower bound, said so in the message.
+ * The shape walk must be given the same `maxDepth`, `maxCost` and `maxNesting` (server.ts does): it stops at the
+ * first limit passed, and then that figure is only a lower bound, said so in the message.
  */
 export function useOperationLimits(options: OperationLimitsOptions = {}): GatewayFeature {
   const maxDepth = options.maxDepth ?? 12;
   const maxCost = options.maxCost ?? 5000;
   const maxAliases = options.maxAliases ?? 60;
+  const maxNesting = options.maxNesting ?? 4 * maxDepth;
   return {
     name: 'operation-limits',
     onOperation({ shape }) {
@@ -33,6 +39,11 @@ export function useOperationLimits(options: OperationLimitsOptions = {}): Gatewa
           depth: shape.depth,
           maxDepth,
         });
+      if (shape.nesting > maxNesting)
+        throw reject(
+          `Query nests selections ${atLeast}${shape.nesting} deep; the limit is ${maxNesting}`,
+          { nesting: shape.nesting, maxNesting },
+        );
       if (shape.aliases > maxAliases)
         throw reject(`Query uses ${shape.aliases} aliases; the limit is ${maxAliases}`, {
           aliases: shape.aliases,
@@ -45,7 +56,7 @@ export function useOperationLimits(options: OperationLimitsOptions = {}): Gatewa
         });
       // A walk stopped at limits other than these ones (a misconfiguration): never let it through.
       if (!shape.complete)
-        throw reject('Query is over the depth or cost limit', { maxDepth, maxCost });
+        throw reject('Query is over the depth or cost limit', { maxDepth, maxNesting, maxCost });
     },
   };
 }

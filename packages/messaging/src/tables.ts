@@ -20,9 +20,24 @@ export const MESSAGING_TABLES_DDL: readonly string[] = [
   `CREATE TABLE IF NOT EXISTS outbox_relay_lock (
     name VARCHAR(64) NOT NULL PRIMARY KEY,
     owner VARCHAR(64) NULL,
-    lease_expires_at DATETIME(3) NULL
+    lease_expires_at DATETIME(3) NULL,
+    epoch BIGINT UNSIGNED NOT NULL DEFAULT 0 -- +1 each time a relay takes the claim (fencing)
   ) ENGINE=InnoDB`,
   `INSERT IGNORE INTO outbox_relay_lock (name) VALUES ('outbox')`,
+  // Outbox rows Kafka refused for good (too large, or refused again and again), moved aside with
+  // the reason so the rows behind them flow; listed by `shop-dlq outbox`.
+  `CREATE TABLE IF NOT EXISTS outbox_dead_letter (
+    id BIGINT UNSIGNED NOT NULL PRIMARY KEY, -- the outbox row's id
+    message_id VARCHAR(64) NOT NULL,
+    topic VARCHAR(249) NOT NULL,
+    partition_key VARCHAR(255) NOT NULL,
+    payload MEDIUMBLOB NOT NULL,
+    headers TEXT NOT NULL,
+    created_at DATETIME(3) NOT NULL,
+    reason TEXT NOT NULL,
+    refusals INT NOT NULL,
+    dead_at DATETIME(3) NOT NULL DEFAULT CURRENT_TIMESTAMP(3)
+  ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4`,
   `CREATE TABLE IF NOT EXISTS inbox_message (
     consumer_group VARCHAR(200) NOT NULL,
     message_id VARCHAR(64) NOT NULL,
@@ -51,17 +66,26 @@ const OUTBOX_UPGRADE_FROM_SENT_AT: readonly string[] = [
   'ALTER TABLE outbox_message DROP INDEX IF EXISTS ix_outbox_pending, DROP COLUMN IF EXISTS sent_at',
 ];
 
-/** Creates the outbox, inbox and participant tables if missing (and upgrades an older outbox). */
+/** The claim row got a fencing epoch; a table made before has none (MySQL 8 lacks ADD COLUMN IF NOT EXISTS). */
+const RELAY_LOCK_ADD_EPOCH =
+  'ALTER TABLE outbox_relay_lock ADD COLUMN epoch BIGINT UNSIGNED NOT NULL DEFAULT 0';
+
+/** Creates the outbox, inbox and participant tables if missing (and upgrades older layouts). */
 export async function ensureMessagingTables(em: EntityManager): Promise<void> {
   const conn = em.getConnection();
   for (const sql of MESSAGING_TABLES_DDL) await conn.execute(sql);
-  const [old] = await sqlRows<{ n: number | string }>(
-    em,
-    `SELECT COUNT(*) AS n FROM information_schema.columns
-     WHERE table_schema = DATABASE() AND table_name = 'outbox_message' AND column_name = 'sent_at'`,
-  );
-  if (Number(old?.n ?? 0) > 0)
+  const hasColumn = async (table: string, column: string): Promise<boolean> => {
+    const [row] = await sqlRows<{ n: number | string }>(
+      em,
+      `SELECT COUNT(*) AS n FROM information_schema.columns
+       WHERE table_schema = DATABASE() AND table_name = ? AND column_name = ?`,
+      [table, column],
+    );
+    return Number(row?.n ?? 0) > 0;
+  };
+  if (await hasColumn('outbox_message', 'sent_at'))
     for (const sql of OUTBOX_UPGRADE_FROM_SENT_AT) await conn.execute(sql);
+  if (!(await hasColumn('outbox_relay_lock', 'epoch'))) await conn.execute(RELAY_LOCK_ADD_EPOCH);
 }
 
 /**

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import type { MikroORM } from '@mikro-orm/mysql';
 import { orderConfirmedV1, orderFailedV1 } from '@shop/schema';
@@ -11,10 +12,19 @@ import {
   OutboxRelay,
   sqlRows,
   sqlRun,
-  type IncomingMessage,
   type KafkaBus,
 } from '../src/index.js';
-import { killAll, newBus, openOrm, spawnNode, testLogger } from './support.js';
+import {
+  gate,
+  killAll,
+  newBus,
+  openOrm,
+  readTopic,
+  reasonOf,
+  spawnNode,
+  testLogger,
+  type RawRecord,
+} from './support.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const STATE_DDL = [
@@ -77,7 +87,7 @@ describe('transactional outbox and relay', () => {
     return rows[0]?.times;
   };
 
-  const commitEvent = async (orderId: string): Promise<void> => {
+  const commitEvent = async (orderId: string, key = orderId): Promise<void> => {
     await producerOrm.em.fork().transactional(async (em) => {
       await sqlRun(em, 'INSERT INTO business_state (id, status) VALUES (?, ?)', [
         orderId,
@@ -85,11 +95,13 @@ describe('transactional outbox and relay', () => {
       ]);
       await outbox.add(em, orderConfirmedV1, {
         topic,
-        key: orderId,
+        key,
         data: { orderId, userId: 'u-1' },
       });
     });
   };
+  const envelopeId = (r: RawRecord): string =>
+    (JSON.parse(r.value!.toString()) as { id: string }).id;
 
   it('publishes nothing for a rolled-back transaction', async () => {
     await assert.rejects(
@@ -119,6 +131,15 @@ describe('transactional outbox and relay', () => {
         "SELECT id FROM outbox_message WHERE partition_key = 'rb-1'",
       );
       assert.equal(rows.length, 0);
+      // The table alone cannot tell "never written" from "published and deleted": Kafka can.
+      // The relay publishes in id order, so by now anything written before the marker is there.
+      const records = await readTopic(bus, topic);
+      assert.ok(records.some((r) => r.key === 'rb-marker'));
+      assert.deepEqual(
+        records.filter((r) => r.key === 'rb-1'),
+        [],
+        'nothing published for the rolled-back change',
+      );
     } finally {
       await relay.stop();
     }
@@ -154,10 +175,13 @@ describe('transactional outbox and relay', () => {
 
     const relay = spawnNode(script, { ...env, MODE: 'relay' });
     await waitUntil(() => received('crash-1'), { timeoutMs: 30_000, what: 'event after restart' });
-    // A later event on the same key is consumed after it, so no second copy is still in flight.
-    await commitEvent('crash-1-marker');
+    // A later event on the same key (so the same partition) is published and consumed after it:
+    // every copy of crash-1 the relays published is in the topic before the marker.
+    await commitEvent('crash-1-marker', 'crash-1');
     await waitUntil(() => received('crash-1-marker'), { timeoutMs: 30_000, what: 'marker' });
-    assert.equal(await received('crash-1'), 1);
+    assert.equal(await received('crash-1'), 1, 'handled once');
+    const copies = (await readTopic(bus, topic)).filter((r) => envelopeId(r) === env.MESSAGE_ID);
+    assert.equal(copies.length, 1, 'published once: raw deliveries of its message id');
     await waitUntil(
       async () =>
         (await sqlRows(producerOrm.em.fork(), 'SELECT id FROM outbox_message')).length === 0,
@@ -166,7 +190,7 @@ describe('transactional outbox and relay', () => {
     await relay.kill('SIGTERM');
   });
 
-  it('lets several relays share an outbox without publishing a row twice, in order per key', async () => {
+  it('hands the outbox over between relays (lease expiry, then a graceful stop) without publishing a row twice, in order per key', async () => {
     const orderTopic = stack.ns.topic('ordered');
     await bus.ensureTopics([orderTopic]);
     const keys = Array.from({ length: 8 }, (_, i) => `k${i}`);
@@ -180,51 +204,75 @@ describe('transactional outbox and relay', () => {
             data: { orderId: key, userId: 'u', reason: String(n) },
           });
       });
-    const seen: IncomingMessage[] = [];
-    const reader = bus.createConsumer({
-      groupId: stack.ns.group('ordered-reader'),
-      topics: [orderTopic],
-      handler: async (m) => {
-        seen.push(m);
-      },
-    });
-    await reader.start();
+    let frozenId: string | undefined;
+    const frozen = gate();
+    const thaw = gate();
     const relays = [1, 2, 3].map(
       (i) =>
         new OutboxRelay({
           orm: producerOrm,
           publisher: bus.createPublisher(),
           logger: testLogger(`relay-${i}`),
+          relayId: `relay-${i}`,
           batchSize: 7,
+          leaseMs: 1000,
+          afterClaim: async () => {
+            if (frozenId === `relay-${i}`) {
+              // Holds a batch it read, past its lease: the others must take over, and this one
+              // must not publish that batch when it thaws.
+              frozenId = undefined;
+              frozen.open();
+              await thaw.wait;
+            } else await sleep(40); // paced, so the handovers fall mid-run
+          },
         }),
     );
+    const total = (): number => relays.reduce((sum, r) => sum + r.publishedCount, 0);
+    const leader = (): OutboxRelay | undefined => relays.find((r) => r.isLeader);
     relays.forEach((r) => r.start());
     try {
-      await waitUntil(() => seen.length >= keys.length * perKey, {
-        timeoutMs: 60_000,
-        what: 'all ordered events',
+      await waitUntil(() => total() >= 50 && leader(), {
+        timeoutMs: 30_000,
+        what: 'a first leader',
       });
-      await Promise.all(relays.map((r) => r.stop()));
-      assert.equal(
-        relays.reduce((sum, r) => sum + r.publishedCount, 0),
-        keys.length * perKey,
-        'each row published once',
+      const first = leader()!;
+      frozenId = first.relayId;
+      await frozen.wait;
+      const firstCount = first.publishedCount;
+      const second = await waitUntil(
+        () => relays.find((r) => r !== first && r.isLeader && r.publishedCount > 0),
+        { timeoutMs: 30_000, what: 'a standby taking over after the lease expired' },
       );
-      for (const key of keys) {
-        const reasons = seen
-          .filter((m) => m.key === key)
-          .map(
-            (m) => (JSON.parse(m.value!.toString()) as { data: { reason: string } }).data.reason,
-          );
+      thaw.open();
+      const secondStart = second.publishedCount;
+      await waitUntil(() => second.publishedCount >= secondStart + 35, {
+        timeoutMs: 30_000,
+        what: 'the second leader publishing',
+      });
+      await second.stop(); // releases the claim: a graceful handover
+      await waitUntil(
+        async () =>
+          (await sqlRows(producerOrm.em.fork(), 'SELECT id FROM outbox_message')).length === 0,
+        { timeoutMs: 60_000, what: 'the outbox drained' },
+      );
+      await Promise.all(relays.map((r) => r.stop()));
+      const third = relays.filter((r) => r !== first && r !== second);
+      assert.ok(
+        third.some((r) => r.publishedCount > 0) || first.publishedCount > firstCount,
+        'a third claim published the rest',
+      );
+      assert.equal(total(), keys.length * perKey, 'each row published once, by the relays');
+      const records = await readTopic(bus, orderTopic);
+      assert.equal(records.length, keys.length * perKey, 'each row in Kafka once');
+      for (const key of keys)
         assert.deepEqual(
-          reasons,
+          records.filter((r) => r.key === key).map(reasonOf),
           Array.from({ length: perKey }, (_, n) => String(n)),
           key,
         );
-      }
     } finally {
+      thaw.open();
       await Promise.all(relays.map((r) => r.stop()));
-      await reader.close();
       await bus.deleteTopics([orderTopic]);
     }
   });

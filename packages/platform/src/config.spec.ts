@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { z } from 'zod';
-import { ConfigError, env, parseConfig } from './config.js';
+import { baseConfigSchema, ConfigError, env, parseConfig } from './config.js';
 
 const schema = z.object({
   PORT: env.port(4000),
@@ -65,5 +65,17 @@ describe('parseConfig', () => {
     assert.equal(cfg.PORT, 4000, 'PORT= is not port 0');
     assert.deepEqual(cfg.BROKERS, ['a:1', 'b:2']);
     assert.throws(() => parseConfig(schema, { DB_PASSWORD: '' }), /DB_PASSWORD: .*it is not set/);
+  });
+});
+
+describe('baseConfigSchema', () => {
+  it('NODE_ENV unset (or empty) means production; development and test only when asked for', () => {
+    assert.equal(parseConfig(baseConfigSchema, {}).NODE_ENV, 'production');
+    assert.equal(parseConfig(baseConfigSchema, { NODE_ENV: '' }).NODE_ENV, 'production');
+    assert.equal(
+      parseConfig(baseConfigSchema, { NODE_ENV: 'development' }).NODE_ENV,
+      'development',
+    );
+    assert.throws(() => parseConfig(baseConfigSchema, { NODE_ENV: 'dev' }), ConfigError);
   });
 });

@@ -1,4 +1,9 @@
 import { z } from 'zod';
+import {
+  DEV_GATEWAY_PROOF_PRIVATE_KEY,
+  DEV_GATEWAY_PROOF_PUBLIC_KEY,
+  parseGatewayProofKey,
+} from './gateway-contract.js';
 
 /** A configuration that failed validation; `problems` holds one line per bad or missing setting. */
 export class ConfigError extends Error {
@@ -78,7 +83,28 @@ export const env = {
       ),
   logLevel: () =>
     z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']).default('info'),
-  nodeEnv: () => z.enum(['development', 'test', 'production']).default('development'),
+  /**
+   * Unset means production: introspection, Sandbox, stack traces and development keys are only
+   * for a process that asks for them (`npm start` sets development, the tests set test).
+   */
+  nodeEnv: () => z.enum(['development', 'test', 'production']).default('production'),
+  /**
+   * GATEWAY_PROOF_PRIVATE_KEY (gateway) or GATEWAY_PROOF_PUBLIC_KEY (subgraphs): an Ed25519 key as
+   * PEM or JWK, read into a KeyObject. Defaults to the committed development pair, which the
+   * service's schema must refuse in production (`isDevGatewayProofKey`).
+   */
+  gatewayProofKey: (kind: 'private' | 'public') =>
+    z
+      .string()
+      .default(kind === 'private' ? DEV_GATEWAY_PROOF_PRIVATE_KEY : DEV_GATEWAY_PROOF_PUBLIC_KEY)
+      .transform((raw, ctx) => {
+        try {
+          return parseGatewayProofKey(raw, kind);
+        } catch (err) {
+          ctx.addIssue({ code: 'custom', message: (err as Error).message });
+          return z.NEVER;
+        }
+      }),
 };
 
 /** Settings every process shares. */

@@ -38,12 +38,16 @@ export {
   type ShutdownHook,
 } from './shutdown.js';
 export {
-  DEV_GATEWAY_SECRET,
-  GATEWAY_PROOF_AUDIENCE,
+  DEV_GATEWAY_PROOF_PRIVATE_KEY,
+  DEV_GATEWAY_PROOF_PUBLIC_KEY,
+  GATEWAY_PROOF_ALGORITHM,
+  GATEWAY_PROOF_CLOCK_TOLERANCE_SECONDS,
   GATEWAY_PROOF_HEADER,
   GATEWAY_PROOF_ISSUER,
   GATEWAY_PROOF_TTL_SECONDS,
+  isDevGatewayProofKey,
   isRole,
+  parseGatewayProofKey,
   ROLES,
   type Role,
 } from './gateway-contract.js';

@@ -85,7 +85,16 @@ export function loadStackConfig(processEnv: NodeJS.ProcessEnv = process.env): St
       port: port(env, 'STACK_MARIADB_PORT', 3307),
       user: 'shop',
       password: 'shop',
-      databases: ['users', 'catalog', 'cart', 'orders', 'delivery', 'sagas', 'sagas_demo'],
+      databases: [
+        'users',
+        'catalog',
+        'cart',
+        'orders',
+        'delivery',
+        'sagas',
+        'sagas_demo',
+        'notifications',
+      ],
     },
     redis: { port: port(env, 'STACK_REDIS_PORT', 6380) },
     kafka: {

@@ -4,6 +4,7 @@ import { printSchemaWithDirectives } from '@graphql-tools/utils';
 import {
   GraphQLDirective,
   GraphQLInt,
+  GraphQLList,
   GraphQLNonNull,
   GraphQLString,
   DirectiveLocation,
@@ -18,13 +19,23 @@ const FEDERATION_LINK = 'https://specs.apollo.dev/federation/v2.7';
 /** Our custom spec for `@rateLimit`, composed into the supergraph for the gateway to enforce. */
 const RATE_LIMIT_LINK = 'https://shop.dev/rate-limit/v1.0';
 
-/** `directive @rateLimit(window: String!, max: Int!) on FIELD_DEFINITION`, window as graphql-rate-limit ("10s", "1m"). */
+/**
+ * `directive @rateLimit(window: String!, max: Int!, by: String = "caller", identityArgs: [String!])
+ * repeatable on FIELD_DEFINITION`: window as graphql-rate-limit ("10s", "1m"); `by` is whose
+ * window counts (`caller`: the user, or the client address when anonymous; `client`: the client
+ * address whatever token is sent; `args`: only the `identityArgs` values, across all callers);
+ * `identityArgs` are graphql-rate-limit's argument paths (`input.email`) added to the key. A String
+ * rather than an enum, so that no rate-limit type leaks into the public schema.
+ */
 const rateLimitDirective = new GraphQLDirective({
   name: 'rateLimit',
   locations: [DirectiveLocation.FIELD_DEFINITION],
+  isRepeatable: true,
   args: {
     window: { type: new GraphQLNonNull(GraphQLString) },
     max: { type: new GraphQLNonNull(GraphQLInt) },
+    by: { type: GraphQLString, defaultValue: 'caller' },
+    identityArgs: { type: new GraphQLList(new GraphQLNonNull(GraphQLString)) },
   },
 });
 

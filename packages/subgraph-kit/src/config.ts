@@ -1,24 +1,20 @@
-import { baseConfigSchema, DEV_GATEWAY_SECRET, env } from '@shop/platform';
+import type { KeyObject } from 'node:crypto';
+import { baseConfigSchema, env, isDevGatewayProofKey } from '@shop/platform';
 import { holdsDevServiceKey, serviceKeysSetting, type ServiceKeys } from '@shop/service-client';
-import { z } from 'zod';
-
-/** Development-only default of GATEWAY_SHARED_SECRET (the platform's); refused in production. */
-export { DEV_GATEWAY_SECRET };
+import type { z } from 'zod';
 
 /**
- * Settings every subgraph reads: PORT, HOST, GATEWAY_SHARED_SECRET, NODE_ENV, LOG_LEVEL. A
- * production config with the development proof secret is a config error (loadConfig: exit 78);
- * the refinement survives `.extend()`.
+ * Settings every subgraph reads: PORT, HOST, GATEWAY_PROOF_PUBLIC_KEY, NODE_ENV, LOG_LEVEL. A
+ * production config (NODE_ENV production or unset) with the development proof key is a config
+ * error (loadConfig: exit 78); the refinement survives `.extend()`.
  */
 export const subgraphConfigSchema = (defaultPort: number) =>
   baseConfigSchema
     .extend({
       PORT: env.port(defaultPort),
       HOST: env.string('127.0.0.1'),
-      GATEWAY_SHARED_SECRET: z
-        .string()
-        .min(32, 'must be at least 32 characters')
-        .default(DEV_GATEWAY_SECRET),
+      /** The gateway's Ed25519 public key (PEM or JWK) that verifies its proofs. */
+      GATEWAY_PROOF_PUBLIC_KEY: env.gatewayProofKey('public'),
       SERVICE_PUBLIC_KEYS: serviceKeysSetting,
     })
     .superRefine((value, ctx) => {
@@ -28,11 +24,11 @@ export const subgraphConfigSchema = (defaultPort: number) =>
           path: ['SERVICE_PUBLIC_KEYS'],
           message: 'a development key is not allowed in production',
         });
-      if (value.NODE_ENV === 'production' && value.GATEWAY_SHARED_SECRET === DEV_GATEWAY_SECRET)
+      if (value.NODE_ENV === 'production' && isDevGatewayProofKey(value.GATEWAY_PROOF_PUBLIC_KEY))
         ctx.addIssue({
           code: 'custom',
-          path: ['GATEWAY_SHARED_SECRET'],
-          message: 'the development default is not allowed in production',
+          path: ['GATEWAY_PROOF_PUBLIC_KEY'],
+          message: 'the development key is not allowed in production',
         });
     });
 
@@ -40,19 +36,19 @@ export type SubgraphConfig = z.infer<ReturnType<typeof subgraphConfigSchema>>;
 
 /** The part of `startSubgraphServer`'s options that comes straight from the config. */
 export interface SubgraphServerSettings {
-  readonly gatewaySecret: string;
+  readonly gatewayProofKey: KeyObject;
   readonly serviceKeys?: ServiceKeys;
   readonly production: boolean;
   readonly port: number;
   readonly host: string;
 }
 
-/** GATEWAY_SHARED_SECRET, NODE_ENV, PORT and HOST as `startSubgraphServer` options. */
+/** GATEWAY_PROOF_PUBLIC_KEY, NODE_ENV, PORT and HOST as `startSubgraphServer` options. */
 export const subgraphServerSettings = (
-  config: Pick<SubgraphConfig, 'GATEWAY_SHARED_SECRET' | 'NODE_ENV' | 'PORT' | 'HOST'> &
+  config: Pick<SubgraphConfig, 'GATEWAY_PROOF_PUBLIC_KEY' | 'NODE_ENV' | 'PORT' | 'HOST'> &
     Partial<Pick<SubgraphConfig, 'SERVICE_PUBLIC_KEYS'>>,
 ): SubgraphServerSettings => ({
-  gatewaySecret: config.GATEWAY_SHARED_SECRET,
+  gatewayProofKey: config.GATEWAY_PROOF_PUBLIC_KEY,
   ...(config.SERVICE_PUBLIC_KEYS !== undefined ? { serviceKeys: config.SERVICE_PUBLIC_KEYS } : {}),
   production: config.NODE_ENV === 'production',
   port: config.PORT,

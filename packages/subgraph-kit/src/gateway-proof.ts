@@ -1,45 +1,49 @@
-import { GATEWAY_PROOF_AUDIENCE, GATEWAY_PROOF_ISSUER, isRole } from '@shop/platform';
+import type { KeyObject } from 'node:crypto';
+import {
+  GATEWAY_PROOF_ALGORITHM,
+  GATEWAY_PROOF_CLOCK_TOLERANCE_SECONDS,
+  GATEWAY_PROOF_ISSUER,
+  GATEWAY_PROOF_TTL_SECONDS,
+  isRole,
+} from '@shop/platform';
 import { errors, jwtVerify } from 'jose';
 import type { Identity } from './identity.js';
 
-// The header, issuer and audience are the gateway contract in @shop/platform.
-export { GATEWAY_PROOF_AUDIENCE, GATEWAY_PROOF_HEADER, GATEWAY_PROOF_ISSUER } from '@shop/platform';
+// The header, issuer and algorithm are the gateway contract in @shop/platform.
+export { GATEWAY_PROOF_HEADER, GATEWAY_PROOF_ISSUER } from '@shop/platform';
 
 /** The proof is missing, malformed, expired, badly signed or carries impossible claims. */
 export class InvalidGatewayProofError extends Error {
   override readonly name = 'InvalidGatewayProofError';
 }
 
-const keys = new Map<string, Uint8Array>();
-function keyFor(secret: string): Uint8Array {
-  let key = keys.get(secret);
-  if (key === undefined) {
-    key = new TextEncoder().encode(secret);
-    keys.set(secret, key);
-  }
-  return key;
-}
+/** A proof issued longer ago than this (plus the clock tolerance) is refused whatever its `exp` says. */
+const MAX_AGE = `${GATEWAY_PROOF_TTL_SECONDS}s`;
 
 /**
- * Verifies the HS256 proof the gateway signs for each subgraph request and returns the caller's
- * identity. Only HS256 is accepted; `iss`, `aud`, `exp` and `iat` are required; 5 s of clock
- * skew. The gateway signs proofs for 60 s, so one issued more than 90 s ago is refused whatever
- * its `exp` says (a replayed or hand-made long-lived token).
+ * Verifies the proof the gateway signs for each subgraph request and returns the caller's
+ * identity. Only EdDSA (Ed25519) under the gateway's public key is accepted, so an HS256 token
+ * made with the old shared secret, or a proof signed by any other key, is refused. `aud` must be
+ * this subgraph's name: a proof the gateway sent to another subgraph does not work here. `iss`,
+ * `exp` and `iat` are required, with 5 s of clock skew; a proof issued more than 35 s ago is
+ * refused whatever its `exp` says (a replayed or hand-made long-lived token).
+ * @param audience this subgraph's name in the supergraph (`users`, `cart`...)
  * @throws InvalidGatewayProofError for any problem with the token.
  */
 export async function verifyGatewayProof(
   token: string | undefined,
-  secret: string,
+  publicKey: KeyObject,
+  audience: string,
 ): Promise<Identity> {
   if (token === undefined || token.length === 0) throw new InvalidGatewayProofError('missing');
   try {
-    const { payload } = await jwtVerify(token, keyFor(secret), {
-      algorithms: ['HS256'],
+    const { payload } = await jwtVerify(token, publicKey, {
+      algorithms: [GATEWAY_PROOF_ALGORITHM],
       issuer: GATEWAY_PROOF_ISSUER,
-      audience: GATEWAY_PROOF_AUDIENCE,
+      audience,
       requiredClaims: ['exp', 'iat'],
-      clockTolerance: 5,
-      maxTokenAge: '90s',
+      clockTolerance: GATEWAY_PROOF_CLOCK_TOLERANCE_SECONDS,
+      maxTokenAge: MAX_AGE,
     });
     const roles: unknown = payload.roles ?? [];
     if (!Array.isArray(roles) || !roles.every(isRole)) throw new InvalidGatewayProofError('roles');

@@ -9,7 +9,6 @@ export {
 } from './build-subgraph-schema.js';
 export { createErrorFormatter, type ErrorFormatterOptions } from './errors.js';
 export {
-  GATEWAY_PROOF_AUDIENCE,
   GATEWAY_PROOF_HEADER,
   GATEWAY_PROOF_ISSUER,
   InvalidGatewayProofError,
@@ -27,7 +26,6 @@ export {
 } from './identity.js';
 export { closeOnFailure, resolverContainer } from './composition.js';
 export {
-  DEV_GATEWAY_SECRET,
   subgraphConfigSchema,
   subgraphServerSettings,
   type SubgraphConfig,

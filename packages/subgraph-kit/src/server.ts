@@ -1,3 +1,4 @@
+import type { KeyObject } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { ApolloServer, HeaderMap, type BaseContext } from '@apollo/server';
@@ -36,7 +37,10 @@ export interface BaseSubgraphContext {
 }
 
 export interface SubgraphServerOptions<C extends BaseSubgraphContext> {
-  /** The service name: the `service` label of its metrics. */
+  /**
+   * The service name, as in the supergraph: the `service` label of its metrics and the audience
+   * its gateway proofs must carry.
+   */
   readonly name: string;
   readonly schema: GraphQLSchema;
   readonly logger: Logger;
@@ -48,10 +52,10 @@ export interface SubgraphServerOptions<C extends BaseSubgraphContext> {
   readonly registry?: Registry;
   readonly checks: Readonly<Record<string, ReadinessCheck>>;
   /**
-   * Secret shared with the gateway for the HS256 proof; at least 32 characters. The config
-   * (subgraphConfigSchema) refuses the development default in production.
+   * The gateway's Ed25519 public key that verifies its proofs (each proof's `aud` must be `name`).
+   * The config (subgraphConfigSchema) refuses the development key in production.
    */
-  readonly gatewaySecret: string;
+  readonly gatewayProofKey: KeyObject;
   /**
    * Public keys of the services allowed to call this one directly with their own signed identity
    * (`x-service-token`, audience = `name`); such a call gets a `service` identity, not a user.
@@ -193,7 +197,11 @@ export async function startSubgraphServer<C extends BaseSubgraphContext>(
     try {
       identity =
         (await serviceIdentity(req.headers, options.name, options.serviceKeys)) ??
-        (await verifyGatewayProof(Array.isArray(proof) ? proof[0] : proof, options.gatewaySecret));
+        (await verifyGatewayProof(
+          Array.isArray(proof) ? proof[0] : proof,
+          options.gatewayProofKey,
+          options.name,
+        ));
     } catch (err) {
       if (!(err instanceof InvalidGatewayProofError)) throw err;
       logger.warn(

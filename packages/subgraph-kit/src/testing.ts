@@ -1,23 +1,54 @@
 // Test support (subpath `@shop/subgraph-kit/testing`): mints gateway proofs with jose and posts GraphQL.
-import { GATEWAY_PROOF_AUDIENCE, GATEWAY_PROOF_HEADER, GATEWAY_PROOF_ISSUER } from '@shop/platform';
+import { createPrivateKey, type KeyObject } from 'node:crypto';
+import {
+  DEV_GATEWAY_PROOF_PRIVATE_KEY,
+  GATEWAY_PROOF_ALGORITHM,
+  GATEWAY_PROOF_HEADER,
+  GATEWAY_PROOF_ISSUER,
+} from '@shop/platform';
 import { SignJWT } from 'jose';
 
-export const TEST_GATEWAY_SECRET = 'test-only-gateway-proof-secret-0123456789';
+/**
+ * The committed development key the tests sign with: a subgraph started with NODE_ENV=test and no
+ * GATEWAY_PROOF_PUBLIC_KEY verifies it (its default); production refuses it.
+ */
+export const TEST_GATEWAY_PROOF_KEY: KeyObject = createPrivateKey(DEV_GATEWAY_PROOF_PRIVATE_KEY);
+
+export interface MintProofOptions {
+  /** The subgraph the proof is for (its `aud`). */
+  readonly audience: string;
+  /** @default TEST_GATEWAY_PROOF_KEY */
+  readonly key?: KeyObject;
+  /** @default '30s' */
+  readonly expiresIn?: string | number;
+  readonly issuer?: string;
+  /** @default now */
+  readonly issuedAt?: number;
+}
 
 /** Mints a gateway proof with jose directly, as the contract allows tests to. */
 export async function mintProof(
-  claims: { sub?: string; roles?: string[] } = {},
-  options: { secret?: string; expiresIn?: string | number; issuer?: string } = {},
+  claims: { sub?: string; roles?: string[] },
+  options: MintProofOptions,
 ): Promise<string> {
   const jwt = new SignJWT({ roles: claims.roles ?? [], rid: 'test-request-id' })
-    .setProtectedHeader({ alg: 'HS256' })
+    .setProtectedHeader({ alg: GATEWAY_PROOF_ALGORITHM })
     .setIssuer(options.issuer ?? GATEWAY_PROOF_ISSUER)
-    .setAudience(GATEWAY_PROOF_AUDIENCE)
-    .setIssuedAt()
-    .setExpirationTime(options.expiresIn ?? '60s');
+    .setAudience(options.audience)
+    .setIssuedAt(options.issuedAt)
+    .setExpirationTime(options.expiresIn ?? '30s');
   if (claims.sub !== undefined) jwt.setSubject(claims.sub);
-  return jwt.sign(new TextEncoder().encode(options.secret ?? TEST_GATEWAY_SECRET));
+  return jwt.sign(options.key ?? TEST_GATEWAY_PROOF_KEY);
 }
+
+/** `mintProof` bound to one subgraph: `const proof = proofMinter('cart'); await proof({ sub })`. */
+export const proofMinter =
+  (audience: string) =>
+  (
+    claims: { sub?: string; roles?: string[] } = {},
+    options: Omit<MintProofOptions, 'audience'> = {},
+  ): Promise<string> =>
+    mintProof(claims, { audience, ...options });
 
 export interface GraphQLResponse<T = Record<string, unknown>> {
   status: number;

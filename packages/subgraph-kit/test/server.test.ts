@@ -1,5 +1,6 @@
 import 'reflect-metadata';
 import assert from 'node:assert/strict';
+import { createPublicKey } from 'node:crypto';
 import { once } from 'node:events';
 import { connect } from 'node:net';
 import { Writable } from 'node:stream';
@@ -13,7 +14,10 @@ import {
   type BaseSubgraphContext,
   type RunningSubgraph,
 } from '../src/server.js';
-import { gql, mintProof, TEST_GATEWAY_SECRET } from '../src/testing.js';
+import { gql, proofMinter, TEST_GATEWAY_PROOF_KEY } from '../src/testing.js';
+
+/** Proofs as the gateway signs them for this subgraph (the committed test key). */
+const mintProof = proofMinter('widgets');
 
 @Directive('@key(fields: "id")')
 @ObjectType('Widget')
@@ -100,7 +104,7 @@ describe('subgraph server (kit)', () => {
             ? createLogger('widgets', 'silent')
             : createLogger('widgets', 'warn', logStream),
           checks: {},
-          gatewaySecret: TEST_GATEWAY_SECRET,
+          gatewayProofKey: createPublicKey(TEST_GATEWAY_PROOF_KEY),
           production,
           maxBodyBytes: 10_000,
           createContext: (base) => ({

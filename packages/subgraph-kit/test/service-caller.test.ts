@@ -1,5 +1,6 @@
 import 'reflect-metadata';
 import assert from 'node:assert/strict';
+import { createPublicKey } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 import type { TypedDocumentNode } from '@graphql-typed-document-node/core';
 import { createLogger } from '@shop/platform';
@@ -19,7 +20,7 @@ import {
   type BaseSubgraphContext,
   type RunningSubgraph,
 } from '../src/server.js';
-import { gql, mintProof, TEST_GATEWAY_SECRET } from '../src/testing.js';
+import { gql, proofMinter, TEST_GATEWAY_PROOF_KEY } from '../src/testing.js';
 
 async function keyPair(): Promise<{ privateJwk: JWK; publicJwk: JWK }> {
   const pair = await generateKeyPair('EdDSA', { crv: 'Ed25519', extractable: true });
@@ -56,7 +57,7 @@ describe('a subgraph verifies the calling service', () => {
       }),
       logger: createLogger('catalog', 'silent'),
       checks: {},
-      gatewaySecret: TEST_GATEWAY_SECRET,
+      gatewayProofKey: createPublicKey(TEST_GATEWAY_PROOF_KEY),
       serviceKeys: parseServiceKeys(
         JSON.stringify({ cart: cartKeys.publicJwk, orders: ordersKeys.publicJwk }),
       ),
@@ -78,7 +79,7 @@ describe('a subgraph verifies the calling service', () => {
       catalog.url,
       '{ who }',
       {},
-      await mintProof({ sub: 'u1' }),
+      await proofMinter('catalog')({ sub: 'u1' }),
     );
     assert.match(res.data?.who ?? '', /^-:u1:/);
   });

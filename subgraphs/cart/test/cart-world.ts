@@ -3,7 +3,7 @@ import path from 'node:path';
 import { catalogConfigSchema, seedProducts, startCatalogApp, type CatalogApp } from '@shop/catalog';
 import { createLogger, parseConfig } from '@shop/platform';
 import { loadStackConfig } from '@shop/stack';
-import { gql, mintProof, TEST_GATEWAY_SECRET } from '@shop/subgraph-kit/testing';
+import { gql, proofMinter } from '@shop/subgraph-kit/testing';
 import type { TestStack } from '@shop/testing';
 import { Redis } from 'ioredis';
 import { exportJWK, generateKeyPair } from 'jose';
@@ -42,8 +42,16 @@ export async function openCartWorld(stack: TestStack): Promise<CartWorld> {
       CATALOG_EVENTS_TOPIC: stack.ns.topic('catalog.events'),
       STOCK_COMMAND_TOPIC: stack.ns.topic('sagas.commands.catalog'),
       STOCK_COMMAND_GROUP: stack.ns.group('catalog.saga-commands'),
+      ELASTICSEARCH_URL: stack.env.ELASTICSEARCH_URL,
+      REDIS_URL: stack.env.REDIS_URL,
+      SEARCH_INDEX_ALIAS: stack.ns.index('products_cart'),
+      SEARCH_CACHE_PREFIX: `${stack.ns.redisPrefix}catalog:`,
+      CATALOG_INDEXER_GROUP: stack.ns.group('catalog-indexer'),
+      CATALOG_RELAY: 'false',
+      CATALOG_INDEXER: 'false',
+      SEED_SAMPLE_WHEN_EMPTY: 'false',
       PORT: '0',
-      GATEWAY_SHARED_SECRET: TEST_GATEWAY_SECRET,
+      NODE_ENV: 'test',
       SERVICE_PUBLIC_KEYS: JSON.stringify({ cart: cartPublic }),
     }),
     createLogger('catalog', logLevel),
@@ -55,7 +63,7 @@ export async function openCartWorld(stack: TestStack): Promise<CartWorld> {
     parseConfig(cartConfigSchema, {
       ...cartDb.mysqlEnv,
       PORT: '0',
-      GATEWAY_SHARED_SECRET: TEST_GATEWAY_SECRET,
+      NODE_ENV: 'test',
       REDIS_URL: stack.env.REDIS_URL,
       REDIS_PREFIX: stack.ns.redisPrefix,
       CATALOG_URL: catalog.http.url,
@@ -72,7 +80,7 @@ export async function openCartWorld(stack: TestStack): Promise<CartWorld> {
     },
   );
 
-  const admin = () => mintProof({ sub: crypto.randomUUID(), roles: ['admin'] });
+  const admin = () => proofMinter('catalog')({ sub: crypto.randomUUID(), roles: ['admin'] });
   const setStock = async (id: string, onHand: number) => {
     const res = await gql(
       catalog.http.url,

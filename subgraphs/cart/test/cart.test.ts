@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { gql, mintProof } from '@shop/subgraph-kit/testing';
+import { gql, proofMinter } from '@shop/subgraph-kit/testing';
 import { TestStack } from '@shop/testing';
 import { seedCarts } from '../src/index.js';
 import { openCartWorld, type CartWorld } from './cart-world.js';
@@ -24,6 +24,9 @@ const CART = `id itemCount subtotalCents readyForCheckout
   items { product { id } quantity unitPriceCents lineTotalCents availableQuantity problem }`;
 const ADD = `mutation ($p: ID!, $q: Int!, $t: String) { addToCart(productId: $p, quantity: $q, cartToken: $t) { ${CART} } }`;
 const MY_CART = `query ($t: String) { myCart(cartToken: $t) { ${CART} } }`;
+
+/** Proofs as the gateway signs them for this subgraph (the committed test key). */
+const mintProof = proofMinter('cart');
 
 describe('cart subgraph over HTTP against MariaDB, Redis and a real catalog', () => {
   const stack = new TestStack('cart');

@@ -2,16 +2,45 @@ import { env } from '@shop/platform';
 import { sagaCommandTopic, TOPICS } from '@shop/schema';
 import { subgraphConfigSchema } from '@shop/subgraph-kit';
 import { mariadbSettings } from '@shop/subgraph-kit/mikro-orm';
-import type { z } from 'zod';
+import { z } from 'zod';
 
 export const catalogConfigSchema = subgraphConfigSchema(4001).extend({
   MONGODB_URL: env.string('mongodb://127.0.0.1:27018'),
   MONGODB_DATABASE: env.string('shop_catalog'),
-  // Stock and reservations: catalog's MariaDB database, saga commands and events on Kafka.
+  /** Catalog's MariaDB database: the indexer's inbox, stock view and search insights. */
   ...mariadbSettings('catalog'),
   KAFKA_BROKERS: env.list('127.0.0.1:9093'),
+  /** Where product events go and the indexer reads (tests give each run its own). */
   CATALOG_EVENTS_TOPIC: env.string(TOPICS.catalogEvents),
+  /** Saga commands of the `catalog` participant (reserve, release, commit stock). */
   STOCK_COMMAND_TOPIC: env.string(sagaCommandTopic('catalog')),
   STOCK_COMMAND_GROUP: env.string('catalog.saga-commands'),
+  CATALOG_INDEXER_GROUP: env.string('catalog-indexer'),
+  ELASTICSEARCH_URL: env.url('http://127.0.0.1:9201'),
+  /** The alias searches and writes use; each reindex puts a new index behind it. */
+  SEARCH_INDEX_ALIAS: env.string('products'),
+  /** Deadline of one Elasticsearch search. */
+  SEARCH_TIMEOUT_MS: z.coerce.number().int().min(100).default(5000),
+  REDIS_URL: env.url('redis://127.0.0.1:6380'),
+  /** false: every search goes to Elasticsearch (no Redis needed). */
+  SEARCH_CACHE: env.bool(true),
+  SEARCH_CACHE_TTL_SECONDS: z.coerce.number().int().min(1).default(60),
+  /** Deadline of each cache call; past it the search is answered without the cache. */
+  SEARCH_CACHE_DEADLINE_MS: z.coerce.number().int().min(5).default(50),
+  SEARCH_CACHE_PREFIX: env.string('catalog:search:'),
+  /** Run the product event relay in this process (MongoDB -> catalog.events). */
+  CATALOG_RELAY: env.bool(true),
+  /** Run the search indexer (catalog.events -> Elasticsearch) in this process. */
+  CATALOG_INDEXER: env.bool(true),
+  /**
+   * Load the superstore sample catalog (and index it) when the catalog is empty. Default: on in
+   * development only.
+   */
+  SEED_SAMPLE_WHEN_EMPTY: z.enum(['true', 'false', '1', '0', 'auto']).default('auto'),
 });
 export type CatalogConfig = z.infer<typeof catalogConfigSchema>;
+
+export const seedSampleWhenEmpty = (c: CatalogConfig): boolean =>
+  c.SEED_SAMPLE_WHEN_EMPTY === 'auto'
+    ? c.NODE_ENV === 'development'
+    : c.SEED_SAMPLE_WHEN_EMPTY === 'true' || c.SEED_SAMPLE_WHEN_EMPTY === '1';

@@ -1,51 +1,32 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { createLogger, parseConfig } from '@shop/platform';
-import { gql, mintProof, TEST_GATEWAY_SECRET } from '@shop/subgraph-kit/testing';
+import { gql, proofMinter } from '@shop/subgraph-kit/testing';
 import { TestStack } from '@shop/testing';
-import {
-  catalogConfigSchema,
-  seedProducts,
-  startCatalogApp,
-  type CatalogApp,
-} from '../src/index.js';
+import { seedProducts, type CatalogApp } from '../src/index.js';
+import { catalogEnv, dropCatalogData, startTestCatalog } from './support.js';
+
+/** Proofs as the gateway signs them for this subgraph (the committed test key). */
+const mintProof = proofMinter('catalog');
 
 describe('catalog subgraph over HTTP against MongoDB (FerretDB)', () => {
   const stack = new TestStack('catalog');
-  const database = stack.ns.mongoDatabase('catalog');
+  let env: Record<string, string>;
+  let database: string;
   let app: CatalogApp;
   let url: string;
   let finds = 0;
 
   before(async () => {
-    const config = parseConfig(catalogConfigSchema, {
-      // Stock lives in catalog's MariaDB database and takes saga commands from Kafka.
-      ...(await stack.createDatabase('catalog')).mysqlEnv,
-      KAFKA_BROKERS: stack.env.KAFKA_BROKERS,
-      CATALOG_EVENTS_TOPIC: stack.ns.topic('catalog.events'),
-      STOCK_COMMAND_TOPIC: stack.ns.topic('sagas.commands.catalog'),
-      STOCK_COMMAND_GROUP: stack.ns.group('catalog.saga-commands'),
-      MONGODB_URL: stack.env.MONGODB_URL,
-      MONGODB_DATABASE: database,
-      PORT: '0',
-      GATEWAY_SHARED_SECRET: TEST_GATEWAY_SECRET,
-    });
-    app = await startCatalogApp(config, createLogger('catalog', 'silent'), {
-      monitorCommands: true,
-    });
+    env = await catalogEnv(stack, 'catalog', { CATALOG_RELAY: 'false', CATALOG_INDEXER: 'false' });
+    database = env.MONGODB_DATABASE!;
+    app = await startTestCatalog(env, { monitorCommands: true });
     app.mongo.on('commandStarted', (e) => {
       if (e.commandName === 'find') finds++;
     });
     url = app.http.url;
   });
   after(async () => {
-    await app?.mongo
-      .db(database)
-      .dropDatabase()
-      .catch(() => undefined);
-    await app?.stock.bus
-      .deleteTopics([stack.ns.topic('catalog.events'), stack.ns.topic('sagas.commands.catalog')])
-      .catch(() => undefined);
+    await dropCatalogData(app, env);
     await app?.close();
     await stack.cleanup();
   });

@@ -1,5 +1,4 @@
 import { createLogger, parseConfig } from '@shop/platform';
-import { TEST_GATEWAY_SECRET } from '@shop/subgraph-kit/testing';
 import { waitUntil, type TestStack } from '@shop/testing';
 import mysql from 'mysql2/promise';
 import type { StockLevel } from '../src/domain/stock.js';
@@ -29,6 +28,7 @@ export async function openStockWorld(stack: TestStack): Promise<StockWorld> {
   const eventsTopic = stack.ns.topic('catalog.events');
   const commandTopic = stack.ns.topic('sagas.commands.catalog');
   const config = parseConfig(catalogConfigSchema, {
+    NODE_ENV: 'test',
     ...db.mysqlEnv,
     MONGODB_URL: stack.env.MONGODB_URL,
     MONGODB_DATABASE: mongoDatabase,
@@ -37,7 +37,6 @@ export async function openStockWorld(stack: TestStack): Promise<StockWorld> {
     STOCK_COMMAND_TOPIC: commandTopic,
     STOCK_COMMAND_GROUP: stack.ns.group('catalog.saga-commands'),
     PORT: '0',
-    GATEWAY_SHARED_SECRET: TEST_GATEWAY_SECRET,
   });
   const stockSelects = { count: 0 };
   const app = await startCatalogApp(

@@ -1,6 +1,8 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { gql, mintProof } from '@shop/subgraph-kit/testing';
+import { gql, proofMinter } from '@shop/subgraph-kit/testing';
+
+const mintProof = proofMinter('catalog');
 import { waitUntil, TestStack } from '@shop/testing';
 import { seedProducts } from '../src/index.js';
 import { openStockWorld, probeTopic, type StockWorld } from './stock-world.js';
@@ -107,6 +109,31 @@ describe('stock and reservations against MariaDB, through the service and the su
       'the reservation of order late-1 was released',
     );
     assert.equal((await world.level('late'))?.reserved, 0);
+  });
+
+  it('concurrent releases, commits and a reserve of one order all answer, and settle once', async () => {
+    await world.setStock('race', 10);
+    // an order never reserved: every release answers done, none fails on a deadlock
+    const unknown = await Promise.allSettled(
+      Array.from({ length: 12 }, () => reservations().release('race-unknown')),
+    );
+    assert.deepEqual(
+      unknown.map((r) => (r.status === 'fulfilled' ? r.value.outcome : String(r.reason))),
+      Array.from({ length: 12 }, () => 'done'),
+    );
+    // a reserve racing releases and commits of the same order
+    const mixed = await Promise.allSettled([
+      reservations().reserve('race-1', [{ productId: 'race', quantity: 4 }]),
+      ...Array.from({ length: 6 }, (_, i) =>
+        i % 2 === 0 ? reservations().release('race-1') : reservations().commit('race-1'),
+      ),
+    ]);
+    const failures = mixed.filter((r) => r.status === 'rejected').map((r) => String(r.reason));
+    assert.deepEqual(failures, []);
+    const level = await world.level('race');
+    // whatever won, nothing is left held, and on hand is 10 or 6 (sold once)
+    assert.equal(level?.reserved ?? -1, await heldUnits('race'));
+    assert.ok(level?.onHand === 10 || level?.onHand === 6, JSON.stringify(level));
   });
 
   it('a multi-line reservation with one line short reserves nothing', async () => {

@@ -8,17 +8,21 @@ import {
   subgraphServerSettings,
   type RunningSubgraph,
 } from '@shop/subgraph-kit';
-import { databaseUrl, mariadbReady } from '@shop/subgraph-kit/mikro-orm';
 import type { DeliveryConfig } from './config.js';
+import { openDeliveryModule, type DeliveryModule } from './delivery.module.js';
 import type { DeliveryContext } from './graphql/context.js';
-import { OrderShipmentResolver, ShipmentResolver } from './graphql/delivery.resolver.js';
-import { createDeliveryOrm } from './persistence/orm.js';
+import {
+  OrderShipmentResolver,
+  PartnerResolver,
+  ShipmentResolver,
+} from './graphql/delivery.resolver.js';
 import { buildDeliverySchema } from './schema.js';
 import { DeliveryService } from './service/delivery.service.js';
 
 export interface DeliveryApp {
   readonly http: RunningSubgraph;
   readonly orm: MikroORM;
+  readonly delivery: DeliveryModule;
   close(): Promise<void>;
 }
 
@@ -27,33 +31,41 @@ export async function startDeliveryApp(
   config: DeliveryConfig,
   logger: Logger,
   ormOptions: Partial<Options> = {},
+  moduleOptions: { now?: () => Date } = {},
 ): Promise<DeliveryApp> {
-  const orm = await createDeliveryOrm(databaseUrl(config), { extra: ormOptions });
+  const module = await openDeliveryModule(config, logger, { orm: ormOptions, ...moduleOptions });
+  const orm = module.orm;
   return closeOnFailure(
-    () => orm.close(true),
+    () => module.close(),
     async () => {
       const delivery = new DeliveryService(orm.em);
       const http = await startSubgraphServer<DeliveryContext>({
         ...subgraphServerSettings(config),
         name: 'delivery',
         schema: await buildDeliverySchema(
-          resolverContainer(new ShipmentResolver(delivery), new OrderShipmentResolver()),
+          resolverContainer(
+            new ShipmentResolver(delivery, module.lifecycle),
+            new PartnerResolver(module.partners),
+            new OrderShipmentResolver(),
+          ),
         ),
         logger,
-        checks: { mariadb: mariadbReady(orm) },
+        checks: module.checks,
         createContext: (base) => ({
           ...base,
           partners: new BatchLoader((ids) => delivery.partnersByIds(ids)),
           shipments: new BatchLoader((ids) => delivery.shipmentsByIds(ids)),
           shipmentsByOrder: new BatchLoader((ids) => delivery.shipmentsByOrderIds(ids)),
+          trackingEvents: new BatchLoader((ids) => delivery.trackingEventsOf(ids)),
         }),
       });
       return {
         http,
         orm,
+        delivery: module,
         async close() {
           await http.close();
-          await orm.close(true);
+          await module.close();
         },
       };
     },

@@ -4,6 +4,7 @@ import type { ContainerType } from 'type-graphql';
 import {
   deliveryReferenceResolvers,
   OrderShipmentResolver,
+  PartnerResolver,
   ShipmentResolver,
 } from './graphql/delivery.resolver.js';
 import { DeliveryPartnerType, OrderRef } from './graphql/types.js';
@@ -11,7 +12,7 @@ import { DeliveryPartnerType, OrderRef } from './graphql/types.js';
 /** The delivery subgraph schema; without a container it can only be printed, not executed. */
 export const buildDeliverySchema = (container?: ContainerType): Promise<GraphQLSchema> =>
   buildFederatedSchema({
-    resolvers: [ShipmentResolver, OrderShipmentResolver],
+    resolvers: [ShipmentResolver, PartnerResolver, OrderShipmentResolver],
     orphanedTypes: [OrderRef, DeliveryPartnerType],
     referenceResolvers: deliveryReferenceResolvers,
     ...(container !== undefined ? { container } : {}),

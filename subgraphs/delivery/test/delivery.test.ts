@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { createLogger, parseConfig } from '@shop/platform';
-import { gql, mintProof, TEST_GATEWAY_SECRET } from '@shop/subgraph-kit/testing';
+import { gql, proofMinter } from '@shop/subgraph-kit/testing';
 import { TestStack } from '@shop/testing';
 import {
   deliveryConfigSchema,
@@ -9,6 +9,9 @@ import {
   startDeliveryApp,
   type DeliveryApp,
 } from '../src/index.js';
+
+/** Proofs as the gateway signs them for this subgraph (the committed test key). */
+const mintProof = proofMinter('delivery');
 
 const ORDER_SHIPMENT = `query ($r: [_Any!]!) { _entities(representations: $r) { ... on Order { id shipment { id trackingCode partner { name } } } } }`;
 
@@ -30,8 +33,12 @@ describe('delivery subgraph over HTTP against MariaDB', () => {
     dbUrl = db.url;
     const config = parseConfig(deliveryConfigSchema, {
       ...db.mysqlEnv,
+      KAFKA_BROKERS: stack.env.KAFKA_BROKERS,
+      DELIVERY_EVENTS_TOPIC: stack.ns.topic('delivery.events'),
+      DELIVERY_COMMAND_TOPIC: stack.ns.topic('sagas.commands.delivery'),
+      DELIVERY_COMMAND_GROUP: stack.ns.group('delivery.saga-commands'),
       PORT: '0',
-      GATEWAY_SHARED_SECRET: TEST_GATEWAY_SECRET,
+      NODE_ENV: 'test',
     });
     app = await startDeliveryApp(config, createLogger('delivery', 'silent'), {
       debug: ['query'],

@@ -1,9 +1,12 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { createLogger, parseConfig } from '@shop/platform';
-import { gql, mintProof, TEST_GATEWAY_SECRET } from '@shop/subgraph-kit/testing';
+import { gql, proofMinter } from '@shop/subgraph-kit/testing';
 import { TestStack } from '@shop/testing';
 import { ordersConfigSchema, seedOrders, startOrdersApp, type OrdersApp } from '../src/index.js';
+
+/** Proofs as the gateway signs them for this subgraph (the committed test key). */
+const mintProof = proofMinter('orders');
 
 describe('orders subgraph over HTTP against MariaDB', () => {
   const stack = new TestStack('orders');
@@ -21,7 +24,7 @@ describe('orders subgraph over HTTP against MariaDB', () => {
     const config = parseConfig(ordersConfigSchema, {
       ...db.mysqlEnv,
       PORT: '0',
-      GATEWAY_SHARED_SECRET: TEST_GATEWAY_SECRET,
+      NODE_ENV: 'test',
     });
     app = await startOrdersApp(config, createLogger('orders', 'silent'), {
       debug: ['query'],

@@ -18,6 +18,7 @@ import { createUsersOrm } from './persistence/orm.js';
 import { buildUsersSchema } from './schema.js';
 import { AccessTokensService } from './service/access-tokens.service.js';
 import { AuthService } from './service/auth.service.js';
+import { KeyEncryption } from './service/key-encryption.js';
 import { PasswordHasher } from './service/password-hasher.js';
 import { SigningKeysService } from './service/signing-keys.service.js';
 
@@ -43,19 +44,27 @@ export async function startUsersApp(
     async () => {
       const keys = new SigningKeysService(orm.em, {
         accessTokenTtlSeconds: config.ACCESS_TOKEN_TTL_SECONDS,
+        encryption: new KeyEncryption(
+          config.SIGNING_KEY_ENCRYPTION_KEY,
+          config.SIGNING_KEY_ENCRYPTION_KEY_PREVIOUS,
+        ),
       });
       const accessTokens = new AccessTokensService(keys, {
         issuer: config.JWT_ISSUER,
         audience: config.JWT_AUDIENCE,
         ttlSeconds: config.ACCESS_TOKEN_TTL_SECONDS,
       });
-      const auth = new AuthService(
-        orm.em,
-        new PasswordHasher(config.PASSWORD_HASH_COST),
-        accessTokens,
-        { refreshTokenTtlSeconds: config.REFRESH_TOKEN_TTL_SECONDS },
-      );
+      const hasher = new PasswordHasher(config.PASSWORD_HASH_COST);
+      const auth = new AuthService(orm.em, hasher, accessTokens, {
+        refreshTokens: {
+          ttlSeconds: config.REFRESH_TOKEN_TTL_SECONDS,
+          maxFamilyAgeSeconds: config.REFRESH_TOKEN_MAX_LIFETIME_SECONDS,
+        },
+        passwordHashCost: config.PASSWORD_HASH_COST,
+      });
       const maxKeyAge = config.SIGNING_KEY_MAX_AGE_DAYS * 86_400;
+      const sealed = await keys.sealKeys();
+      if (sealed > 0) logger.info({ sealed }, 'sealed signing keys with the current KEK');
       await keys.rotateIfOlderThan(maxKeyAge);
       await keys.active();
 
@@ -64,7 +73,8 @@ export async function startUsersApp(
         res
           .writeHead(200, {
             'content-type': 'application/json',
-            'cache-control': 'public, max-age=300',
+            // short: a revoked key must leave caches between here and the gateway quickly
+            'cache-control': 'public, max-age=60',
           })
           .end(JSON.stringify(await keys.jwks()));
         return true;
@@ -89,6 +99,10 @@ export async function startUsersApp(
           .rotateIfOlderThan(maxKeyAge)
           .then((kid) => kid !== undefined && logger.info({ kid }, 'rotated the signing key'))
           .catch((err: unknown) => logger.error({ err }, 'signing key rotation failed'));
+        auth
+          .pruneRefreshTokens()
+          .then((pruned) => pruned > 0 && logger.info({ pruned }, 'pruned expired refresh tokens'))
+          .catch((err: unknown) => logger.error({ err }, 'refresh token pruning failed'));
       }, 3_600_000);
       rotation.unref();
       return {
@@ -99,6 +113,7 @@ export async function startUsersApp(
         async close() {
           clearInterval(rotation);
           await http.close();
+          await hasher.close();
           await orm.close(true);
         },
       };

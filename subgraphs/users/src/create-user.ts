@@ -49,5 +49,6 @@ if (password.length === 0) {
 const granted: UserRole[] = roles.length > 0 ? [...new Set(roles as UserRole[])] : ['customer'];
 const [id] = await seedUsers(databaseUrl(config), [{ email, password, roles: granted }], {
   passwordHashCost: config.PASSWORD_HASH_COST,
+  signingKeyEncryptionKey: config.SIGNING_KEY_ENCRYPTION_KEY,
 });
 process.stdout.write(`${JSON.stringify({ id, email, roles: granted })}\n`);

@@ -2,6 +2,11 @@ import type { UserRole } from './domain/role.js';
 import { createUsersOrm } from './persistence/orm.js';
 import { AccessTokensService } from './service/access-tokens.service.js';
 import { AuthService } from './service/auth.service.js';
+import {
+  DEV_SIGNING_KEY_ENCRYPTION_KEY,
+  KeyEncryption,
+  parseKek,
+} from './service/key-encryption.js';
 import { PasswordHasher } from './service/password-hasher.js';
 import { SigningKeysService } from './service/signing-keys.service.js';
 
@@ -20,28 +25,31 @@ export interface UserSeed {
 export async function seedUsers(
   mysqlUrl: string,
   users: readonly UserSeed[],
-  options: { passwordHashCost?: number } = {},
+  options: { passwordHashCost?: number; signingKeyEncryptionKey?: Buffer } = {},
 ): Promise<string[]> {
   const orm = await createUsersOrm(mysqlUrl);
+  const hasher = new PasswordHasher(options.passwordHashCost ?? 10, { threads: 1 });
   try {
-    const keys = new SigningKeysService(orm.em, { accessTokenTtlSeconds: 900 });
+    const keys = new SigningKeysService(orm.em, {
+      accessTokenTtlSeconds: 900,
+      encryption: new KeyEncryption(
+        options.signingKeyEncryptionKey ?? parseKek(DEV_SIGNING_KEY_ENCRYPTION_KEY),
+      ),
+    });
     const tokens = new AccessTokensService(keys, {
       issuer: 'seed',
       audience: 'seed',
       ttlSeconds: 60,
     });
-    const auth = new AuthService(
-      orm.em,
-      new PasswordHasher(options.passwordHashCost ?? 10),
-      tokens,
-      {
-        refreshTokenTtlSeconds: 300,
-      },
-    );
+    const auth = new AuthService(orm.em, hasher, tokens, {
+      refreshTokens: { ttlSeconds: 300, maxFamilyAgeSeconds: 300 },
+      passwordHashCost: options.passwordHashCost ?? 10,
+    });
     const ids: string[] = [];
     for (const u of users) ids.push((await auth.createAccount(u, u.roles ?? ['customer'])).id);
     return ids;
   } finally {
+    await hasher.close();
     await orm.close(true);
   }
 }

@@ -1,14 +1,28 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { createHash } from 'node:crypto';
-import { after, before, describe, it } from 'node:test';
+import { createHash, generateKeyPairSync, randomBytes } from 'node:crypto';
+import { after, before, beforeEach, describe, it } from 'node:test';
 import { parseConfig, createLogger } from '@shop/platform';
-import { gql, mintProof, TEST_GATEWAY_SECRET as SECRET } from '@shop/subgraph-kit/testing';
+import { gql, mintProof as mintProofFor, proofMinter } from '@shop/subgraph-kit/testing';
 import { TestStack } from '@shop/testing';
-import { createLocalJWKSet, decodeProtectedHeader, jwtVerify, type JSONWebKeySet } from 'jose';
+import bcrypt from 'bcryptjs';
+import {
+  createLocalJWKSet,
+  decodeProtectedHeader,
+  exportJWK,
+  generateKeyPair,
+  importJWK,
+  jwtVerify,
+  SignJWT,
+  type JSONWebKeySet,
+} from 'jose';
 import mysql from 'mysql2/promise';
 import { seedUsers, startUsersApp, usersConfigSchema, type UsersApp } from '../src/index.js';
+import { KeyEncryption } from '../src/service/key-encryption.js';
 import { SigningKeysService } from '../src/service/signing-keys.service.js';
+
+/** Proofs as the gateway signs them for this subgraph (the committed test key). */
+const mintProof = proofMinter('users');
 
 const AUTH_FIELDS = 'accessToken refreshToken user { id roles }';
 const REGISTER = `mutation ($input: RegisterInput!) { register(input: $input) { ${AUTH_FIELDS} } }`;
@@ -30,6 +44,13 @@ describe('users subgraph over HTTP against MariaDB', () => {
   let mysqlEnv: Record<string, string>;
   let anon: string;
   let userSelects = 0;
+  /** The key-encryption key of this run (not the development default). */
+  const kek = randomBytes(32);
+
+  // A proof is refused once issued more than 35 s ago: each test gets a fresh one.
+  beforeEach(async () => {
+    anon = await mintProof();
+  });
 
   before(async () => {
     const db = await stack.createDatabase('users');
@@ -39,8 +60,8 @@ describe('users subgraph over HTTP against MariaDB', () => {
       ...db.mysqlEnv,
       PORT: '0',
       PASSWORD_HASH_COST: '4',
-      GATEWAY_SHARED_SECRET: SECRET,
       NODE_ENV: 'test',
+      SIGNING_KEY_ENCRYPTION_KEY: kek.toString('base64'),
     });
     app = await startUsersApp(config, createLogger('users', 'silent'), {
       debug: ['query'],
@@ -52,7 +73,6 @@ describe('users subgraph over HTTP against MariaDB', () => {
     });
     url = app.http.url;
     base = url.replace(/\/graphql$/, '');
-    anon = await mintProof();
   });
   after(async () => {
     await app?.close();
@@ -228,7 +248,12 @@ describe('users subgraph over HTTP against MariaDB', () => {
         process.execPath,
         [new URL('../src/create-user.js', import.meta.url).pathname, ...args],
         {
-          env: { PATH: process.env.PATH ?? '', ...mysqlEnv, PASSWORD_HASH_COST: '4' },
+          env: {
+            PATH: process.env.PATH ?? '',
+            NODE_ENV: 'test',
+            ...mysqlEnv,
+            PASSWORD_HASH_COST: '4',
+          },
           stdio: ['pipe', 'pipe', 'pipe'],
         },
       );
@@ -316,8 +341,12 @@ describe('users subgraph over HTTP against MariaDB', () => {
         'forged',
         await mintProof(
           { sub: 'u1', roles: ['admin'] },
-          { secret: 'another-secret-that-is-long-enough-000' },
+          { key: generateKeyPairSync('ed25519').privateKey },
         ),
+      ],
+      [
+        'addressed to cart',
+        await mintProofFor({ sub: 'u1', roles: ['admin'] }, { audience: 'cart' }),
       ],
       [
         'expired',
@@ -430,15 +459,231 @@ describe('users subgraph over HTTP against MariaDB', () => {
     // 15 minutes of token lifetime plus 60 s of skew after the retirement.
     const later = new SigningKeysService(app.orm.em, {
       accessTokenTtlSeconds: 900,
+      encryption: new KeyEncryption(kek),
       now: () => new Date(Date.now() + 961_000),
     });
     const kids = (await later.jwks()).keys.map((k) => k.kid);
     assert.deepEqual(kids, [activeKid]);
     const soon = new SigningKeysService(app.orm.em, {
       accessTokenTtlSeconds: 900,
+      encryption: new KeyEncryption(kek),
       now: () => new Date(Date.now() + 900_000),
     });
     assert.ok((await soon.jwks()).keys.length >= 2);
+  });
+
+  const query = async <T>(sql: string, params: unknown[] = []): Promise<T[]> => {
+    const conn = await mysql.createConnection(dbUrl);
+    try {
+      const [rows] = await conn.query(sql, params);
+      return rows as T[];
+    } finally {
+      await conn.end();
+    }
+  };
+  const register = async (): Promise<Auth & { email: string }> => {
+    const email = `u-${crypto.randomUUID()}@example.com`;
+    const res = await gql<{ register: Auth }>(
+      url,
+      REGISTER,
+      { input: { email, password: 'correct horse 42' } },
+      anon,
+    );
+    assert.equal(res.errors, undefined, JSON.stringify(res.errors));
+    return { ...res.data!.register, email };
+  };
+  const familyOf = async (refreshToken: string): Promise<string> => {
+    const hash = createHash('sha256').update(refreshToken).digest('hex');
+    const [row] = await query<{ family_id: string }>(
+      'select family_id from refresh_tokens where token_hash = ?',
+      [hash],
+    );
+    return row!.family_id;
+  };
+
+  it('a session ends at its absolute lifetime however often it is refreshed; rotation never extends it', async () => {
+    const day = 86_400_000;
+    // a family started 89.5 days ago: the next token is capped at the family's 90-day end
+    const young = await register();
+    const youngFamily = await familyOf(young.refreshToken);
+    const started = new Date(Date.now() - 89.5 * day);
+    await query('update refresh_tokens set family_created_at = ? where family_id = ?', [
+      started,
+      youngFamily,
+    ]);
+    const refreshed = await gql<{ refresh: Auth }>(url, REFRESH, { t: young.refreshToken }, anon);
+    assert.equal(refreshed.errors, undefined, JSON.stringify(refreshed.errors));
+    const [next] = await query<{ expires_at: Date; family_created_at: Date }>(
+      'select expires_at, family_created_at from refresh_tokens where token_hash = ?',
+      [createHash('sha256').update(refreshed.data!.refresh.refreshToken).digest('hex')],
+    );
+    assert.equal(next!.family_created_at.getTime(), started.getTime());
+    assert.equal(next!.expires_at.getTime(), started.getTime() + 90 * day);
+
+    // a family past 90 days: refused even though the token itself is fresh
+    const old = await register();
+    await query('update refresh_tokens set family_created_at = ? where family_id = ?', [
+      new Date(Date.now() - 90 * day - 1000),
+      await familyOf(old.refreshToken),
+    ]);
+    const refused = await gql(url, REFRESH, { t: old.refreshToken }, anon);
+    assert.equal(refused.errors?.[0]?.extensions?.code, 'UNAUTHENTICATED');
+    assert.match(refused.errors?.[0]?.message ?? '', /expired/);
+  });
+
+  it('pruning deletes expired tokens and families past their lifetime, and nothing still usable', async () => {
+    const live = await register();
+    const expired = await register();
+    const oldFamily = await register();
+    await query('update refresh_tokens set expires_at = ? where family_id = ?', [
+      new Date(Date.now() - 1000),
+      await familyOf(expired.refreshToken),
+    ]);
+    await query('update refresh_tokens set family_created_at = ? where family_id = ?', [
+      new Date(Date.now() - 91 * 86_400_000),
+      await familyOf(oldFamily.refreshToken),
+    ]);
+    const pruned = await app.auth.pruneRefreshTokens(new Date(), 1);
+    assert.ok(pruned >= 2, String(pruned));
+    const remaining = async (t: string) =>
+      countRows('refresh_tokens', 'token_hash = ?', [createHash('sha256').update(t).digest('hex')]);
+    assert.equal(await remaining(expired.refreshToken), 0);
+    assert.equal(await remaining(oldFamily.refreshToken), 0);
+    assert.equal(await remaining(live.refreshToken), 1);
+    const stillWorks = await gql(url, REFRESH, { t: live.refreshToken }, anon);
+    assert.equal(stillWorks.errors, undefined);
+  });
+
+  it('login rehashes a password stored at another cost, only when the password is right', async () => {
+    const user = await register();
+    const old = bcrypt.hashSync('correct horse 42', 5);
+    await query('update users set password_hash = ? where id = ?', [old, user.user.id]);
+    const hashOf = async () =>
+      (
+        await query<{ password_hash: string }>('select password_hash from users where id = ?', [
+          user.user.id,
+        ])
+      )[0]!.password_hash;
+    const wrong = await gql(
+      url,
+      LOGIN,
+      { input: { email: user.email, password: 'wrong horse 42' } },
+      anon,
+    );
+    assert.equal(wrong.errors?.[0]?.extensions?.code, 'UNAUTHENTICATED');
+    assert.equal(await hashOf(), old);
+    const login = await gql(
+      url,
+      LOGIN,
+      { input: { email: user.email, password: 'correct horse 42' } },
+      anon,
+    );
+    assert.equal(login.errors, undefined, JSON.stringify(login.errors));
+    const rehashed = await hashOf();
+    assert.equal(bcrypt.getRounds(rehashed), 4, 'the configured cost');
+    assert.ok(bcrypt.compareSync('correct horse 42', rehashed));
+  });
+
+  it('signing private keys are sealed at rest; a plaintext row from before is readable, then sealed', async () => {
+    const rows = await query<{ private_jwk: string }>('select private_jwk from signing_keys');
+    assert.ok(rows.length > 0);
+    for (const row of rows) {
+      assert.match(row.private_jwk, /^v1\./);
+      assert.doesNotMatch(row.private_jwk, /"d"|kty/);
+    }
+    // a key written before encryption at rest: plaintext JWK, the only active key
+    await query('update signing_keys set retired_at = ? where retired_at is null', [new Date()]);
+    const { privateKey, publicKey } = await generateKeyPair('RS256', { extractable: true });
+    const kid = `plain-${crypto.randomUUID()}`;
+    const meta = { kid, alg: 'RS256', use: 'sig' };
+    const plaintext = JSON.stringify({ ...(await exportJWK(privateKey)), ...meta });
+    await query(
+      'insert into signing_keys (kid, private_jwk, public_jwk, created_at) values (?, ?, ?, ?)',
+      [kid, plaintext, JSON.stringify({ ...(await exportJWK(publicKey)), ...meta }), new Date()],
+    );
+    const replica = () =>
+      new SigningKeysService(app.orm.em, {
+        accessTokenTtlSeconds: 900,
+        encryption: new KeyEncryption(kek),
+      });
+    const signWith = async (keys: SigningKeysService) => {
+      const active = await keys.active();
+      assert.equal(active.kid, kid);
+      const token = await new SignJWT({})
+        .setProtectedHeader({ alg: 'RS256', kid })
+        .sign(active.key);
+      await jwtVerify(token, await importJWK(await exportJWK(publicKey), 'RS256'));
+    };
+    await signWith(replica());
+    assert.equal(await app.keys.sealKeys(), 1);
+    assert.equal(await app.keys.sealKeys(), 0);
+    const [sealed] = await query<{ private_jwk: string }>(
+      'select private_jwk from signing_keys where kid = ?',
+      [kid],
+    );
+    assert.match(sealed!.private_jwk, /^v1\./);
+    await signWith(replica());
+    // another KEK cannot open it
+    const wrongKek = new SigningKeysService(app.orm.em, {
+      accessTokenTtlSeconds: 900,
+      encryption: new KeyEncryption(randomBytes(32)),
+    });
+    await assert.rejects(wrongKek.active(), /another SIGNING_KEY_ENCRYPTION_KEY/);
+    // a KEK change: with the old KEK as previous, keys still open and are re-sealed with the new
+    const newKek = randomBytes(32);
+    const changing = new SigningKeysService(app.orm.em, {
+      accessTokenTtlSeconds: 900,
+      encryption: new KeyEncryption(newKek, [kek]),
+    });
+    assert.equal((await changing.active()).kid, kid);
+    assert.equal(await changing.sealKeys(), rows.length + 1);
+    const changed = new SigningKeysService(app.orm.em, {
+      accessTokenTtlSeconds: 900,
+      encryption: new KeyEncryption(newKek),
+    });
+    assert.equal((await changed.active()).kid, kid);
+    // and back, for the tests that follow (the app runs with `kek`)
+    const back = new SigningKeysService(app.orm.em, {
+      accessTokenTtlSeconds: 900,
+      encryption: new KeyEncryption(kek, [newKek]),
+    });
+    assert.equal(await back.sealKeys(), rows.length + 1);
+  });
+
+  it('emergency revocation: the key leaves the JWKS at once, a new key signs; admin only, idempotent', async () => {
+    const before = await register();
+    const leaked = decodeProtectedHeader(before.accessToken).kid!;
+    assert.ok((await jwks()).keys.some((k) => k.kid === leaked));
+    const revoke = (kid: string, proof: string) =>
+      gql<{ revokeSigningKey: string }>(
+        url,
+        'mutation ($kid: ID!) { revokeSigningKey(kid: $kid) }',
+        { kid },
+        proof,
+      );
+    const customer = await mintProof({ sub: before.user.id, roles: ['customer'] });
+    assert.equal((await revoke(leaked, customer)).errors?.[0]?.extensions?.code, 'FORBIDDEN');
+    const admin = await mintProof({ sub: crypto.randomUUID(), roles: ['admin'] });
+    const revoked = await revoke(leaked, admin);
+    assert.equal(revoked.errors, undefined, JSON.stringify(revoked.errors));
+    const successor = revoked.data!.revokeSigningKey;
+    assert.notEqual(successor, leaked);
+    // out of the JWKS at once, though tokens it signed have not expired
+    const kids = (await jwks()).keys.map((k) => k.kid);
+    assert.ok(!kids.includes(leaked), JSON.stringify(kids));
+    assert.ok(kids.includes(successor));
+    await assert.rejects(verifyAccess(before.accessToken));
+    // the next login signs with the successor
+    const after = await gql<{ login: Auth }>(
+      url,
+      LOGIN,
+      { input: { email: before.email, password: 'correct horse 42' } },
+      anon,
+    );
+    assert.equal(decodeProtectedHeader(after.data!.login.accessToken).kid, successor);
+    // again: no second successor; an unknown kid is NOT_FOUND
+    assert.equal((await revoke(leaked, admin)).data?.revokeSigningKey, successor);
+    assert.equal((await revoke('no-such-kid', admin)).errors?.[0]?.extensions?.code, 'NOT_FOUND');
   });
 
   it('serves health, readiness and metrics on the same port', async () => {

@@ -11,6 +11,9 @@ export const DLQ_HEADERS = {
   originalOffset: 'x-dlq-original-offset',
   failedAt: 'x-dlq-failed-at',
   replayedFrom: 'x-dlq-replayed-from',
+  /** On a marker record in the DLQ topic: the offset (same partition) of the entry it replayed. */
+  replayOf: 'x-dlq-replay-of',
+  replayedAt: 'x-dlq-replayed-at',
 } as const;
 
 /** Sends a message that could not be processed to its consumer group's DLQ topic. */
@@ -26,8 +29,9 @@ export class DlqPublisher {
     await this.publisher.send([
       {
         topic: this.topic,
-        key: message.key ?? '',
-        value: message.value ?? Buffer.alloc(0),
+        // Byte-exact: a null key stays null (as '' it would hash to another partition on replay).
+        key: message.rawKey !== undefined ? message.rawKey : message.key,
+        value: message.value,
         headers: {
           ...message.headers,
           [DLQ_HEADERS.error]: reason.slice(0, 2000),

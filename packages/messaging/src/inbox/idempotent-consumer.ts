@@ -10,15 +10,16 @@ import {
 import { DlqPublisher } from '../dlq/dlq-publisher.js';
 import { contextFromMessage } from '../headers.js';
 import type { KafkaBus } from '../kafka/kafka-bus.js';
-import type {
-  IncomingMessage,
-  MessageControl,
-  ResilientConsumer,
+import {
+  PartitionLostError,
+  type IncomingMessage,
+  type MessageControl,
+  type ResilientConsumer,
 } from '../kafka/resilient-consumer.js';
 import {
-  backoffDelay,
   DEFAULT_RETRY_POLICY,
   PermanentError,
+  retryDecision,
   type RetryPolicy,
 } from '../retry-policy.js';
 import { sqlRun } from '../sql.js';
@@ -46,6 +47,12 @@ export interface IdempotentConsumerOptions<C extends Contract, R = void> {
    */
   readonly afterCommit?: (decoded: DecodedOf<C>, result: R) => void;
   readonly retry?: Partial<RetryPolicy>;
+  /**
+   * Skip (commit without handling or dead-lettering) messages whose `type` is none of the
+   * contracts' types: for a consumer that reads only some event types of a shared topic. A known
+   * type at an unknown version is still dead-lettered. @default false
+   */
+  readonly skipOtherTypes?: boolean;
   /** @default `${groupId}.dlq` */
   readonly dlqTopic?: string;
   /** @default 3 */
@@ -58,10 +65,12 @@ export interface IdempotentConsumerOptions<C extends Contract, R = void> {
  * A consumer whose handler runs in the service's database transaction together with an inbox row
  * keyed by (group, message id): a redelivered message finds the row and changes nothing. kafkajs
  * commits the offset only after the handler (and so the transaction) finished. Failures are
- * retried with exponential backoff and jitter, then dead-lettered with the error and the attempt
- * count in headers; unknown or invalid messages are dead-lettered at once. A retrying message
- * holds back only the later messages of its own key: other keys of its batch go on (the
- * ResilientConsumer's key lanes), so the wait is never longer than the policy's backoff.
+ * retried with exponential backoff and jitter (see `RetryPolicy`: transient errors such as a
+ * database away for a failover for up to a minute, others five times), then dead-lettered with
+ * the error and the attempt count in headers; unknown or invalid messages are dead-lettered at
+ * once. A member that loses the partition while retrying stops (its new owner takes over). A
+ * retrying message holds back only the later messages of its own key: other keys of its batch
+ * go on (the ResilientConsumer's key lanes).
  */
 export class IdempotentConsumer<C extends Contract, R = void> {
   private readonly registry: ContractRegistry<C>;
@@ -99,6 +108,16 @@ export class IdempotentConsumer<C extends Contract, R = void> {
     await this.dlq.close();
   }
 
+  private isOtherType(value: IncomingMessage['value']): boolean {
+    if (this.options.skipOtherTypes !== true) return false;
+    try {
+      const type = (JSON.parse(String(value)) as { type?: unknown }).type;
+      return !this.options.contracts.some((c) => c.type === type);
+    } catch {
+      return false;
+    }
+  }
+
   private async process(message: IncomingMessage, control: MessageControl): Promise<void> {
     const log = this.options.logger;
     let decoded: DecodedOf<C>;
@@ -106,6 +125,7 @@ export class IdempotentConsumer<C extends Contract, R = void> {
       decoded = this.registry.decode(message.value);
     } catch (err) {
       if (!(err instanceof ContractViolation)) throw err;
+      if (err.reason === 'unknown-contract' && this.isOtherType(message.value)) return;
       await runWithContext(contextFromMessage(message.headers), async () => {
         log.error(
           { err, topic: message.topic, offset: message.offset },
@@ -117,6 +137,8 @@ export class IdempotentConsumer<C extends Contract, R = void> {
     }
     const envelope = decoded.envelope;
     await runWithContext(contextFromMessage(message.headers, envelope), async () => {
+      const started = performance.now();
+      const failures = { transient: 0, other: 0 };
       for (let attempt = 1; ; attempt++) {
         try {
           const handled = await this.options.orm.em.fork().transactional(async (em) => {
@@ -133,24 +155,50 @@ export class IdempotentConsumer<C extends Contract, R = void> {
             log.debug({ messageId: envelope.id, type: envelope.type }, 'duplicate message ignored');
           return;
         } catch (err) {
-          const permanent = err instanceof PermanentError;
-          if (permanent || attempt >= this.retry.maxAttempts) {
+          if (!(err instanceof PermanentError) && this.retry.isTransient(err)) failures.transient++;
+          else failures.other++;
+          const next = retryDecision(err, failures, performance.now() - started, this.retry);
+          if (!next.retry) {
+            // A member that lost the partition leaves the message to its new owner.
+            if (!control.owned()) throw new PartitionLostError('partition lost; not dead-lettered');
             log.error(
-              { err, messageId: envelope.id, type: envelope.type, attempt },
+              { err, messageId: envelope.id, type: envelope.type, attempt, why: next.why },
               'message failed for good; sent to DLQ',
             );
             await this.dlq.publish(message, err, attempt);
             return;
           }
-          const delay = backoffDelay(attempt, this.retry);
           log.warn(
-            { err, messageId: envelope.id, type: envelope.type, attempt, delay },
+            {
+              err,
+              messageId: envelope.id,
+              type: envelope.type,
+              attempt,
+              delay: next.delayMs,
+              transient: next.transient,
+            },
             'handler failed; retrying',
           );
-          await new Promise((r) => setTimeout(r, delay));
-          await control.heartbeat().catch(() => undefined);
+          await this.waitWhileOwned(next.delayMs, control);
         }
       }
     });
+  }
+
+  /**
+   * Sleeps before a retry, heartbeating each second, and stops retrying as soon as the partition
+   * is no longer this member's: a rebalance error from the heartbeat is rethrown (kafkajs rejoins),
+   * a revoked partition ends the batch quietly. Otherwise a member evicted during a long transient
+   * wait would go on retrying, and perhaps dead-letter, a message another member now handles.
+   */
+  private async waitWhileOwned(ms: number, control: MessageControl): Promise<void> {
+    const until = performance.now() + ms;
+    for (;;) {
+      if (!control.owned()) throw new PartitionLostError('partition lost while retrying');
+      await control.heartbeat();
+      const left = until - performance.now();
+      if (left <= 0) return;
+      await new Promise((r) => setTimeout(r, Math.min(1000, left)));
+    }
   }
 }

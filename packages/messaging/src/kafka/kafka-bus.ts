@@ -1,5 +1,5 @@
 import type { Logger } from '@shop/platform';
-import { Kafka, logLevel, type LogEntry } from 'kafkajs';
+import { Kafka, logLevel, type KafkaConfig, type LogEntry } from 'kafkajs';
 import { KafkaPublisher, type PublisherOptions } from './kafka-publisher.js';
 import { ResilientConsumer, type ResilientConsumerOptions } from './resilient-consumer.js';
 
@@ -25,12 +25,13 @@ const LEVELS: Record<number, 'error' | 'warn' | 'info' | 'debug'> = {
  * that crash and stay down after a broker restart or a lost coordinator) are handled once, here.
  */
 export class KafkaBus {
+  private readonly config: KafkaConfig;
   private readonly kafka: Kafka;
   private readonly closeables = new Set<{ close(): Promise<void> }>();
 
   constructor(private readonly options: KafkaBusOptions) {
     const log = options.logger.child({ component: 'kafkajs' });
-    this.kafka = new Kafka({
+    this.config = {
       clientId: options.clientId,
       brokers: [...options.brokers],
       connectionTimeout: options.connectionTimeoutMs ?? 3000,
@@ -41,7 +42,8 @@ export class KafkaBus {
           const { message, ...rest } = entry;
           log[LEVELS[level] ?? 'info'](rest, message);
         },
-    });
+    };
+    this.kafka = new Kafka(this.config);
   }
 
   get logger(): Logger {
@@ -50,8 +52,12 @@ export class KafkaBus {
 
   /** A producer; idempotent (acks=all, one request in flight) unless told otherwise. */
   createPublisher(options: PublisherOptions = {}): KafkaPublisher {
-    const publisher = new KafkaPublisher(this.kafka, this.options.logger, options, () =>
-      this.closeables.delete(publisher),
+    // Each producer generation gets its own client: its sockets carry the publisher's write gate.
+    const publisher = new KafkaPublisher(
+      (extra) => new Kafka({ ...this.config, ...extra }),
+      this.options.logger,
+      options,
+      () => this.closeables.delete(publisher),
     );
     this.closeables.add(publisher);
     return publisher;

@@ -6,15 +6,33 @@ export interface IncomingMessage {
   readonly topic: string;
   readonly partition: number;
   readonly offset: string;
+  /** The key as text (lossy for keys that are not UTF-8: use `rawKey` to pass it on). */
   readonly key: string | null;
+  /** The key's bytes, as Kafka holds them. */
+  readonly rawKey?: Buffer | null;
   readonly value: Buffer | null;
   readonly headers: MessageHeaders;
   readonly timestamp: string;
 }
 
 export interface MessageControl {
-  /** Keeps the group membership alive during long retries. */
+  /**
+   * Keeps the group membership alive during long retries. Rejects when the group is rebalancing
+   * or this member was evicted: the partition may belong to another member by now, so stop
+   * handling and let the error end the batch (kafkajs rejoins; uncommitted messages go to the
+   * partition's owner).
+   */
   heartbeat(): Promise<void>;
+  /** False once this member lost the message's partition (revoked, consumer stopped or replaced). */
+  owned(): boolean;
+}
+
+/**
+ * Thrown by a handler that stopped because its partition is no longer this member's: the batch
+ * ends quietly, the message is not committed, and the partition's new owner handles it.
+ */
+export class PartitionLostError extends Error {
+  override readonly name = 'PartitionLostError';
 }
 
 export type MessageHandler = (message: IncomingMessage, control: MessageControl) => Promise<void>;
@@ -173,9 +191,15 @@ export class ResilientConsumer {
     const { topic, partition } = batch;
     // Handling and heartbeats are signs of life too: a long batch (slow handlers, retries in
     // backoff) must not look like a stalled fetch loop to the watchdog.
-    const heartbeat = (): Promise<void> => {
+    let evicted = false;
+    const heartbeat = async (): Promise<void> => {
       if (!isStale()) this.lastActivityAt = Date.now();
-      return payload.heartbeat();
+      try {
+        await payload.heartbeat();
+      } catch (err) {
+        evicted = true;
+        throw err;
+      }
     };
     const lanes = new Map<string, KafkaMessage[]>();
     for (const message of batch.messages) {
@@ -200,7 +224,9 @@ export class ResilientConsumer {
     const keepGoing = (): boolean =>
       failure === undefined && payload.isRunning() && !payload.isStale() && !isStale();
     const queue = [...lanes.values()];
-    const control: MessageControl = { heartbeat };
+    const owned = (): boolean =>
+      !evicted && payload.isRunning() && !payload.isStale() && !isStale();
+    const control: MessageControl = { heartbeat, owned };
     const work = async (): Promise<void> => {
       for (let lane = queue.shift(); lane !== undefined; lane = queue.shift()) {
         for (const message of lane) {
@@ -212,6 +238,7 @@ export class ResilientConsumer {
                 partition,
                 offset: message.offset,
                 key: message.key?.toString() ?? null,
+                rawKey: message.key,
                 value: message.value,
                 headers: readHeaders(message.headers),
                 timestamp: message.timestamp,
@@ -230,8 +257,10 @@ export class ResilientConsumer {
     };
     const workers = Math.max(1, Math.min(this.options.keyConcurrency ?? 8, lanes.size));
     await Promise.all(Array.from({ length: workers }, work));
-    // kafkajs commits the resolved prefix, then handles the error (retry, rejoin or crash).
-    if (failure !== undefined) throw failure.error;
+    // kafkajs commits the resolved prefix, then handles the error (retry, rejoin or crash). A
+    // handler that gave up a lost partition leaves it to kafkajs, which knows already.
+    if (failure !== undefined && !(failure.error instanceof PartitionLostError))
+      throw failure.error;
   }
 
   private async restart(): Promise<void> {

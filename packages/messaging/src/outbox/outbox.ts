@@ -20,11 +20,60 @@ export interface OutboxWrite<C extends Contract> {
 }
 
 /**
+ * The largest event (value, key and headers) the outbox takes by default: below Kafka's default
+ * `message.max.bytes` (1,048,588) with room for the record batch's own overhead.
+ */
+export const DEFAULT_MAX_MESSAGE_BYTES = 1_000_000;
+
+export interface OutboxOptions {
+  /**
+   * An event larger than this (value + key + header bytes) is refused by `add` with
+   * `OutboxMessageTooLargeError`, before the transaction commits, instead of being refused by
+   * Kafka after it. Keep it at or below the topics' `max.message.bytes` and the relay's
+   * `maxBatchBytes`. @default 1000000
+   */
+  readonly maxMessageBytes?: number;
+}
+
+/** An event too large for Kafka, refused at `Outbox.add` (the caller's transaction rolls back). */
+export class OutboxMessageTooLargeError extends Error {
+  override readonly name = 'OutboxMessageTooLargeError';
+  constructor(
+    readonly topic: string,
+    readonly bytes: number,
+    readonly maxBytes: number,
+  ) {
+    super(
+      `event for ${topic} is ${bytes} bytes, over the outbox limit of ${maxBytes} bytes (value, key and headers); Kafka would refuse it`,
+    );
+  }
+}
+
+/** Bytes Kafka counts for a message's value, key and headers (the record batch adds a little). */
+export function messageBytes(
+  value: string | Buffer,
+  key: string,
+  headers: Readonly<Record<string, string>>,
+): number {
+  let n = Buffer.byteLength(value) + Buffer.byteLength(key);
+  for (const [name, v] of Object.entries(headers))
+    n += Buffer.byteLength(name) + Buffer.byteLength(v);
+  return n;
+}
+
+/**
  * Writes events into the outbox table inside the caller's MikroORM transaction, so the event is
  * published if and only if the state change commits.
  */
 export class Outbox {
-  constructor(private readonly source: string) {}
+  private readonly maxMessageBytes: number;
+
+  constructor(
+    private readonly source: string,
+    options: OutboxOptions = {},
+  ) {
+    this.maxMessageBytes = options.maxMessageBytes ?? DEFAULT_MAX_MESSAGE_BYTES;
+  }
 
   /** Validates and enqueues one event; must be called inside `em.transactional(...)`. */
   async add<C extends Contract>(
@@ -49,7 +98,7 @@ export class Outbox {
     return envelope;
   }
 
-  /** Enqueues an already built envelope. */
+  /** Enqueues an already built envelope; refuses one over `maxMessageBytes`. */
   async addEnvelope(
     em: EntityManager,
     topic: string,
@@ -65,10 +114,14 @@ export class Outbox {
       }),
       ...headers,
     };
+    const payload = JSON.stringify(envelope);
+    const bytes = messageBytes(payload, envelope.key, allHeaders);
+    if (bytes > this.maxMessageBytes)
+      throw new OutboxMessageTooLargeError(topic, bytes, this.maxMessageBytes);
     await sqlRun(
       em,
       'INSERT INTO outbox_message (message_id, topic, partition_key, payload, headers) VALUES (?, ?, ?, ?, ?)',
-      [envelope.id, topic, envelope.key, JSON.stringify(envelope), JSON.stringify(allHeaders)],
+      [envelope.id, topic, envelope.key, payload, JSON.stringify(allHeaders)],
     );
   }
 }

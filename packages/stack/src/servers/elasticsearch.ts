@@ -5,6 +5,7 @@ import { startDaemon } from '../daemon.ts';
 import { StackError } from '../errors.ts';
 import { isRoot, requireTool, run, which } from '../run.ts';
 import { logFileOf, pidFileOf, waitFor, withTimeout, type StackServer } from '../server.ts';
+import { installShopAnalysisPlugin } from './es-analysis-plugin.ts';
 import { findJavaHome } from './java.ts';
 import { fetchArtifact } from './maven.ts';
 
@@ -27,6 +28,27 @@ async function ensureUser(): Promise<void> {
   }
 }
 
+/** Fetches the integ-test zip from Maven Central and unpacks it into `dir`. */
+async function unpack(cfg: StackConfig, dir: string, marker: string): Promise<void> {
+  const unzip = requireTool(
+    'unzip',
+    'to unpack Elasticsearch',
+    'install it (Debian: apt-get install unzip)',
+  );
+  const { version } = cfg.elasticsearch;
+  const zip = await fetchArtifact(
+    path.join(cfg.cacheDir, 'downloads'),
+    'org.elasticsearch.distribution.integ-test-zip',
+    'elasticsearch',
+    version,
+    'zip',
+  );
+  await run(unzip, ['-q', '-o', zip, '-d', cfg.cacheDir], { what: 'unzip elasticsearch' });
+  if (!existsSync(path.join(dir, 'bin', 'elasticsearch')))
+    throw new StackError(`unpacked Elasticsearch has no ${dir}/bin/elasticsearch`);
+  writeFileSync(marker, new Date().toISOString());
+}
+
 export const elasticsearch: StackServer = {
   name: 'elasticsearch',
   startTimeoutMs: 180_000,
@@ -36,24 +58,13 @@ export const elasticsearch: StackServer = {
     javaHome(cfg);
     const dir = home(cfg);
     const marker = path.join(dir, '.complete');
-    if (existsSync(marker)) return;
-    const unzip = requireTool(
-      'unzip',
-      'to unpack Elasticsearch',
-      'install it (Debian: apt-get install unzip)',
-    );
-    const { version } = cfg.elasticsearch;
-    const zip = await fetchArtifact(
-      path.join(cfg.cacheDir, 'downloads'),
-      'org.elasticsearch.distribution.integ-test-zip',
-      'elasticsearch',
-      version,
-      'zip',
-    );
-    await run(unzip, ['-q', '-o', zip, '-d', cfg.cacheDir], { what: 'unzip elasticsearch' });
-    if (!existsSync(path.join(dir, 'bin', 'elasticsearch')))
-      throw new StackError(`unpacked Elasticsearch has no ${dir}/bin/elasticsearch`);
-    writeFileSync(marker, new Date().toISOString());
+    if (!existsSync(marker)) await unpack(cfg, dir, marker);
+    await installShopAnalysisPlugin({
+      esHome: dir,
+      esVersion: cfg.elasticsearch.version,
+      javaHome: javaHome(cfg),
+      sourceDir: path.join(cfg.repoRoot, 'packages', 'stack', 'es-analysis'),
+    });
   },
 
   async start(cfg) {

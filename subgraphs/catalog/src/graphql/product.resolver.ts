@@ -2,9 +2,20 @@ import { BadUserInputError } from '@shop/platform';
 import { Arg, Ctx, Directive, ID, Mutation, Query, Resolver } from 'type-graphql';
 import type { CatalogService } from '../service/catalog.service.js';
 import type { CatalogContext } from './context.js';
-import { ProductInput, ProductType } from './product.type.js';
+import {
+  attributesOf,
+  CreateProductInput,
+  ProductInput,
+  ProductType,
+  UpdateProductInput,
+} from './product.type.js';
 
 const MAX_PRODUCT_IDS = 100;
+const ADMIN = '@requiresScopes(scopes: [["admin"]])';
+
+/** Drops the keys a GraphQL input left out (undefined), keeping explicit nulls. */
+const given = <T extends object>(o: T): Partial<T> =>
+  Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;
 
 @Resolver(() => ProductType)
 export class ProductResolver {
@@ -34,10 +45,50 @@ export class ProductResolver {
     return found.map((p) => (p === undefined ? null : ProductType.from(p)));
   }
 
-  @Directive('@requiresScopes(scopes: [["admin"]])')
-  @Mutation(() => ProductType)
+  @Directive(ADMIN)
+  @Mutation(() => ProductType, { description: 'CONFLICT when the id or the sku is taken.' })
+  async createProduct(
+    @Arg('input', () => CreateProductInput) input: CreateProductInput,
+  ): Promise<ProductType> {
+    const { attributes, categoryPath, images, brand, rating, ...rest } = input;
+    return ProductType.from(
+      await this.catalog.create({
+        ...rest,
+        ...given({ brand, rating }),
+        ...(categoryPath ? { categoryPath } : {}),
+        ...(images ? { images } : {}),
+        ...(attributes ? { attributes: attributesOf(attributes) } : {}),
+      }),
+    );
+  }
+
+  @Directive(ADMIN)
+  @Mutation(() => ProductType, { description: 'NOT_FOUND for an unknown id.' })
+  async updateProduct(
+    @Arg('id', () => ID) id: string,
+    @Arg('input', () => UpdateProductInput) input: UpdateProductInput,
+  ): Promise<ProductType> {
+    const { attributes, ...rest } = input;
+    return ProductType.from(
+      await this.catalog.update(id, {
+        ...given(rest),
+        ...(attributes ? { attributes: attributesOf(attributes) } : {}),
+      }),
+    );
+  }
+
+  @Directive(ADMIN)
+  @Mutation(() => ProductType, {
+    description: 'Takes the product out of search and listings; idempotent.',
+  })
+  async archiveProduct(@Arg('id', () => ID) id: string): Promise<ProductType> {
+    return ProductType.from(await this.catalog.archive(id));
+  }
+
+  @Directive(ADMIN)
+  @Mutation(() => ProductType, { description: 'Creates the product, or replaces these fields.' })
   async upsertProduct(@Arg('input', () => ProductInput) input: ProductInput): Promise<ProductType> {
-    return ProductType.from(await this.catalog.upsert({ ...input }));
+    return ProductType.from(await this.catalog.upsert(input));
   }
 }
 

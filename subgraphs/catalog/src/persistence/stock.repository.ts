@@ -150,6 +150,25 @@ export class StockRepository {
     return res.affectedRows === 1;
   }
 
+  /**
+   * Locks the order's reservation row, creating it in `statusIfNew` when missing. Like
+   * `lockForAdjustment`, `INSERT … ON DUPLICATE KEY UPDATE` takes the row's exclusive lock in one
+   * step either way; an UPDATE or locking read of a missing row takes a gap lock instead, and two
+   * transactions that then insert the row deadlock (two releases of an order never reserved).
+   */
+  async lockReservation(
+    em: EntityManager,
+    orderId: string,
+    statusIfNew: ReservationStatus,
+  ): Promise<void> {
+    await sqlRun(
+      em,
+      `INSERT INTO stock_reservation (order_id, status) VALUES (?, ?)
+       ON DUPLICATE KEY UPDATE order_id = order_id`,
+      [orderId, statusIfNew],
+    );
+  }
+
   async addLines(
     em: EntityManager,
     orderId: string,

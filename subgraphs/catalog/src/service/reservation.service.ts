@@ -124,18 +124,19 @@ export class ReservationService {
   }
 
   /** Gives back what the order holds, once; an order holding nothing is a no-op. */
-  releaseWithin(em: EntityManager, orderId: string): Promise<SettleOutcome> {
+  async releaseWithin(em: EntityManager, orderId: string): Promise<SettleOutcome> {
+    // The order's row is locked (or created as a `released` marker) before anything else reads
+    // it: concurrent releases then queue on the row instead of deadlocking on its gap.
+    await this.repo.lockReservation(em, orderId, 'released');
     return this.settle(em, orderId, {
       to: 'released',
       apply: (tx, line) => this.repo.unhold(tx, line.productId, line.quantity),
       before: (after, q) => ({ ...after, reserved: after.reserved + q }),
-      // An order with no row held nothing. A `released` marker makes a later reserve of the order
-      // (a command overtaken by its own compensation) a refusal rather than stock held forever.
-      // Inserted before any locking read: a locking read of a missing row takes a gap lock, and
-      // two such transactions then deadlock on their inserts.
-      whenMissing: async (tx) =>
-        (await this.repo.createReservation(tx, orderId, 'released')) ? { kind: 'done' } : undefined,
-      // A row we failed to insert exists: it cannot be missing here (reservations are never deleted).
+      // An order with no row held nothing: lockReservation left a `released` marker, which makes a
+      // later reserve of the order (a command overtaken by its own compensation) a refusal rather
+      // than stock held forever. The row exists and is ours, so it is judged by its status.
+      whenMissing: () => Promise.resolve(undefined),
+      // The row was locked above: it cannot be missing (reservations are never deleted).
       judge: (status) => (status === undefined ? { kind: 'retry' } : judgeRelease(orderId, status)),
     });
   }

@@ -3,7 +3,8 @@ import { openServiceOrm } from '@shop/subgraph-kit/mikro-orm';
 import { DeliveryPartnerEntity } from './delivery-partner.entity.js';
 import { Migration20261124001Init } from './migrations/migration-20261124-001-init.js';
 import { Migration20261124002ShipmentsPartnerUserIndex } from './migrations/migration-20261124-002-shipments-partner-user-index.js';
-import { ShipmentEntity } from './shipment.entity.js';
+import { Migration20261201003Assignment } from './migrations/migration-20261201-003-assignment.js';
+import { ShipmentEntity, TrackingEventEntity } from './shipment.entity.js';
 
 export const DELIVERY_MIGRATIONS = [
   { name: Migration20261124001Init.name, class: Migration20261124001Init },
@@ -11,6 +12,7 @@ export const DELIVERY_MIGRATIONS = [
     name: Migration20261124002ShipmentsPartnerUserIndex.name,
     class: Migration20261124002ShipmentsPartnerUserIndex,
   },
+  { name: Migration20261201003Assignment.name, class: Migration20261201003Assignment },
 ];
 
 /** Connects to the delivery database and runs its migrations. */
@@ -20,7 +22,7 @@ export function createDeliveryOrm(
 ): Promise<MikroORM> {
   return openServiceOrm({
     clientUrl,
-    entities: [DeliveryPartnerEntity, ShipmentEntity],
+    entities: [DeliveryPartnerEntity, ShipmentEntity, TrackingEventEntity],
     migrations: DELIVERY_MIGRATIONS,
     ...options,
   });

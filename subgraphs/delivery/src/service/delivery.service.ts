@@ -5,7 +5,12 @@ import {
   DeliveryPartnerEntity,
   type DeliveryPartnerRecord,
 } from '../persistence/delivery-partner.entity.js';
-import { ShipmentEntity, type ShipmentRecord } from '../persistence/shipment.entity.js';
+import {
+  ShipmentEntity,
+  TrackingEventEntity,
+  type ShipmentRecord,
+  type TrackingEventRecord,
+} from '../persistence/shipment.entity.js';
 
 /** A shipment is visible to its customer, to the partner it is assigned to, and to admins. */
 export const canViewShipment = (identity: Identity, shipment: ShipmentParties): boolean =>
@@ -34,6 +39,23 @@ export class DeliveryService {
   async shipmentsByOrderIds(orderIds: readonly string[]): Promise<Map<string, ShipmentRecord>> {
     const rows = await this.em.fork().find(ShipmentEntity, { orderId: { $in: [...orderIds] } });
     return new Map(rows.map((r) => [r.orderId, r]));
+  }
+
+  /** Tracking events of the given shipments, one query, each list oldest first. */
+  async trackingEventsOf(
+    shipmentIds: readonly string[],
+  ): Promise<Map<string, TrackingEventRecord[]>> {
+    const rows = await this.em
+      .fork()
+      .find(
+        TrackingEventEntity,
+        { shipmentId: { $in: [...shipmentIds] } },
+        { orderBy: { shipmentId: 'asc', sequence: 'asc' } },
+      );
+    const byShipment = new Map<string, TrackingEventRecord[]>();
+    for (const r of rows)
+      byShipment.set(r.shipmentId, [...(byShipment.get(r.shipmentId) ?? []), r]);
+    return byShipment;
   }
 
   /** Shipments assigned to the partner profile of this users account, newest first. */

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import {
   emailProblem,
+  needsRehash,
   normalizeEmail,
   passwordProblem,
   registrationProblems,
@@ -27,5 +28,14 @@ describe('credentials rules', () => {
       registrationProblems({ email: 'x', password: 'y' }).map((p) => p.field),
       ['email', 'password'],
     );
+  });
+});
+
+describe('needsRehash', () => {
+  it('rehashes when the cost differs either way, or cannot be read', () => {
+    assert.equal(needsRehash(12, 12), false);
+    assert.equal(needsRehash(10, 12), true);
+    assert.equal(needsRehash(13, 12), true);
+    assert.equal(needsRehash(undefined, 12), true);
   });
 });

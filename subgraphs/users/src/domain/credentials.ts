@@ -36,3 +36,11 @@ export const registrationProblems = (input: RegistrationProblemsInput): FieldPro
 
 /** Self-service registration always creates customers; partners and admins are provisioned. */
 export const SELF_SERVICE_ROLES: readonly UserRole[] = ['customer'];
+
+/**
+ * Whether a password hash made at `hashCost` should be redone at the configured cost (at the next
+ * successful login, the only time the password is known). Both ways: an account hashed at another
+ * cost than the rest answers a login in another time, which tells old accounts from new.
+ */
+export const needsRehash = (hashCost: number | undefined, configuredCost: number): boolean =>
+  hashCost !== configuredCost;

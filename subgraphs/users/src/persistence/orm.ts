@@ -1,6 +1,7 @@
 import type { MikroORM, Options } from '@mikro-orm/mysql';
 import { openServiceOrm } from '@shop/subgraph-kit/mikro-orm';
 import { Migration20261124001Init } from './migrations/migration-20261124-001-init.js';
+import { Migration20261201001AccountHardening } from './migrations/migration-20261201-001-account-hardening.js';
 import { RefreshTokenEntity } from './refresh-token.entity.js';
 import { SigningKeyEntity } from './signing-key.entity.js';
 import { UserEntity } from './user.entity.js';
@@ -10,6 +11,10 @@ export const USERS_ENTITIES = [UserEntity, RefreshTokenEntity, SigningKeyEntity]
 /** Migrations are listed in code so the compiled service needs no file discovery. */
 export const USERS_MIGRATIONS = [
   { name: Migration20261124001Init.name, class: Migration20261124001Init },
+  {
+    name: Migration20261201001AccountHardening.name,
+    class: Migration20261201001AccountHardening,
+  },
 ];
 
 /** Connects to the users database and runs its migrations. */

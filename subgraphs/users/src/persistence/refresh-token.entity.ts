@@ -9,7 +9,9 @@ export const RefreshTokenEntity = defineEntity({
     userId: p.string().length(36).index(),
     familyId: p.string().length(36).index(),
     tokenHash: p.string().length(64).unique(),
-    expiresAt: p.datetime(3),
+    expiresAt: p.datetime(3).index(),
+    /** When the login that started the family happened: the absolute lifetime counts from it. */
+    familyCreatedAt: p.datetime(3).index(),
     usedAt: p.datetime(3).nullable(),
     revokedAt: p.datetime(3).nullable(),
     createdAt: p.datetime(3),

@@ -2,7 +2,9 @@ import { defineEntity, p, type InferEntity } from '@mikro-orm/core';
 
 /**
  * An RS256 key pair as JWKs. The newest key without `retiredAt` signs; a retired key stays in
- * the JWKS until every token it signed has expired.
+ * the JWKS until every token it signed has expired; a revoked key leaves it at once.
+ * `privateJwk` is sealed with the key-encryption key (KeyEncryption); rows written before that
+ * hold the plaintext JWK until the service seals them at start.
  */
 export const SigningKeyEntity = defineEntity({
   name: 'SigningKeyEntity',
@@ -13,6 +15,7 @@ export const SigningKeyEntity = defineEntity({
     publicJwk: p.text(),
     createdAt: p.datetime(3),
     retiredAt: p.datetime(3).nullable(),
+    revokedAt: p.datetime(3).nullable(),
   },
 });
 export type SigningKeyRecord = InferEntity<typeof SigningKeyEntity>;

@@ -6,8 +6,18 @@ import {
   NotFoundError,
   UnauthenticatedError,
 } from '@shop/platform';
-import { normalizeEmail, registrationProblems, SELF_SERVICE_ROLES } from '../domain/credentials.js';
-import { judgeRefresh } from '../domain/refresh-token.js';
+import {
+  needsRehash,
+  normalizeEmail,
+  registrationProblems,
+  SELF_SERVICE_ROLES,
+} from '../domain/credentials.js';
+import {
+  judgeRefresh,
+  prunableBefore,
+  refreshTokenExpiresAt,
+  type RefreshTokenPolicy,
+} from '../domain/refresh-token.js';
 import type { UserRole } from '../domain/role.js';
 import { RefreshTokenEntity } from '../persistence/refresh-token.entity.js';
 import { UserEntity, type UserRecord } from '../persistence/user.entity.js';
@@ -23,8 +33,16 @@ export interface Session {
 }
 
 export interface AuthOptions {
-  /** @default 30 days */
-  readonly refreshTokenTtlSeconds: number;
+  /** Sliding (`ttlSeconds`, 30 days) and absolute (`maxFamilyAgeSeconds`, 90 days) lifetimes. */
+  readonly refreshTokens: RefreshTokenPolicy;
+  /** The bcrypt cost new hashes get; a login rehashes a password stored at another cost. */
+  readonly passwordHashCost: number;
+}
+
+/** One login's chain of refresh tokens. */
+interface Family {
+  readonly id: string;
+  readonly createdAt: Date;
 }
 
 const sha256 = (value: string): string => createHash('sha256').update(value).digest('hex');
@@ -70,9 +88,18 @@ export class AuthService {
   }
 
   async login(input: { email: string; password: string }): Promise<Session> {
-    const user = await this.em.fork().findOne(UserEntity, { email: normalizeEmail(input.email) });
+    const em = this.em.fork();
+    const user = await em.findOne(UserEntity, { email: normalizeEmail(input.email) });
     if (!(await this.hasher.verify(input.password, user?.passwordHash)) || user === null)
       throw new UnauthenticatedError('wrong email or password');
+    if (needsRehash(this.hasher.costOf(user.passwordHash), this.options.passwordHashCost)) {
+      // Only if the hash is still the one verified: a password changed meanwhile is kept.
+      await em.nativeUpdate(
+        UserEntity,
+        { id: user.id, passwordHash: user.passwordHash },
+        { passwordHash: await this.hasher.hash(input.password) },
+      );
+    }
     return this.startSession(user);
   }
 
@@ -85,7 +112,7 @@ export class AuthService {
     const stored = await em.findOne(RefreshTokenEntity, { tokenHash: sha256(refreshToken) });
     if (stored === null) throw new UnauthenticatedError('invalid refresh token');
     const now = new Date();
-    let verdict = judgeRefresh(stored, now);
+    let verdict = judgeRefresh(stored, now, this.options.refreshTokens);
     if (verdict === 'rotate') {
       const won = await em.nativeUpdate(
         RefreshTokenEntity,
@@ -101,7 +128,10 @@ export class AuthService {
     if (verdict !== 'rotate') throw new UnauthenticatedError(`refresh token ${verdict}`);
     const user = await em.findOne(UserEntity, { id: stored.userId });
     if (user === null) throw new UnauthenticatedError('invalid refresh token');
-    const session = await this.startSession(user, stored.familyId);
+    const session = await this.startSession(user, {
+      id: stored.familyId,
+      createdAt: stored.familyCreatedAt,
+    });
     // A concurrent replay may have revoked the family while the new token was being written:
     // the new token is written first and the family checked after, so it can never survive one.
     const revoked = await em.count(RefreshTokenEntity, {
@@ -136,27 +166,48 @@ export class AuthService {
     return new Map(users.map((u) => [u.id, u]));
   }
 
+  /**
+   * Deletes refresh tokens no presentation can use any more (past their expiry, or of a family past
+   * its absolute lifetime), a batch at a time so no statement holds locks for long. Returns how
+   * many rows went.
+   */
+  async pruneRefreshTokens(now = new Date(), batchSize = 5_000): Promise<number> {
+    const cutoff = prunableBefore(now, this.options.refreshTokens);
+    const connection = this.em.getConnection();
+    let total = 0;
+    for (;;) {
+      const result: unknown = await connection.execute(
+        'delete from refresh_tokens where expires_at <= ? or family_created_at <= ? limit ?',
+        [cutoff.expiresAt, cutoff.familyCreatedAt, batchSize],
+        'run',
+      );
+      const deleted = (result as { affectedRows?: number }).affectedRows ?? 0;
+      total += deleted;
+      if (deleted < batchSize) return total;
+    }
+  }
+
   private async revokeFamily(em: EntityManager, familyId: string, now: Date): Promise<void> {
     await em.nativeUpdate(RefreshTokenEntity, { familyId, revokedAt: null }, { revokedAt: now });
   }
 
-  private async startSession(
-    user: UserRecord,
-    familyId: string = crypto.randomUUID(),
-  ): Promise<Session> {
+  private async startSession(user: UserRecord, family?: Family): Promise<Session> {
     const access = await this.accessTokens.issue(user.id, user.roles);
     const refreshToken = randomBytes(32).toString('base64url');
     const now = new Date();
-    const refreshTokenExpiresAt = new Date(
-      now.getTime() + this.options.refreshTokenTtlSeconds * 1000,
-    );
+    const { id: familyId, createdAt: familyCreatedAt } = family ?? {
+      id: crypto.randomUUID(),
+      createdAt: now,
+    };
+    const expiresAt = refreshTokenExpiresAt(familyCreatedAt, now, this.options.refreshTokens);
     const em = this.em.fork();
     em.create(RefreshTokenEntity, {
       id: crypto.randomUUID(),
       userId: user.id,
       familyId,
+      familyCreatedAt,
       tokenHash: sha256(refreshToken),
-      expiresAt: refreshTokenExpiresAt,
+      expiresAt,
       usedAt: null,
       revokedAt: null,
       createdAt: now,
@@ -167,7 +218,7 @@ export class AuthService {
       accessToken: access.token,
       accessTokenExpiresAt: access.expiresAt,
       refreshToken,
-      refreshTokenExpiresAt,
+      refreshTokenExpiresAt: expiresAt,
     };
   }
 }

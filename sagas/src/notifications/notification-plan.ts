@@ -1,0 +1,231 @@
+import { assertNever } from '@shop/platform';
+import {
+  orderCancelledV1,
+  orderCancelledV2,
+  orderConfirmedV1,
+  orderConfirmedV2,
+  orderFailedV1,
+  orderFailedV2,
+  orderPlacedV1,
+  shipmentStatusChangedV1,
+  shipmentStatusChangedV2,
+  userRegisteredV1,
+  type Contract,
+  type DecodedOf,
+  type EnvelopeOf,
+  type OrderFailedV2,
+} from '@shop/schema';
+import { formatMinorUnits, formatWindow } from './money.js';
+
+/**
+ * Every contract published on the worker's three topics. Those that carry no email (or, for the v1
+ * contracts, not the data an email needs: their producers publish v2 beside them) are listed too,
+ * so that they are read and ignored on purpose; anything else is dead-lettered as unknown.
+ */
+export const NOTIFICATION_CONTRACTS = [
+  orderConfirmedV2,
+  orderFailedV2,
+  orderCancelledV2,
+  shipmentStatusChangedV2,
+  userRegisteredV1,
+  orderPlacedV1,
+  orderConfirmedV1,
+  orderFailedV1,
+  orderCancelledV1,
+  shipmentStatusChangedV1,
+] as const;
+export type NotificationContract = (typeof NOTIFICATION_CONTRACTS)[number];
+
+/** One folder per email under `sagas/templates/`. */
+export const TEMPLATE_NAMES = [
+  'order-confirmed',
+  'order-failed',
+  'order-cancelled',
+  'partner-assigned',
+  'picked-up',
+  'out-for-delivery',
+  'delivered',
+  'welcome',
+] as const;
+export type TemplateName = (typeof TEMPLATE_NAMES)[number];
+
+/** Where an email goes: given by the event, or a users id resolved through the projection. */
+export type RecipientRef =
+  | { readonly kind: 'contact'; readonly email: string; readonly name: string }
+  | { readonly kind: 'user'; readonly userId: string };
+
+export interface EmailJob {
+  readonly template: TemplateName;
+  readonly to: RecipientRef;
+  /** The template's data (amounts and dates already formatted); the recipient is added later. */
+  readonly view: Readonly<Record<string, unknown>>;
+}
+
+/** What one event asks of the worker. */
+export interface NotificationPlan {
+  /** A contact for the worker's users projection. */
+  readonly userContact?: { readonly userId: string; readonly email: string; readonly name: string };
+  readonly email?: EmailJob;
+  /** Why no email, when there is none (logged at debug). */
+  readonly skipped?: string;
+}
+
+export interface FormatOptions {
+  /** BCP 47 locale for amounts and dates. @default 'en-US' */
+  readonly locale: string;
+  /** Time zone of delivery windows. @default 'UTC' */
+  readonly timeZone: string;
+}
+
+type Incoming<C = NotificationContract> = C extends Contract
+  ? { readonly name: C['name']; readonly envelope: EnvelopeOf<C> }
+  : never;
+
+const UNDONE_TEXT: Record<OrderFailedV2['undone'][number], string> = {
+  STOCK_RELEASED: 'The items we had set aside for you were released.',
+  PAYMENT_REFUNDED: 'Your payment was refunded in full.',
+  SHIPMENT_CANCELLED: 'The delivery we had booked was cancelled.',
+};
+
+/**
+ * The pure decision: which email (if any) an event makes, to whom, with which data. Dispatches on
+ * `type@version`, closed with assertNever, so a contract added to NOTIFICATION_CONTRACTS does not
+ * compile until it is handled here.
+ */
+export function planNotification(
+  decoded: DecodedOf<NotificationContract>,
+  format: FormatOptions,
+): NotificationPlan {
+  const incoming = { name: decoded.contract.name, envelope: decoded.envelope } as Incoming;
+  const money = (minor: number, currency: string): string =>
+    formatMinorUnits(minor, currency, format.locale);
+  switch (incoming.name) {
+    case 'orders.order-confirmed@2': {
+      const d = incoming.envelope.data;
+      const a = d.shippingAddress;
+      return {
+        email: {
+          template: 'order-confirmed',
+          to: { kind: 'contact', email: d.customer.email, name: d.customer.name },
+          view: {
+            orderNumber: d.orderNumber,
+            lines: d.lines.map((l) => ({
+              title: l.title,
+              quantity: l.quantity,
+              unitPrice: money(l.unitPriceCents, d.currency),
+              lineTotal: money(l.unitPriceCents * l.quantity, d.currency),
+            })),
+            subtotal: money(d.subtotalCents, d.currency),
+            discount: d.discountCents > 0 ? money(d.discountCents, d.currency) : null,
+            shipping: money(d.shippingCents, d.currency),
+            total: money(d.totalCents, d.currency),
+            address: [
+              a.name,
+              a.line1,
+              a.line2,
+              `${a.city}${a.region === undefined ? '' : `, ${a.region}`} ${a.postalCode}`,
+              a.country,
+            ].filter((part): part is string => part !== undefined && part !== ''),
+          },
+        },
+      };
+    }
+    case 'orders.order-failed@2': {
+      const d = incoming.envelope.data;
+      return {
+        email: {
+          template: 'order-failed',
+          to: { kind: 'contact', email: d.customer.email, name: d.customer.name },
+          view: {
+            orderNumber: d.orderNumber,
+            reason: d.reason,
+            undone: d.undone.map((u) => UNDONE_TEXT[u]),
+            refund: d.refundedCents > 0 ? money(d.refundedCents, d.currency) : null,
+          },
+        },
+      };
+    }
+    case 'orders.order-cancelled@2': {
+      const d = incoming.envelope.data;
+      return {
+        email: {
+          template: 'order-cancelled',
+          to: { kind: 'contact', email: d.customer.email, name: d.customer.name },
+          view: {
+            orderNumber: d.orderNumber,
+            refund: d.refundedCents > 0 ? money(d.refundedCents, d.currency) : null,
+          },
+        },
+      };
+    }
+    case 'delivery.shipment-status-changed@2': {
+      const d = incoming.envelope.data;
+      const template = SHIPMENT_TEMPLATE[d.status];
+      if (template === undefined) return { skipped: `no email for shipment status ${d.status}` };
+      return {
+        email: {
+          template,
+          to: { kind: 'user', userId: d.customerId },
+          view: {
+            orderNumber: d.orderNumber,
+            partnerName: d.partner?.name ?? null,
+            window:
+              d.expectedWindow === null
+                ? null
+                : formatWindow(
+                    d.expectedWindow.from,
+                    d.expectedWindow.to,
+                    format.locale,
+                    format.timeZone,
+                  ),
+          },
+        },
+      };
+    }
+    case 'users.user-registered@1': {
+      const d = incoming.envelope.data;
+      const bonus = d.bonus;
+      return {
+        userContact: { userId: d.userId, email: d.email, name: d.name },
+        email: {
+          template: 'welcome',
+          to: { kind: 'contact', email: d.email, name: d.name },
+          view: {
+            credit:
+              bonus !== undefined && bonus.creditCents > 0
+                ? money(bonus.creditCents, bonus.currency)
+                : null,
+            coupons: (bonus?.coupons ?? []).map((c) => ({
+              code: c.code,
+              description: c.description,
+              expires:
+                c.expiresAt === undefined
+                  ? null
+                  : new Intl.DateTimeFormat(format.locale, {
+                      dateStyle: 'medium',
+                      timeZone: format.timeZone,
+                    }).format(new Date(c.expiresAt)),
+            })),
+          },
+        },
+      };
+    }
+    case 'orders.order-placed@1':
+      return { skipped: 'an order is confirmed (or fails) later; that event writes' };
+    case 'orders.order-confirmed@1':
+    case 'orders.order-failed@1':
+    case 'orders.order-cancelled@1':
+    case 'delivery.shipment-status-changed@1':
+      return { skipped: `${incoming.name} lacks the email's data; its v2 twin writes` };
+    default:
+      return assertNever(incoming);
+  }
+}
+
+const SHIPMENT_TEMPLATE: Partial<Record<string, TemplateName>> = {
+  ASSIGNED: 'partner-assigned',
+  PICKED_UP: 'picked-up',
+  // Delivery's IN_TRANSIT is the partner on the way to the door: "out for delivery" to a customer.
+  IN_TRANSIT: 'out-for-delivery',
+  DELIVERED: 'delivered',
+};

@@ -1,0 +1,177 @@
+import {
+  createEnvelope,
+  orderCancelledV2,
+  orderConfirmedV2,
+  orderFailedV2,
+  shipmentStatusChangedV2,
+  userRegisteredV1,
+  type Envelope,
+} from '@shop/schema';
+import type { TemplateName } from './notification-plan.js';
+
+/** Which of the worker's topics an event belongs on. */
+export type SourceTopic = 'orders' | 'delivery' | 'users';
+
+export interface SampleEvent {
+  readonly topic: SourceTopic;
+  readonly envelope: Envelope;
+}
+
+/** What a caller may pin; everything else gets plausible sample values. */
+export interface SampleOverrides {
+  readonly eventId?: string;
+  readonly userId?: string;
+  readonly email?: string;
+  readonly name?: string;
+  readonly orderId?: string;
+  readonly orderNumber?: string;
+  readonly currency?: string;
+}
+
+/**
+ * Typed builders of one valid event per email (the preview command, the tests and the benchmark
+ * use them), each built with the contract's own `createEnvelope`, so they are what a producer
+ * would publish.
+ */
+export const SAMPLE_EVENTS: Record<TemplateName, (o?: SampleOverrides) => SampleEvent> = {
+  'order-confirmed': (o = {}) => {
+    const orderId = o.orderId ?? 'ord_01HSAMPLE';
+    return {
+      topic: 'orders',
+      envelope: createEnvelope(orderConfirmedV2, {
+        id: o.eventId,
+        key: orderId,
+        source: 'orders',
+        data: {
+          orderId,
+          orderNumber: o.orderNumber ?? 'SO-100042',
+          customer: customer(o),
+          currency: o.currency ?? 'USD',
+          lines: [
+            { productId: 'p-1', title: 'Ergonomic Desk Chair', quantity: 1, unitPriceCents: 24999 },
+            {
+              productId: 'p-2',
+              title: 'Ballpoint Pens, 12-pack',
+              quantity: 3,
+              unitPriceCents: 499,
+            },
+          ],
+          subtotalCents: 26496,
+          discountCents: 1000,
+          shippingCents: 599,
+          totalCents: 26095,
+          shippingAddress: {
+            name: o.name ?? 'Ada Lovelace',
+            line1: '12 Analytical Way',
+            line2: 'Apt 3',
+            city: 'Springfield',
+            region: 'IL',
+            postalCode: '62701',
+            country: 'US',
+          },
+        },
+      }),
+    };
+  },
+  'order-failed': (o = {}) => {
+    const orderId = o.orderId ?? 'ord_01HSAMPLE';
+    return {
+      topic: 'orders',
+      envelope: createEnvelope(orderFailedV2, {
+        id: o.eventId,
+        key: orderId,
+        source: 'orders',
+        data: {
+          orderId,
+          orderNumber: o.orderNumber ?? 'SO-100042',
+          customer: customer(o),
+          reason: 'No delivery partner serves your address at the moment.',
+          undone: ['STOCK_RELEASED', 'PAYMENT_REFUNDED'],
+          currency: o.currency ?? 'USD',
+          refundedCents: 26095,
+        },
+      }),
+    };
+  },
+  'order-cancelled': (o = {}) => {
+    const orderId = o.orderId ?? 'ord_01HSAMPLE';
+    return {
+      topic: 'orders',
+      envelope: createEnvelope(orderCancelledV2, {
+        id: o.eventId,
+        key: orderId,
+        source: 'orders',
+        data: {
+          orderId,
+          orderNumber: o.orderNumber ?? 'SO-100042',
+          customer: customer(o),
+          currency: o.currency ?? 'USD',
+          refundedCents: 26095,
+        },
+      }),
+    };
+  },
+  'partner-assigned': (o = {}) => shipment(o, 'ASSIGNED'),
+  'picked-up': (o = {}) => shipment(o, 'PICKED_UP'),
+  'out-for-delivery': (o = {}) => shipment(o, 'IN_TRANSIT'),
+  delivered: (o = {}) => shipment(o, 'DELIVERED'),
+  welcome: (o = {}) => {
+    const userId = o.userId ?? 'usr_01HSAMPLE';
+    return {
+      topic: 'users',
+      envelope: createEnvelope(userRegisteredV1, {
+        id: o.eventId,
+        key: userId,
+        source: 'users',
+        data: {
+          userId,
+          email: o.email ?? 'ada@example.com',
+          name: o.name ?? 'Ada Lovelace',
+          bonus: {
+            currency: o.currency ?? 'USD',
+            creditCents: 1000,
+            coupons: [
+              {
+                code: 'WELCOME10',
+                description: '10% off your next order',
+                expiresAt: '2027-01-31T23:59:59Z',
+              },
+            ],
+          },
+        },
+      }),
+    };
+  },
+};
+
+function customer(o: SampleOverrides): { userId: string; email: string; name: string } {
+  return {
+    userId: o.userId ?? 'usr_01HSAMPLE',
+    email: o.email ?? 'ada@example.com',
+    name: o.name ?? 'Ada Lovelace',
+  };
+}
+
+function shipment(
+  o: SampleOverrides,
+  status: 'ASSIGNED' | 'PICKED_UP' | 'IN_TRANSIT' | 'DELIVERED',
+): SampleEvent {
+  const orderId = o.orderId ?? 'ord_01HSAMPLE';
+  return {
+    topic: 'delivery',
+    envelope: createEnvelope(shipmentStatusChangedV2, {
+      id: o.eventId,
+      key: orderId,
+      source: 'delivery',
+      data: {
+        shipmentId: `shp_${orderId}`,
+        orderId,
+        orderNumber: o.orderNumber ?? 'SO-100042',
+        customerId: o.userId ?? 'usr_01HSAMPLE',
+        status,
+        partner: { id: 'prt_7', name: 'Grace Hopper' },
+        expectedWindow: { from: '2026-12-02T14:00:00Z', to: '2026-12-02T16:00:00Z' },
+      },
+    }),
+  };
+}

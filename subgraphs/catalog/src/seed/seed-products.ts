@@ -1,0 +1,22 @@
+import { MongoClient } from 'mongodb';
+import { newProduct, type ProductDraft } from '../domain/product.js';
+import { ProductsRepository } from '../persistence/products.repository.js';
+
+/**
+ * Test and demo data: writes products straight into the catalog database (created or replaced,
+ * no events: the search index does not learn of them). `sku` defaults to the id.
+ */
+export async function seedProducts(
+  mongoUrl: string,
+  database: string,
+  products: readonly (Omit<ProductDraft, 'sku'> & { sku?: string })[],
+): Promise<void> {
+  const client = new MongoClient(mongoUrl, { serverSelectionTimeoutMS: 5000 });
+  try {
+    const repo = new ProductsRepository(client.db(database));
+    const now = new Date();
+    for (const p of products) await repo.put(newProduct({ ...p, sku: p.sku ?? p.id }, now));
+  } finally {
+    await client.close();
+  }
+}

@@ -1,0 +1,69 @@
+import type { EntityManager } from '@mikro-orm/core';
+import type { Outbox } from '@shop/messaging';
+import { shipmentChangedV1, type ShipmentChangedV1 } from '@shop/schema';
+import type { Position } from '../domain/shipment.js';
+import type { DeliveryRepository } from '../persistence/delivery.repository.js';
+
+export type ShipmentChange = ShipmentChangedV1['change'];
+
+/**
+ * Records one change of a shipment, in the transaction of the change: a tracking event row and a
+ * `delivery.shipment-changed` event in the outbox, both carrying the sequence number the change's
+ * conditional UPDATE gave the row. Keyed by order id, so one shipment's events keep their order
+ * on Kafka, and the sequence has no gaps: a subscription can resume after the last one it saw.
+ */
+export class ShipmentEventWriter {
+  constructor(
+    private readonly repo: DeliveryRepository,
+    private readonly outbox: Outbox,
+    private readonly topic: string,
+  ) {}
+
+  async record(
+    em: EntityManager,
+    shipmentId: string,
+    change: ShipmentChange,
+    extra: {
+      at: Date;
+      previousPartner?: { id: string; userId: string | null } | null;
+      position?: Position | null;
+      reason?: string | null;
+    },
+  ): Promise<void> {
+    // This transaction changed the row, so it holds its lock: the read waits on nobody.
+    const s = await this.repo.lockedShipment(em, shipmentId);
+    if (s === undefined) throw new Error(`shipment ${shipmentId} vanished`);
+    const position = extra.position ?? null;
+    const reason = extra.reason ?? null;
+    await this.repo.addTrackingEvent(em, {
+      shipmentId,
+      sequence: s.sequence,
+      change,
+      status: s.status,
+      partnerId: s.partnerId ?? extra.previousPartner?.id ?? null,
+      position,
+      reason,
+      at: extra.at,
+    });
+    await this.outbox.add(em, shipmentChangedV1, {
+      topic: this.topic,
+      key: s.orderId,
+      data: {
+        shipmentId,
+        orderId: s.orderId,
+        customerId: s.customerId,
+        sequence: s.sequence,
+        change,
+        status: s.status,
+        partnerId: s.partnerId,
+        partnerUserId: s.partnerUserId,
+        previousPartnerId: extra.previousPartner?.id ?? null,
+        previousPartnerUserId: extra.previousPartner?.userId ?? null,
+        position,
+        reason,
+        trackingCode: s.trackingCode,
+        at: extra.at.toISOString(),
+      },
+    });
+  }
+}
