@@ -58,6 +58,31 @@ const ANALYSIS = {
   },
 };
 
+/**
+ * The analysis settings for a server that has Elasticsearch's `analysis-common` module (every
+ * distribution but the core-only integ-test zip the local stack runs): the same `shop_*` filter
+ * names, defined from the module's built-in filters, so the mapping is one on both. On the stack
+ * the names are global filters of its shop-analysis plugin (packages/stack/es-analysis).
+ */
+export function analysisSettings(hasAnalysisCommon: boolean): typeof ANALYSIS {
+  if (!hasAnalysisCommon) return ANALYSIS;
+  const stem = ['shop_english_possessive', 'kstem'];
+  return {
+    filter: {
+      ...ANALYSIS.filter,
+      shop_ascii_folding: { type: 'asciifolding' },
+      shop_english_possessive: { type: 'stemmer', language: 'possessive_english' },
+      shop_edge_ngram: { type: 'edge_ngram', min_gram: 2, max_gram: 20, preserve_original: true },
+    } as typeof ANALYSIS.filter,
+    analyzer: Object.fromEntries(
+      Object.entries(ANALYSIS.analyzer).map(([name, a]) => [
+        name,
+        { ...a, filter: a.filter.flatMap((f) => (f === 'shop_english_stem' ? stem : [f])) },
+      ]),
+    ) as typeof ANALYSIS.analyzer,
+  };
+}
+
 const MAPPINGS = {
   dynamic: 'strict',
   properties: {
@@ -266,11 +291,26 @@ export class SearchIndex {
         number_of_shards: 1,
         number_of_replicas: 0,
         max_result_window: 10_000,
-        analysis: ANALYSIS,
+        analysis: analysisSettings(await this.hasAnalysisCommon()),
       },
       mappings: MAPPINGS,
     } as unknown as Parameters<Client['indices']['create']>[0]);
     return index;
+  }
+
+  private analysisCommon: boolean | undefined;
+
+  /** Whether the server has the analysis-common module (a full distribution) or not (the stack). */
+  private async hasAnalysisCommon(): Promise<boolean> {
+    if (this.analysisCommon === undefined) {
+      const res = (await this.client.nodes.info({ metric: 'plugins' })) as unknown as {
+        nodes: Record<string, { modules?: { name: string }[] }>;
+      };
+      this.analysisCommon = Object.values(res.nodes).every((n) =>
+        (n.modules ?? []).some((m) => m.name === 'analysis-common'),
+      );
+    }
+    return this.analysisCommon;
   }
 
   /** The concrete indices behind the alias now. */
