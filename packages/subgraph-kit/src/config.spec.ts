@@ -14,7 +14,7 @@ describe('subgraphConfigSchema', () => {
         () => parseConfig(schema, input),
         (err) =>
           err instanceof ConfigError &&
-          /^config: GATEWAY_PROOF_PUBLIC_KEY: the development key/.test(err.message),
+          /^config: GATEWAY_PROOF_PUBLIC_KEY: the development key/m.test(err.message),
       );
     }
     assert.throws(
