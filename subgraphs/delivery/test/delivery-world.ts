@@ -1,5 +1,4 @@
 import { createLogger, parseConfig } from '@shop/platform';
-import { TEST_GATEWAY_SECRET } from '@shop/subgraph-kit/testing';
 import { waitUntil, type TestStack } from '@shop/testing';
 import mysql from 'mysql2/promise';
 import {
@@ -43,7 +42,7 @@ export async function openDeliveryWorld(
     DELIVERY_COMMAND_TOPIC: commandTopic,
     DELIVERY_COMMAND_GROUP: stack.ns.group('delivery.saga-commands'),
     PORT: '0',
-    GATEWAY_SHARED_SECRET: TEST_GATEWAY_SECRET,
+    NODE_ENV: 'test',
     ...env,
   });
   const clock = { offsetMs: 0 };

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { gql, mintProof } from '@shop/subgraph-kit/testing';
+import { gql, proofMinter } from '@shop/subgraph-kit/testing';
 import { TestStack, waitUntil } from '@shop/testing';
 import {
   openDeliveryWorld,
@@ -11,6 +11,9 @@ import {
 
 const uid = () => crypto.randomUUID();
 const SHIPMENT = 'id status sequence position { latitude longitude } reason';
+
+/** Proofs as the gateway signs them for this subgraph (the committed test key). */
+const mintProof = proofMinter('delivery');
 
 describe('shipment lifecycle through the subgraph', () => {
   const stack = new TestStack('dlvlife');
