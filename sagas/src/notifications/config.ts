@@ -39,7 +39,7 @@ export const notificationsConfigSchema = baseConfigSchema.extend({
   NOTIFY_SHOP_URL: env.url('http://localhost:4000'),
   /** Locale of amounts and dates in emails. */
   NOTIFY_LOCALE: env.string('en-US'),
-  /** Time zone of delivery windows in emails. */
+  /** Time zone of dates in emails (e.g. a coupon's expiry). */
   NOTIFY_TIME_ZONE: env.string('UTC'),
   /** default: sagas/templates */
   NOTIFY_TEMPLATES_DIR: z.string().min(1).optional(),
