@@ -12,6 +12,8 @@ export type Scalars = {
   Boolean: { input: boolean; output: boolean; }
   Int: { input: number; output: number; }
   Float: { input: number; output: number; }
+  /** A date-time string at UTC, such as 2007-12-03T10:15:30Z, compliant with the `date-time` format outlined in section 5.6 of the RFC 3339 profile of the ISO 8601 standard for representation of dates and times using the Gregorian calendar.This scalar is serialized to a string in ISO 8601 format and parsed from a string in ISO 8601 format. */
+  DateTimeISO: { input: unknown; output: unknown; }
 };
 
 /** Give setOnHand (a count) or addOnHand (received or written off), and/or a threshold. */
@@ -24,11 +26,81 @@ export type AdjustStockInput = {
   setOnHand: InputMaybe<Scalars['Int']['input']>;
 };
 
+export type AttributeFilterInput = {
+  name: Scalars['String']['input'];
+  /** Any of these values. */
+  values: Array<Scalars['String']['input']>;
+};
+
+export type CreateProductInput = {
+  attributes: InputMaybe<Array<ProductAttributeInput>>;
+  brand: InputMaybe<Scalars['String']['input']>;
+  categoryPath: InputMaybe<Array<Scalars['String']['input']>>;
+  currency: Scalars['String']['input'];
+  description: Scalars['String']['input'];
+  id: Scalars['ID']['input'];
+  images: InputMaybe<Array<Scalars['String']['input']>>;
+  priceCents: Scalars['Int']['input'];
+  rating: InputMaybe<Scalars['Float']['input']>;
+  sku: Scalars['String']['input'];
+  title: Scalars['String']['input'];
+};
+
+export type ProductAttributeInput = {
+  name: Scalars['String']['input'];
+  value: Scalars['String']['input'];
+};
+
+/** Create-or-replace by id (sku defaults to the id). Prefer createProduct/updateProduct. */
 export type ProductInput = {
   description: Scalars['String']['input'];
   id: Scalars['ID']['input'];
   priceCents: Scalars['Int']['input'];
   title: Scalars['String']['input'];
+};
+
+/** ARCHIVED products are kept for orders and references but not listed or found. */
+export enum ProductStatus {
+  Active = 'ACTIVE',
+  Archived = 'ARCHIVED'
+}
+
+export type SearchFilters = {
+  /** All of these attributes, each with any of its values. */
+  attributes: InputMaybe<Array<AttributeFilterInput>>;
+  /** Any of these brands. */
+  brands: InputMaybe<Array<Scalars['String']['input']>>;
+  /** Category names or paths ("Furniture", "Furniture > Bookcases"), any of them. */
+  categories: InputMaybe<Array<Scalars['String']['input']>>;
+  /** Only products with stock available. */
+  inStock: InputMaybe<Scalars['Boolean']['input']>;
+  maxPriceCents: InputMaybe<Scalars['Int']['input']>;
+  minPriceCents: InputMaybe<Scalars['Int']['input']>;
+};
+
+/** RELEVANCE ties break by rating; NEWEST is by creation time. */
+export enum SearchSort {
+  Newest = 'NEWEST',
+  PriceAsc = 'PRICE_ASC',
+  PriceDesc = 'PRICE_DESC',
+  Rating = 'RATING',
+  Relevance = 'RELEVANCE'
+}
+
+/** Only the fields given change. */
+export type UpdateProductInput = {
+  /** Replaces all attributes. */
+  attributes: InputMaybe<Array<ProductAttributeInput>>;
+  /** null clears the brand. */
+  brand: InputMaybe<Scalars['String']['input']>;
+  categoryPath: InputMaybe<Array<Scalars['String']['input']>>;
+  currency: InputMaybe<Scalars['String']['input']>;
+  description: InputMaybe<Scalars['String']['input']>;
+  images: InputMaybe<Array<Scalars['String']['input']>>;
+  priceCents: InputMaybe<Scalars['Int']['input']>;
+  rating: InputMaybe<Scalars['Float']['input']>;
+  sku: InputMaybe<Scalars['String']['input']>;
+  title: InputMaybe<Scalars['String']['input']>;
 };
 
 export type CartProductsQueryVariables = Exact<{
