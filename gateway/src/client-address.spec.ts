@@ -23,6 +23,21 @@ describe('clientAddress', () => {
     assert.equal(clientAddress('10.0.0.2', '', lb), '10.0.0.2');
   });
 
+  // Azure Application Gateway, some Envoy and IIS setups append `ip:port` (and `[v6]:port`). Read as
+  // garbage, every client behind such a proxy was keyed as the proxy itself: one client filling
+  // the login limit locked out everyone behind it.
+  it('reads entries a trusted proxy appended with a port as the address', () => {
+    assert.equal(clientAddress('10.0.0.2', '198.51.100.7:51234', lb), '198.51.100.7');
+    assert.equal(clientAddress('10.0.0.2', '[2001:db8::5]:443', lb), '2001:db8::5');
+    assert.equal(clientAddress('10.0.0.2', '[2001:db8::5]', lb), '2001:db8::5');
+    assert.equal(
+      clientAddress('10.0.0.2', '6.6.6.6, 198.51.100.7:1, 10.0.0.1:80', lb),
+      '198.51.100.7',
+    );
+    // the part after the colon must be a port
+    assert.equal(clientAddress('10.0.0.2', '198.51.100.7:x', lb), '10.0.0.2');
+  });
+
   it('reads an IPv4 client on a dual-stack socket as IPv4', () => {
     assert.equal(clientAddress('::ffff:10.1.1.1', '198.51.100.7', lb), '198.51.100.7');
     assert.equal(clientAddress('::ffff:203.0.113.9', undefined, lb), '203.0.113.9');

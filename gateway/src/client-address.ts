@@ -41,6 +41,18 @@ export function normalizeAddress(address: string): string {
 }
 
 /**
+ * One X-Forwarded-For entry as an address: some proxies (Azure Application Gateway, IIS, some
+ * Envoy setups) append `1.2.3.4:port` or `[2001:db8::1]:port`. Read as garbage, every client
+ * behind such a proxy would be keyed as the proxy itself.
+ */
+function hopAddress(entry: string): string {
+  const text = entry.trim();
+  const v4 = /^(\d+\.\d+\.\d+\.\d+):\d{1,5}$/.exec(text);
+  const v6 = /^\[([^\]]+)\](?::\d{1,5})?$/.exec(text);
+  return normalizeAddress(v4?.[1] ?? v6?.[1] ?? text);
+}
+
+/**
  * The client's address: the socket peer, unless that peer is a trusted proxy; then the
  * `X-Forwarded-For` entries are read from the right (each proxy appends the address it saw) and
  * the first one that is not itself a trusted proxy is the client. A client that reaches the port
@@ -55,7 +67,7 @@ export function clientAddress(
   if (!trusted.has(client) || forwardedFor === undefined) return client;
   const hops = (Array.isArray(forwardedFor) ? forwardedFor.join(',') : forwardedFor)
     .split(',')
-    .map((s) => normalizeAddress(s))
+    .map(hopAddress)
     .filter((s) => s.length > 0);
   for (let i = hops.length - 1; i >= 0; i--) {
     const hop = hops[i] ?? '';

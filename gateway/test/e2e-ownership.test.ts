@@ -36,7 +36,7 @@ describe('end to end: ownership across users, catalog, cart and orders', () => {
     ]);
     const mongoDatabase = stack.ns.mongoDatabase('catalog');
     const common = { LOG_LEVEL: 'warn' };
-    const [users, catalog, cart, orders] = await Promise.all([
+    const [users, catalog, orders] = await Promise.all([
       startSubgraph('users', {
         ...common,
         LOG_LEVEL: 'info',
@@ -60,9 +60,17 @@ describe('end to end: ownership across users, catalog, cart and orders', () => {
         STOCK_COMMAND_TOPIC: stack.ns.topic('sagas.commands.catalog'),
         STOCK_COMMAND_GROUP: stack.ns.group('catalog.saga-commands'),
       }),
-      startSubgraph('cart', { ...common, LOG_LEVEL: 'info', ...cartDb.mysqlEnv }),
       startSubgraph('orders', { ...common, LOG_LEVEL: 'info', ...ordersDb.mysqlEnv }),
     ]);
+    // Cart prices carts through catalog (its own service identity, the development key).
+    const cart = await startSubgraph('cart', {
+      ...common,
+      LOG_LEVEL: 'info',
+      ...cartDb.mysqlEnv,
+      REDIS_URL: stack.env.REDIS_URL,
+      REDIS_PREFIX: stack.ns.redisPrefix,
+      CATALOG_URL: `${catalog.url}/graphql`,
+    });
     processes.push(users, catalog, cart, orders);
     cartUrl = `${cart.url}/graphql`;
     ordersUrl = `${orders.url}/graphql`;

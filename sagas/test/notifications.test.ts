@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { runDlqCli, sqlRows } from '@shop/messaging';
-import { createEnvelope, shipmentStatusChangedV2 } from '@shop/schema';
+import { createEnvelope, shipmentChangedV1, type ShipmentChangedV1 } from '@shop/schema';
 import { killAll, TestStack, waitUntil, type CaughtMail, type Child } from '@shop/testing';
 import { SMTPServer } from 'smtp-server';
 import { messageIdOf } from '../src/notifications/email-delivery.js';
@@ -52,21 +52,14 @@ describe('notification worker against Kafka, MariaDB and MailDev', () => {
       'out-for-delivery': SAMPLE_EVENTS['out-for-delivery'](order),
       delivered: SAMPLE_EVENTS.delivered(order),
     };
-    // A shipment status without an email: read and skipped.
+    // A shipment change without an email (a position report after the move): read and skipped.
+    const moved = events['out-for-delivery'].envelope.data as ShipmentChangedV1;
     const pending: SampleEvent = {
       topic: 'delivery',
-      envelope: createEnvelope(shipmentStatusChangedV2, {
+      envelope: createEnvelope(shipmentChangedV1, {
         key: order.orderId,
         source: 'delivery',
-        data: {
-          shipmentId: 's-pending',
-          orderId: order.orderId,
-          orderNumber: order.orderNumber,
-          customerId: user.userId,
-          status: 'PENDING',
-          partner: null,
-          expectedWindow: null,
-        },
+        data: { ...moved, sequence: moved.sequence + 1, previousStatus: 'IN_TRANSIT' },
       }),
     };
     await world.publish(pending, ...Object.values(events));
@@ -102,15 +95,21 @@ describe('notification worker against Kafka, MariaDB and MailDev', () => {
         both: ['SO-777001', '$260.95'],
       },
       'partner-assigned': {
-        subject: 'Order SO-777001: Grace Hopper will deliver it',
-        both: ['SO-777001', 'Grace Hopper', 'Dec 2', '2:00', '4:00'],
+        subject: 'Grace Hopper will deliver your order (TRK-5A3F09C2B1D4)',
+        both: [order.orderId, 'TRK-5A3F09C2B1D4', 'Grace Hopper', 'will deliver your'],
       },
-      'picked-up': { subject: 'Order SO-777001 picked up', both: ['SO-777001', 'Grace Hopper'] },
+      'picked-up': {
+        subject: 'Your order was picked up (TRK-5A3F09C2B1D4)',
+        both: [order.orderId, 'TRK-5A3F09C2B1D4', 'Grace Hopper has picked up'],
+      },
       'out-for-delivery': {
-        subject: 'Order SO-777001 is out for delivery',
-        both: ['SO-777001', 'Grace Hopper'],
+        subject: 'Your order is out for delivery (TRK-5A3F09C2B1D4)',
+        both: [order.orderId, 'TRK-5A3F09C2B1D4', 'with Grace Hopper'],
       },
-      delivered: { subject: 'Order SO-777001 delivered', both: ['SO-777001', 'Grace Hopper'] },
+      delivered: {
+        subject: 'Your order was delivered (TRK-5A3F09C2B1D4)',
+        both: [order.orderId, 'TRK-5A3F09C2B1D4', 'by Grace Hopper'],
+      },
     };
     for (const [template, event] of Object.entries({ welcome, ...events })) {
       const found = mailsOf(mails, event);
@@ -131,7 +130,7 @@ describe('notification worker against Kafka, MariaDB and MailDev', () => {
         );
       }
     }
-    assert.equal(mails.length, 8, 'no email for the PENDING shipment, none twice');
+    assert.equal(mails.length, 8, 'no email for the position report, none twice');
     const metrics = await scrapeMetrics(worker);
     assert.equal(
       metricValue(metrics, 'notification_emails_sent_total', { template: 'order-confirmed' }),

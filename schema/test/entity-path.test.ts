@@ -103,17 +103,27 @@ describe('entity resolution across the five subgraphs', () => {
       },
       users: { ...common, ...dbs.users!.mysqlEnv, PASSWORD_HASH_COST: '4' },
     };
-    const started = await Promise.allSettled(
-      SUBGRAPHS.map(({ name }) => {
-        const dir = path.join(repoRoot(), 'subgraphs', name);
-        return startService(
-          name,
-          path.join(dir, 'dist', 'src', 'main.js'),
-          { ...envs[name]!, LOG_LEVEL: 'info' },
-          { cwd: dir, timeoutMs: 60_000 },
-        );
-      }),
-    );
+    const start = (name: string, extra: Record<string, string> = {}) => {
+      const dir = path.join(repoRoot(), 'subgraphs', name);
+      return startService(
+        name,
+        path.join(dir, 'dist', 'src', 'main.js'),
+        { ...envs[name]!, LOG_LEVEL: 'info', ...extra },
+        { cwd: dir, timeoutMs: 60_000 },
+      );
+    };
+    // Cart prices its lines through catalog (a service call): catalog starts first.
+    const catalogStarted = await Promise.allSettled([start('catalog')]);
+    const catalog = catalogStarted[0];
+    const catalogUrl = catalog?.status === 'fulfilled' ? `${catalog.value.url}/graphql` : '';
+    const started = [
+      ...catalogStarted,
+      ...(await Promise.allSettled(
+        SUBGRAPHS.filter(({ name }) => name !== 'catalog').map(({ name }) =>
+          start(name, name === 'cart' ? { CATALOG_URL: catalogUrl } : {}),
+        ),
+      )),
+    ];
     for (const s of started) if (s.status === 'fulfilled') processes.push(s.value);
     const failed = started.find((s) => s.status === 'rejected');
     if (failed !== undefined) throw failed.reason;

@@ -107,4 +107,18 @@ describe('retryDecision', () => {
     const err = new PermanentError('declined', { cause: refused });
     assert.equal(retryDecision(err, { transient: 0, other: 1 }, 0, policy).retry, false);
   });
+
+  it('sends a PermanentError to the DLQ at once when code wrapped it to add context', () => {
+    // `throw new Error('reserve failed', { cause })` around the handler's PermanentError, whose own
+    // cause is a refused connection: neither a minute of transient retries nor five quick ones.
+    const wrapped = new Error('reserve failed', {
+      cause: new PermanentError('declined', { cause: refused }),
+    });
+    assert.deepEqual(retryDecision(wrapped, { transient: 1, other: 0 }, 0, policy), {
+      retry: false,
+      why: 'permanent error',
+    });
+    const plain = new Error('reserve failed', { cause: new PermanentError('declined') });
+    assert.equal(retryDecision(plain, { transient: 0, other: 1 }, 0, policy).retry, false);
+  });
 });

@@ -140,7 +140,7 @@ export function retryDecision(
   policy: RetryPolicy,
   random: () => number = Math.random,
 ): { retry: true; delayMs: number; transient: boolean } | { retry: false; why: string } {
-  if (err instanceof PermanentError) return { retry: false, why: 'permanent error' };
+  if (isPermanentError(err)) return { retry: false, why: 'permanent error' };
   if (policy.isTransient(err)) {
     const delayMs = backoffDelay(failures.transient, policy, random, policy.transientMaxDelayMs);
     if (elapsedMs + delayMs > policy.transientBudgetMs)
@@ -150,6 +150,20 @@ export function retryDecision(
   if (failures.other >= policy.maxAttempts)
     return { retry: false, why: `failed ${failures.other} times` };
   return { retry: true, delayMs: backoffDelay(failures.other, policy, random), transient: false };
+}
+
+/**
+ * Whether the handler marked the error permanent: a `PermanentError` itself or anywhere in its
+ * `cause` chain. Code that adds context (`new Error('reserve failed', { cause })`) must not turn a
+ * permanent error into one retried for the transient budget because a cause below it looks
+ * transient, nor into five quick retries.
+ */
+export function isPermanentError(err: unknown): boolean {
+  for (let e: unknown = err, depth = 0; e !== null && typeof e === 'object' && depth < 8; depth++) {
+    if (e instanceof PermanentError) return true;
+    e = (e as { cause?: unknown }).cause;
+  }
+  return false;
 }
 
 /** An error the handler marks as permanent: no retries, straight to the DLQ. */

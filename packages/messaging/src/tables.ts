@@ -27,7 +27,7 @@ export const MESSAGING_TABLES_DDL: readonly string[] = [
   // Outbox rows Kafka refused for good (too large, or refused again and again), moved aside with
   // the reason so the rows behind them flow; listed by `shop-dlq outbox`.
   `CREATE TABLE IF NOT EXISTS outbox_dead_letter (
-    id BIGINT UNSIGNED NOT NULL PRIMARY KEY, -- the outbox row's id
+    id BIGINT UNSIGNED NOT NULL, -- the outbox row's id
     message_id VARCHAR(64) NOT NULL,
     topic VARCHAR(249) NOT NULL,
     partition_key VARCHAR(255) NOT NULL,
@@ -36,7 +36,10 @@ export const MESSAGING_TABLES_DDL: readonly string[] = [
     created_at DATETIME(3) NOT NULL,
     reason TEXT NOT NULL,
     refusals INT NOT NULL,
-    dead_at DATETIME(3) NOT NULL DEFAULT CURRENT_TIMESTAMP(3)
+    dead_at DATETIME(3) NOT NULL DEFAULT CURRENT_TIMESTAMP(3),
+    -- Not the id alone: outbox ids start again after a TRUNCATE or a restore, and a row refused
+    -- then must not be dropped for an older dead letter that holds its id.
+    PRIMARY KEY (id, message_id)
   ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4`,
   `CREATE TABLE IF NOT EXISTS inbox_message (
     consumer_group VARCHAR(200) NOT NULL,
@@ -70,6 +73,10 @@ const OUTBOX_UPGRADE_FROM_SENT_AT: readonly string[] = [
 const RELAY_LOCK_ADD_EPOCH =
   'ALTER TABLE outbox_relay_lock ADD COLUMN epoch BIGINT UNSIGNED NOT NULL DEFAULT 0';
 
+/** The dead letters were first keyed by the outbox id alone (see the DDL). */
+const DEAD_LETTER_KEY_WITH_MESSAGE_ID =
+  'ALTER TABLE outbox_dead_letter DROP PRIMARY KEY, ADD PRIMARY KEY (id, message_id)';
+
 /** Creates the outbox, inbox and participant tables if missing (and upgrades older layouts). */
 export async function ensureMessagingTables(em: EntityManager): Promise<void> {
   const conn = em.getConnection();
@@ -86,6 +93,13 @@ export async function ensureMessagingTables(em: EntityManager): Promise<void> {
   if (await hasColumn('outbox_message', 'sent_at'))
     for (const sql of OUTBOX_UPGRADE_FROM_SENT_AT) await conn.execute(sql);
   if (!(await hasColumn('outbox_relay_lock', 'epoch'))) await conn.execute(RELAY_LOCK_ADD_EPOCH);
+  const [key] = await sqlRows<{ n: number | string }>(
+    em,
+    `SELECT COUNT(*) AS n FROM information_schema.key_column_usage
+     WHERE table_schema = DATABASE() AND table_name = 'outbox_dead_letter'
+       AND constraint_name = 'PRIMARY'`,
+  );
+  if (Number(key?.n ?? 0) === 1) await conn.execute(DEAD_LETTER_KEY_WITH_MESSAGE_ID);
 }
 
 /**

@@ -4,6 +4,7 @@ import type { MikroORM } from '@mikro-orm/mysql';
 import { orderFailedV1 } from '@shop/schema';
 import { TestStack, waitUntil } from '@shop/testing';
 import {
+  ensureMessagingTables,
   Outbox,
   OutboxMessageTooLargeError,
   OutboxRelay,
@@ -210,5 +211,78 @@ describe('outbox rows Kafka refuses', () => {
       got.map((r) => r.split('-')[0]),
       Array.from({ length: 12 }, (_, i) => `b${i}`),
     );
+  });
+
+  it('keeps a refused row whose id an older dead letter holds (ids reused, e.g. after a TRUNCATE)', async () => {
+    await add('R', 'y'.repeat(20_000));
+    const [row] = await sqlRows<{ id: number | string; message_id: string }>(
+      orm.em.fork(),
+      "SELECT id, message_id FROM outbox_message WHERE partition_key = 'R'",
+    );
+    assert.ok(row !== undefined);
+    // A dead letter from before the outbox's ids started again, under the same id.
+    await sqlRun(
+      orm.em.fork(),
+      `INSERT INTO outbox_dead_letter
+         (id, message_id, topic, partition_key, payload, headers, created_at, reason, refusals)
+       VALUES (?, 'older-event', ?, 'old', 'x', '{}', CURRENT_TIMESTAMP(3), 'older', 1)`,
+      [row.id, topic],
+    );
+    const relay = new OutboxRelay({
+      orm,
+      publisher: bus.createPublisher(),
+      logger: testLogger('relay'),
+    });
+    relay.start();
+    try {
+      await waitUntil(() => relay.deadLetteredCount === 1, {
+        timeoutMs: 30_000,
+        what: 'the refused row moved aside',
+      });
+    } finally {
+      await relay.stop();
+    }
+    const kept = await sqlRows<{ message_id: string }>(
+      orm.em.fork(),
+      'SELECT message_id FROM outbox_dead_letter WHERE id = ? ORDER BY message_id',
+      [row.id],
+    );
+    assert.deepEqual(
+      kept.map((k) => k.message_id).sort(),
+      [row.message_id, 'older-event'].sort(),
+      'the event is in the dead letters beside the older one, not lost',
+    );
+  });
+
+  it('re-keys a dead-letter table made keyed by the outbox id alone', async () => {
+    const db = await stack.createDatabase('deadold');
+    const old = await openOrm(db.url, []);
+    try {
+      const em = old.em.fork();
+      await sqlRun(em, 'DROP TABLE outbox_dead_letter');
+      await sqlRun(
+        em,
+        `CREATE TABLE outbox_dead_letter (id BIGINT UNSIGNED NOT NULL PRIMARY KEY,
+           message_id VARCHAR(64) NOT NULL, topic VARCHAR(249) NOT NULL,
+           partition_key VARCHAR(255) NOT NULL, payload MEDIUMBLOB NOT NULL, headers TEXT NOT NULL,
+           created_at DATETIME(3) NOT NULL, reason TEXT NOT NULL, refusals INT NOT NULL,
+           dead_at DATETIME(3) NOT NULL DEFAULT CURRENT_TIMESTAMP(3))`,
+      );
+      const key = async (): Promise<string[]> =>
+        (
+          await sqlRows<{ c: string }>(
+            old.em.fork(),
+            `SELECT column_name AS c FROM information_schema.key_column_usage
+             WHERE table_schema = DATABASE() AND table_name = 'outbox_dead_letter'
+               AND constraint_name = 'PRIMARY' ORDER BY ordinal_position`,
+          )
+        ).map((r) => r.c);
+      assert.deepEqual(await key(), ['id']);
+      await ensureMessagingTables(old.em.fork());
+      await ensureMessagingTables(old.em.fork()); // and again: nothing left to change
+      assert.deepEqual(await key(), ['id', 'message_id']);
+    } finally {
+      await old.close(true);
+    }
   });
 });

@@ -14,7 +14,7 @@ describe('subgraphConfigSchema', () => {
         () => parseConfig(schema, input),
         (err) =>
           err instanceof ConfigError &&
-          /^config: GATEWAY_PROOF_PUBLIC_KEY: the development key/.test(err.message),
+          /^config: GATEWAY_PROOF_PUBLIC_KEY: the development key/m.test(err.message),
       );
     }
     assert.throws(
@@ -28,6 +28,19 @@ describe('subgraphConfigSchema', () => {
     }
   });
 
+  it('refuses the development service keys in production', () => {
+    const prod = { NODE_ENV: 'production' };
+    assert.throws(
+      () => parseConfig(schema, prod),
+      (err) => err instanceof ConfigError && /SERVICE_PUBLIC_KEYS/.test(err.message),
+    );
+    assert.equal(
+      parseConfig(schema, { NODE_ENV: 'development' }).SERVICE_PUBLIC_KEYS.has('cart'),
+      true,
+    );
+    assert.throws(() => parseConfig(schema, { SERVICE_PUBLIC_KEYS: '{"cart":1}' }), ConfigError);
+  });
+
   it('gives the server settings; a private key given as the public one yields its public half', () => {
     const { privateKey, publicKey } = generateKeyPairSync('ed25519');
     for (const key of [
@@ -35,7 +48,11 @@ describe('subgraphConfigSchema', () => {
       JSON.stringify(publicKey.export({ format: 'jwk' })),
       JSON.stringify(privateKey.export({ format: 'jwk' })),
     ]) {
-      const config = parseConfig(schema, { GATEWAY_PROOF_PUBLIC_KEY: key, PORT: '4100' });
+      const config = parseConfig(schema, {
+        GATEWAY_PROOF_PUBLIC_KEY: key,
+        SERVICE_PUBLIC_KEYS: '{}',
+        PORT: '4100',
+      });
       const settings = subgraphServerSettings(config);
       assert.equal(settings.production, true);
       assert.equal(settings.port, 4100);

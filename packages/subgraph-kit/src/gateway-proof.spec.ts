@@ -63,6 +63,21 @@ describe('verifyGatewayProof', () => {
     await refused(forUsers, 'cart');
   });
 
+  // jose accepts an `aud` array that contains the audience: one proof would then open several
+  // subgraphs. The gateway never signs one, so refusing it costs nothing and keeps a future
+  // signer bug from turning one proof into a pass for every subgraph it names.
+  it('refuses an audience array, even one that names this subgraph', async () => {
+    const token = await new SignJWT({ sub: 'u1', roles: ['admin'] })
+      .setProtectedHeader({ alg: 'EdDSA' })
+      .setIssuer('shop-gateway')
+      .setAudience(['cart', 'users'])
+      .setIssuedAt()
+      .setExpirationTime('30s')
+      .sign(gateway.privateKey);
+    await refused(token, 'users');
+    await refused(token, 'cart');
+  });
+
   it('refuses an HS256 proof made with the old shared secret', async () => {
     const secret = new TextEncoder().encode(OLD_SHARED_SECRET);
     await refused(await proof({ sub: 'u1', roles: ['admin'] }, { key: secret, alg: 'HS256' }));

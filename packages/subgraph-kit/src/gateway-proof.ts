@@ -24,8 +24,8 @@ const MAX_AGE = `${GATEWAY_PROOF_TTL_SECONDS}s`;
  * Verifies the proof the gateway signs for each subgraph request and returns the caller's
  * identity. Only EdDSA (Ed25519) under the gateway's public key is accepted, so an HS256 token
  * made with the old shared secret, or a proof signed by any other key, is refused. `aud` must be
- * this subgraph's name: a proof the gateway sent to another subgraph does not work here. `iss`,
- * `exp` and `iat` are required, with 5 s of clock skew; a proof issued more than 35 s ago is
+ * this subgraph's name, alone (not in an array): a proof the gateway sent to another subgraph
+ * does not work here. `iss`, `exp` and `iat` are required, with 5 s of clock skew; a proof issued more than 35 s ago is
  * refused whatever its `exp` says (a replayed or hand-made long-lived token).
  * @param audience this subgraph's name in the supergraph (`users`, `cart`...)
  * @throws InvalidGatewayProofError for any problem with the token.
@@ -45,6 +45,8 @@ export async function verifyGatewayProof(
       clockTolerance: GATEWAY_PROOF_CLOCK_TOLERANCE_SECONDS,
       maxTokenAge: MAX_AGE,
     });
+    // jose accepts an array naming this subgraph among others; the gateway signs one audience.
+    if (payload.aud !== audience) throw new InvalidGatewayProofError('aud');
     const roles: unknown = payload.roles ?? [];
     if (!Array.isArray(roles) || !roles.every(isRole)) throw new InvalidGatewayProofError('roles');
     if (payload.sub !== undefined && (typeof payload.sub !== 'string' || payload.sub.length === 0))

@@ -7,6 +7,8 @@ export { isRole, ROLES, type Role } from '@shop/platform';
 export interface Identity {
   readonly userId?: string;
   readonly roles: readonly Role[];
+  /** Set (with no `userId` and no roles) when another service calls as itself; see service-caller.ts. */
+  readonly service?: string;
 }
 
 export const hasRole = (identity: Identity, role: Role): boolean => identity.roles.includes(role);

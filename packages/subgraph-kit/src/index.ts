@@ -38,3 +38,4 @@ export {
   type SubgraphServerOptions,
 } from './server.js';
 export { writeSdlFile } from './sdl-file.js';
+export { serviceIdentity, type ServiceKeys } from './service-caller.js';

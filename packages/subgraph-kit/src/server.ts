@@ -28,6 +28,7 @@ import {
 } from './gateway-proof.js';
 import type { Identity } from './identity.js';
 import { resolverTimingPlugin } from './resolver-timing.js';
+import { serviceIdentity, type ServiceKeys } from './service-caller.js';
 
 /** What every resolver gets; services add their own per-request collaborators in `createContext`. */
 export interface BaseSubgraphContext {
@@ -55,6 +56,12 @@ export interface SubgraphServerOptions<C extends BaseSubgraphContext> {
    * The config (subgraphConfigSchema) refuses the development key in production.
    */
   readonly gatewayProofKey: KeyObject;
+  /**
+   * Public keys of the services allowed to call this one directly with their own signed identity
+   * (`x-service-token`, audience = `name`); such a call gets a `service` identity, not a user.
+   * @default none: only the gateway may call
+   */
+  readonly serviceKeys?: ServiceKeys;
   /** Masks unexpected errors and turns off introspection. */
   readonly production: boolean;
   /** Builds the per-request context (an `em.fork()`, loaders...) from the verified base. */
@@ -188,11 +195,13 @@ export async function startSubgraphServer<C extends BaseSubgraphContext>(
     const proof = req.headers[GATEWAY_PROOF_HEADER];
     let identity: Identity;
     try {
-      identity = await verifyGatewayProof(
-        Array.isArray(proof) ? proof[0] : proof,
-        options.gatewayProofKey,
-        options.name,
-      );
+      identity =
+        (await serviceIdentity(req.headers, options.name, options.serviceKeys)) ??
+        (await verifyGatewayProof(
+          Array.isArray(proof) ? proof[0] : proof,
+          options.gatewayProofKey,
+          options.name,
+        ));
     } catch (err) {
       if (!(err instanceof InvalidGatewayProofError)) throw err;
       logger.warn(

@@ -205,6 +205,16 @@ const rows: Row[] = [
     sends: [],
     reason: /charge succeeded after the saga had moved on/,
   },
+  {
+    name: 'a saga parked for an effect it does not undo stays parked when its outstanding command answers',
+    def: THREE,
+    // charge refused (compensate reserve sent), then charge's late success: parked. The release of
+    // the stock answering must not resume the saga to FAILED, hiding the charge nobody undid.
+    inputs: [ok(0, 'execute'), no(1, 'execute'), ok(1, 'execute'), ok(0, 'compensate')],
+    status: 'NEEDS_ATTENTION',
+    sends: [],
+    reason: /charge succeeded after the saga had moved on/,
+  },
   // The pivot (point 1).
   {
     name: 'a pivot unanswered on its last attempt parks the saga, never stepped over',

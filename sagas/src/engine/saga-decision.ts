@@ -31,7 +31,8 @@ import type { SagaHistoryEntry, SagaState } from './saga-state.js';
 //     compensation was sent after its execute on the same participant and key, so the participant
 //     undoes the late effect; the success is recorded in the history;
 //   - of a step whose effect nothing undoes (a participant broke its contract): the saga is
-//     parked with the reason.
+//     parked with the reason, and stays parked: a later reply to its outstanding command is
+//     recorded but does not resume it (it would end COMPLETED or FAILED over the effect).
 //   A repeat of a reply already acted on, or a refusal that is not outstanding, is ignored.
 // - A command whose envelope id (`<saga id>:<step>:<action>:<attempt>`) would break the
 //   envelope's id limit is not written: the saga is parked with the reason instead.
@@ -228,6 +229,23 @@ function onReply(d: Draft, r: SagaStepReplyV1): Ignore {
     return ignore(`reply for attempt ${r.attempt}; only ${out.attempt} were sent`);
   if (r.outcome === 'failed' && r.action === 'compensate' && r.attempt < out.attempt)
     return ignore(`refusal of attempt ${r.attempt}; attempt ${out.attempt} is outstanding`);
+  if (s.status === 'NEEDS_ATTENTION' && effectLeftUndone(s)) {
+    // Resuming would end the saga COMPLETED or FAILED and hide the effect; an operator decides.
+    d.record({
+      step: r.step,
+      stepName: step.name,
+      action: r.action,
+      event: r.outcome,
+      attempt: r.attempt,
+      ...(r.reason === undefined ? {} : { detail: r.reason }),
+    });
+    d.log('warn', 'reply to a saga parked for an effect it does not undo; left parked', {
+      step: step.name,
+      action: r.action,
+      outcome: r.outcome,
+    });
+    return undefined;
+  }
   if (s.status === 'NEEDS_ATTENTION') d.resume(r.action);
   d.record({
     step: r.step,
@@ -256,6 +274,18 @@ function onReply(d: Draft, r: SagaStepReplyV1): Ignore {
   });
   d.deadlineMs = backoffMs; // the deadline resends with the next attempt
   return undefined;
+}
+
+/**
+ * Whether the saga was parked for a step's success it neither waited for nor undoes (see
+ * `offBeat`): recorded after the last command sent, for another step than that command's.
+ */
+function effectLeftUndone(s: SagaState): boolean {
+  const last = s.history.findLastIndex((h) => h.event === 'sent');
+  const sent = s.history[last];
+  return s.history
+    .slice(last + 1)
+    .some((h) => h.action === 'execute' && h.event === 'succeeded' && h.step !== sent?.step);
 }
 
 /** A reply that does not answer the outstanding command. */

@@ -20,8 +20,14 @@ export const notificationsConfigSchema = baseConfigSchema.extend({
    * `smtps://...` (TLS from the first byte). Defaults to the local stack's MailDev.
    */
   SMTP_URL: env.url('smtp://127.0.0.1:1025'),
-  /** Refuse to send unless the connection is (or upgrades to) TLS. */
-  SMTP_REQUIRE_TLS: env.bool(false),
+  /**
+   * Refuse to send unless the connection is (or upgrades to) TLS. Unset: required in production
+   * unless the relay is on loopback (`smtpRequiresTls`).
+   */
+  SMTP_REQUIRE_TLS: z
+    .enum(['true', 'false', '1', '0'])
+    .optional()
+    .transform((v) => (v === undefined ? undefined : v === 'true' || v === '1')),
   SMTP_POOL_SIZE: positiveInt(5),
   SMTP_CONNECTION_TIMEOUT_MS: positiveInt(5000),
   SMTP_GREETING_TIMEOUT_MS: positiveInt(5000),
@@ -33,7 +39,7 @@ export const notificationsConfigSchema = baseConfigSchema.extend({
   NOTIFY_SHOP_URL: env.url('http://localhost:4000'),
   /** Locale of amounts and dates in emails. */
   NOTIFY_LOCALE: env.string('en-US'),
-  /** Time zone of delivery windows in emails. */
+  /** Time zone of dates in emails (e.g. a coupon's expiry). */
   NOTIFY_TIME_ZONE: env.string('UTC'),
   /** default: sagas/templates */
   NOTIFY_TEMPLATES_DIR: z.string().min(1).optional(),
@@ -49,3 +55,14 @@ export const notificationsConfigSchema = baseConfigSchema.extend({
   NOTIFY_KEY_CONCURRENCY: positiveInt(8),
 });
 export type NotificationsConfig = Readonly<z.infer<typeof notificationsConfigSchema>>;
+
+const LOOPBACK = ['127.0.0.1', 'localhost', '[::1]'];
+
+/**
+ * Whether a send must be (or upgrade to) TLS: SMTP_REQUIRE_TLS when set; unset, yes in production
+ * unless the relay is on loopback. Without it nodemailer sends AUTH and every email in clear to a
+ * relay that offers no STARTTLS, and anyone on the path can strip that offer.
+ */
+export const smtpRequiresTls = (config: NotificationsConfig): boolean =>
+  config.SMTP_REQUIRE_TLS ??
+  (config.NODE_ENV === 'production' && !LOOPBACK.includes(new URL(config.SMTP_URL).hostname));

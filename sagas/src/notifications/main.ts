@@ -9,7 +9,7 @@ import {
   routeProcessWarnings,
   startOpsServer,
 } from '@shop/platform';
-import { notificationsConfigSchema } from './config.js';
+import { notificationsConfigSchema, smtpRequiresTls } from './config.js';
 import { NOTIFICATION_TABLES_DDL } from './email-ledger.js';
 import { DEFAULT_TEMPLATES_DIR, EmailRenderer } from './email-renderer.js';
 import { NotificationMetrics } from './notification-metrics.js';
@@ -42,7 +42,7 @@ await bus.ensureTopics(topics);
 const mailer = createSmtpMailer({
   url: config.SMTP_URL,
   from: config.MAIL_FROM,
-  requireTls: config.SMTP_REQUIRE_TLS,
+  requireTls: smtpRequiresTls(config),
   poolSize: config.SMTP_POOL_SIZE,
   connectionTimeoutMs: config.SMTP_CONNECTION_TIMEOUT_MS,
   greetingTimeoutMs: config.SMTP_GREETING_TIMEOUT_MS,

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { formatMinorUnits, formatWindow } from './money.js';
+import { formatMinorUnits } from './money.js';
 
 describe('formatMinorUnits', () => {
   const cases: [number, string, string, string][] = [
@@ -20,15 +20,5 @@ describe('formatMinorUnits', () => {
 
   it('refuses a fractional amount', () => {
     assert.throws(() => formatMinorUnits(19.99, 'USD', 'en-US'), RangeError);
-  });
-});
-
-describe('formatWindow', () => {
-  it('prints one day once and the zone', () => {
-    const text = formatWindow('2026-12-01T14:00:00Z', '2026-12-01T16:00:00Z', 'en-US', 'UTC');
-    assert.match(text, /Dec 1/);
-    assert.match(text, /2:00/);
-    assert.match(text, /4:00/);
-    assert.match(text, /UTC/);
   });
 });

@@ -31,32 +31,3 @@ function currencyFormat(
   }
   return entry;
 }
-
-const windowFormats = new Map<string, Intl.DateTimeFormat>();
-
-/**
- * Formats a time window, e.g. "Tue, Dec 1, 2:00 – 4:00 PM UTC", in `timeZone` (the customer's
- * zone is not known to the worker: NOTIFY_TIME_ZONE, UTC by default).
- */
-export function formatWindow(
-  fromIso: string,
-  toIso: string,
-  locale: string,
-  timeZone: string,
-): string {
-  const key = `${locale}|${timeZone}`;
-  let format = windowFormats.get(key);
-  if (format === undefined) {
-    format = new Intl.DateTimeFormat(locale, {
-      weekday: 'short',
-      month: 'short',
-      day: 'numeric',
-      hour: 'numeric',
-      minute: '2-digit',
-      timeZone,
-      timeZoneName: 'short',
-    });
-    windowFormats.set(key, format);
-  }
-  return format.formatRange(new Date(fromIso), new Date(toIso));
-}

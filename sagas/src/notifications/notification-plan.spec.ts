@@ -4,8 +4,9 @@ import {
   ContractRegistry,
   createEnvelope,
   orderConfirmedV1,
-  shipmentStatusChangedV2,
+  shipmentChangedV1,
   type Envelope,
+  type ShipmentChangedV1,
 } from '@shop/schema';
 import { NOTIFICATION_CONTRACTS, planNotification, TEMPLATE_NAMES } from './notification-plan.js';
 import { SAMPLE_EVENTS } from './sample-events.js';
@@ -61,28 +62,66 @@ describe('planNotification', () => {
     });
   });
 
-  it('skips shipment states without an email and the v1 twins of the v2 events', () => {
-    const pending = createEnvelope(shipmentStatusChangedV2, {
-      key: 'o',
-      source: 'delivery',
-      data: {
-        shipmentId: 's',
-        orderId: 'o',
-        orderNumber: 'SO-1',
-        customerId: 'u',
-        status: 'PENDING',
-        partner: null,
-        expectedWindow: null,
-      },
+  it('shipment emails: the order id, tracking code and partner name, to the customer by id', () => {
+    const p = plan(SAMPLE_EVENTS['partner-assigned']({ userId: 'u-7', orderId: 'o-7' }).envelope);
+    assert.deepEqual(p.email?.to, { kind: 'user', userId: 'u-7' });
+    assert.deepEqual(p.email?.view, {
+      orderId: 'o-7',
+      trackingCode: 'TRK-5A3F09C2B1D4',
+      partnerName: 'Grace Hopper',
     });
+  });
+
+  it('an event from before partnerName still writes the assignment email, without a name', () => {
+    const e = SAMPLE_EVENTS['partner-assigned']().envelope as Envelope<string, ShipmentChangedV1>;
+    const { partnerName: _, ...older } = e.data;
+    const p = plan({ ...e, data: older });
+    assert.equal(p.email?.template, 'partner-assigned');
+    assert.equal(p.email?.view.partnerName, null);
+  });
+
+  it('out for delivery once: the move from PICKED_UP writes, a position report does not', () => {
+    const first = SAMPLE_EVENTS['out-for-delivery']().envelope as Envelope<
+      string,
+      ShipmentChangedV1
+    >;
+    assert.equal(plan(first).email?.template, 'out-for-delivery');
+    const report = { ...first.data, sequence: 5, previousStatus: 'IN_TRANSIT' as const };
+    const { previousStatus: _, ...older } = first.data;
+    for (const data of [report, older]) {
+      const p = plan({ ...first, data });
+      assert.equal(p.email, undefined);
+      assert.match(p.skipped ?? '', /in-transit from/);
+    }
+  });
+
+  it('skips the shipment changes without an email, and the v1 twins of the order events', () => {
+    const base = SAMPLE_EVENTS['partner-assigned']().envelope as Envelope<
+      string,
+      ShipmentChangedV1
+    >;
+    const changes: [ShipmentChangedV1['change'], ShipmentChangedV1['status']][] = [
+      ['accepted', 'ACCEPTED'],
+      ['declined', 'PENDING'],
+      ['timed-out', 'PENDING'],
+      ['failed', 'FAILED'],
+      ['cancelled', 'CANCELLED'],
+    ];
+    const quiet = changes.map(([change, status]) =>
+      createEnvelope(shipmentChangedV1, {
+        key: 'o',
+        source: 'delivery',
+        data: { ...base.data, change, status, reason: change === 'failed' ? 'no one home' : null },
+      }),
+    );
     const v1 = createEnvelope(orderConfirmedV1, {
       key: 'o',
       source: 'orders',
       data: { orderId: 'o', userId: 'u' },
     });
-    for (const envelope of [pending, v1]) {
+    for (const envelope of [...quiet, v1]) {
       const p = plan(envelope);
-      assert.equal(p.email, undefined);
+      assert.equal(p.email, undefined, envelope.type);
       assert.ok((p.skipped ?? '').length > 0);
     }
   });

@@ -7,32 +7,31 @@ import {
   orderFailedV1,
   orderFailedV2,
   orderPlacedV1,
-  shipmentStatusChangedV1,
-  shipmentStatusChangedV2,
+  shipmentChangedV1,
   userRegisteredV1,
   type Contract,
   type DecodedOf,
   type EnvelopeOf,
   type OrderFailedV2,
+  type ShipmentChangedV1,
 } from '@shop/schema';
-import { formatMinorUnits, formatWindow } from './money.js';
+import { formatMinorUnits } from './money.js';
 
 /**
  * Every contract published on the worker's three topics. Those that carry no email (or, for the v1
- * contracts, not the data an email needs: their producers publish v2 beside them) are listed too,
+ * order contracts, not the data an email needs: orders publishes v2 beside them) are listed too,
  * so that they are read and ignored on purpose; anything else is dead-lettered as unknown.
  */
 export const NOTIFICATION_CONTRACTS = [
   orderConfirmedV2,
   orderFailedV2,
   orderCancelledV2,
-  shipmentStatusChangedV2,
+  shipmentChangedV1,
   userRegisteredV1,
   orderPlacedV1,
   orderConfirmedV1,
   orderFailedV1,
   orderCancelledV1,
-  shipmentStatusChangedV1,
 ] as const;
 export type NotificationContract = (typeof NOTIFICATION_CONTRACTS)[number];
 
@@ -73,7 +72,7 @@ export interface NotificationPlan {
 export interface FormatOptions {
   /** BCP 47 locale for amounts and dates. @default 'en-US' */
   readonly locale: string;
-  /** Time zone of delivery windows. @default 'UTC' */
+  /** Time zone of dates (a coupon's expiry). @default 'UTC' */
   readonly timeZone: string;
 }
 
@@ -158,26 +157,20 @@ export function planNotification(
         },
       };
     }
-    case 'delivery.shipment-status-changed@2': {
+    case 'delivery.shipment-changed@1': {
       const d = incoming.envelope.data;
-      const template = SHIPMENT_TEMPLATE[d.status];
-      if (template === undefined) return { skipped: `no email for shipment status ${d.status}` };
+      const template = shipmentTemplate(d);
+      if (typeof template !== 'string') return template;
       return {
         email: {
           template,
+          // Delivery keeps no contact details: the worker's users projection has the address.
           to: { kind: 'user', userId: d.customerId },
           view: {
-            orderNumber: d.orderNumber,
-            partnerName: d.partner?.name ?? null,
-            window:
-              d.expectedWindow === null
-                ? null
-                : formatWindow(
-                    d.expectedWindow.from,
-                    d.expectedWindow.to,
-                    format.locale,
-                    format.timeZone,
-                  ),
+            // Delivery knows no order number; the id is what the customer's order page shows.
+            orderId: d.orderId,
+            trackingCode: d.trackingCode,
+            partnerName: d.partnerName ?? null,
           },
         },
       };
@@ -215,17 +208,40 @@ export function planNotification(
     case 'orders.order-confirmed@1':
     case 'orders.order-failed@1':
     case 'orders.order-cancelled@1':
-    case 'delivery.shipment-status-changed@1':
       return { skipped: `${incoming.name} lacks the email's data; its v2 twin writes` };
     default:
       return assertNever(incoming);
   }
 }
 
-const SHIPMENT_TEMPLATE: Partial<Record<string, TemplateName>> = {
-  ASSIGNED: 'partner-assigned',
-  PICKED_UP: 'picked-up',
-  // Delivery's IN_TRANSIT is the partner on the way to the door: "out for delivery" to a customer.
-  IN_TRANSIT: 'out-for-delivery',
-  DELIVERED: 'delivered',
-};
+/**
+ * Which shipment changes the customer hears about: the partner taking the order (again, with the
+ * new name, after a decline or time-out), the pick-up, the parcel leaving for the door and the
+ * delivery. Everything else is the partner's business or another email's (a cancelled shipment is
+ * told by the order-cancelled or order-failed email).
+ */
+function shipmentTemplate(d: ShipmentChangedV1): TemplateName | { skipped: string } {
+  switch (d.change) {
+    case 'assigned':
+      return 'partner-assigned';
+    case 'picked-up':
+      return 'picked-up';
+    case 'in-transit':
+      // Delivery's IN_TRANSIT is the partner on the way to the door: "out for delivery" to a
+      // customer, once. IN_TRANSIT → IN_TRANSIT is a position report, and an event older than
+      // `previousStatus` cannot tell the two apart, so it writes nothing rather than risk a repeat.
+      return d.previousStatus === 'PICKED_UP'
+        ? 'out-for-delivery'
+        : { skipped: `in-transit from ${d.previousStatus ?? 'an unknown status'}: no new email` };
+    case 'delivered':
+      return 'delivered';
+    case 'accepted':
+    case 'declined':
+    case 'timed-out':
+    case 'failed':
+    case 'cancelled':
+      return { skipped: `no email for a shipment ${d.change}` };
+    default:
+      return assertNever(d.change);
+  }
+}

@@ -3,7 +3,7 @@ import {
   orderCancelledV2,
   orderConfirmedV2,
   orderFailedV2,
-  shipmentStatusChangedV2,
+  shipmentChangedV1,
   userRegisteredV1,
   type Envelope,
 } from '@shop/schema';
@@ -111,10 +111,10 @@ export const SAMPLE_EVENTS: Record<TemplateName, (o?: SampleOverrides) => Sample
       }),
     };
   },
-  'partner-assigned': (o = {}) => shipment(o, 'ASSIGNED'),
-  'picked-up': (o = {}) => shipment(o, 'PICKED_UP'),
-  'out-for-delivery': (o = {}) => shipment(o, 'IN_TRANSIT'),
-  delivered: (o = {}) => shipment(o, 'DELIVERED'),
+  'partner-assigned': (o = {}) => shipment(o, 'assigned'),
+  'picked-up': (o = {}) => shipment(o, 'picked-up'),
+  'out-for-delivery': (o = {}) => shipment(o, 'in-transit'),
+  delivered: (o = {}) => shipment(o, 'delivered'),
   welcome: (o = {}) => {
     const userId = o.userId ?? 'usr_01HSAMPLE';
     return {
@@ -152,25 +152,40 @@ function customer(o: SampleOverrides): { userId: string; email: string; name: st
   };
 }
 
-function shipment(
-  o: SampleOverrides,
-  status: 'ASSIGNED' | 'PICKED_UP' | 'IN_TRANSIT' | 'DELIVERED',
-): SampleEvent {
+/** The four shipment changes that write, as delivery's outbox publishes them. */
+const SHIPMENT_STEPS = {
+  assigned: { sequence: 1, previousStatus: 'PENDING', status: 'ASSIGNED' },
+  'picked-up': { sequence: 3, previousStatus: 'ACCEPTED', status: 'PICKED_UP' },
+  'in-transit': { sequence: 4, previousStatus: 'PICKED_UP', status: 'IN_TRANSIT' },
+  delivered: { sequence: 5, previousStatus: 'IN_TRANSIT', status: 'DELIVERED' },
+} as const;
+
+function shipment(o: SampleOverrides, change: keyof typeof SHIPMENT_STEPS): SampleEvent {
   const orderId = o.orderId ?? 'ord_01HSAMPLE';
+  const step = SHIPMENT_STEPS[change];
   return {
     topic: 'delivery',
-    envelope: createEnvelope(shipmentStatusChangedV2, {
+    envelope: createEnvelope(shipmentChangedV1, {
       id: o.eventId,
       key: orderId,
       source: 'delivery',
       data: {
         shipmentId: `shp_${orderId}`,
         orderId,
-        orderNumber: o.orderNumber ?? 'SO-100042',
         customerId: o.userId ?? 'usr_01HSAMPLE',
-        status,
-        partner: { id: 'prt_7', name: 'Grace Hopper' },
-        expectedWindow: { from: '2026-12-02T14:00:00Z', to: '2026-12-02T16:00:00Z' },
+        sequence: step.sequence,
+        change,
+        status: step.status,
+        previousStatus: step.previousStatus,
+        partnerId: 'prt_7',
+        partnerUserId: 'usr_PARTNER7',
+        partnerName: 'Grace Hopper',
+        previousPartnerId: null,
+        previousPartnerUserId: null,
+        position: change === 'in-transit' ? { latitude: 40.75, longitude: -73.99 } : null,
+        reason: null,
+        trackingCode: 'TRK-5A3F09C2B1D4',
+        at: '2026-12-01T10:00:00.000Z',
       },
     }),
   };

@@ -15,8 +15,6 @@ export * from './catalog/stock-low.v1.js';
 export * from './catalog/reserve-stock.v1.js';
 export * from './catalog/release-stock.v1.js';
 export * from './catalog/commit-stock.v1.js';
-export * from './delivery/shipment-status-changed.v1.js';
-export * from './delivery/shipment-status-changed.v2.js';
 export * from './delivery/shipment-changed.v1.js';
 export * from './delivery/assign-shipment.v1.js';
 export * from './delivery/cancel-shipment.v1.js';

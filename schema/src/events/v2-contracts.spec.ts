@@ -1,22 +1,30 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { shipmentStatusChangedV2 } from './delivery/shipment-status-changed.v2.js';
+import { shipmentChangedV1 } from './delivery/shipment-changed.v1.js';
 import { createEnvelope } from './envelope.js';
 import { orderConfirmedV2 } from './orders/order-confirmed.v2.js';
 import { ContractRegistry } from './registry.js';
 import { userRegisteredV1 } from './users/user-registered.v1.js';
 
-const shipment = {
+/** A `delivery.shipment-changed@1` payload as first shipped, before `partnerName`/`previousStatus`. */
+const shipmentChange = {
   shipmentId: 's-1',
   orderId: 'o-1',
-  orderNumber: 'SO-1',
   customerId: 'u-1',
+  sequence: 1,
+  change: 'assigned' as const,
   status: 'ASSIGNED' as const,
-  partner: { id: 'p-1', name: 'Grace' },
-  expectedWindow: { from: '2026-12-02T14:00:00Z', to: '2026-12-02T16:00:00Z' },
+  partnerId: 'p-1',
+  partnerUserId: 'pu-1',
+  previousPartnerId: null,
+  previousPartnerUserId: null,
+  position: null,
+  reason: null,
+  trackingCode: 'TRK-1',
+  at: '2026-12-01T10:00:00.000Z',
 };
 
-describe('v2 contracts for emails', () => {
+describe('contracts the emails read', () => {
   it('order-confirmed@2 refuses a payload without the customer contact', () => {
     assert.throws(() =>
       createEnvelope(orderConfirmedV2, {
@@ -27,23 +35,27 @@ describe('v2 contracts for emails', () => {
     );
   });
 
-  it('shipment-status-changed@2 requires the partner and window when ASSIGNED, not when PENDING', () => {
-    assert.doesNotThrow(() =>
-      createEnvelope(shipmentStatusChangedV2, { key: 'o-1', source: 'delivery', data: shipment }),
-    );
-    for (const broken of [
-      { ...shipment, partner: null },
-      { ...shipment, expectedWindow: null },
-      { ...shipment, expectedWindow: { from: '2026-12-02T16:00:00Z', to: '2026-12-02T14:00:00Z' } },
-    ])
-      assert.throws(() =>
-        createEnvelope(shipmentStatusChangedV2, { key: 'o-1', source: 'delivery', data: broken }),
-      );
-    assert.doesNotThrow(() =>
-      createEnvelope(shipmentStatusChangedV2, {
+  it('shipment-changed@1 decodes payloads without the partner name and previous status (additive)', () => {
+    const registry = new ContractRegistry([shipmentChangedV1]);
+    const old = createEnvelope(shipmentChangedV1, {
+      key: 'o-1',
+      source: 'delivery',
+      data: shipmentChange,
+    });
+    const decoded = registry.decode(JSON.stringify(old)).envelope.data;
+    assert.equal(decoded.partnerName, undefined);
+    assert.equal(decoded.previousStatus, undefined);
+    const now = createEnvelope(shipmentChangedV1, {
+      key: 'o-1',
+      source: 'delivery',
+      data: { ...shipmentChange, partnerName: 'Grace', previousStatus: 'PENDING' },
+    });
+    assert.equal(registry.decode(JSON.stringify(now)).envelope.data.partnerName, 'Grace');
+    assert.throws(() =>
+      createEnvelope(shipmentChangedV1, {
         key: 'o-1',
         source: 'delivery',
-        data: { ...shipment, status: 'PENDING', partner: null, expectedWindow: null },
+        data: { ...shipmentChange, previousStatus: 'OUT_FOR_DELIVERY' as never },
       }),
     );
   });

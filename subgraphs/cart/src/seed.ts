@@ -1,6 +1,6 @@
 import { CartEntity } from './persistence/cart.entity.js';
 import { createCartOrm } from './persistence/orm.js';
-import { cartIdFor } from './service/cart.service.js';
+import { cartIdFor } from './service/cart-owner.js';
 
 /** Test and demo data: writes carts straight into the cart database (migrating it first). */
 export async function seedCarts(
@@ -16,6 +16,7 @@ export async function seedCarts(
         id,
         userId: c.userId,
         lines: c.items.map((i) => ({ ...i })),
+        version: 1,
         updatedAt: new Date(),
       });
       return id;

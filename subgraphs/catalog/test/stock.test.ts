@@ -1,11 +1,11 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { gql, proofMinter } from '@shop/subgraph-kit/testing';
-
-const mintProof = proofMinter('catalog');
 import { waitUntil, TestStack } from '@shop/testing';
 import { seedProducts } from '../src/index.js';
 import { openStockWorld, probeTopic, type StockWorld } from './stock-world.js';
+
+const mintProof = proofMinter('catalog');
 
 describe('stock and reservations against MariaDB, through the service and the subgraph', () => {
   const stack = new TestStack('stock');

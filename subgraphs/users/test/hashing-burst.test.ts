@@ -4,10 +4,10 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { createLogger, parseConfig } from '@shop/platform';
 import { gql, proofMinter } from '@shop/subgraph-kit/testing';
-
-const mintProof = proofMinter('users');
 import { TestStack } from '@shop/testing';
 import { startUsersApp, usersConfigSchema, type UsersApp } from '../src/index.js';
+
+const mintProof = proofMinter('users');
 
 const LOGIN = `mutation ($input: LoginInput!) { login(input: $input) { accessToken } }`;
 const REGISTER = `mutation ($input: RegisterInput!) { register(input: $input) { user { id } } }`;

@@ -302,6 +302,34 @@ describe('users subgraph over HTTP against MariaDB', () => {
     assert.equal(res.errors?.[0]?.extensions?.code, 'UNAUTHENTICATED');
   });
 
+  // The gateway's per-email login limits key on the email as users normalises it (trimmed, lower
+  // case). MariaDB's utf8mb4_unicode_ci is accent-insensitive: if `víctim@` found `victim@`'s row,
+  // each accented spelling would be a fresh per-email budget against the same password.
+  it('login finds an account only by its exact normalised email, not by a collation lookalike', async () => {
+    const email = `victim-${stack.ns.runId}@example.com`;
+    const password = 'pass word 1234';
+    const reg = await gql(url, REGISTER, { input: { email, password } }, anon);
+    assert.equal(reg.errors, undefined, JSON.stringify(reg.errors));
+    for (const lookalike of [email.replace('i', 'í'), email.replace('e', 'é'), ` ${email} `]) {
+      const res = await gql<{ login: Auth }>(
+        url,
+        LOGIN,
+        { input: { email: lookalike, password } },
+        anon,
+      );
+      if (lookalike.trim() === email) assert.equal(res.errors, undefined, lookalike);
+      else assert.equal(res.errors?.[0]?.extensions?.code, 'UNAUTHENTICATED', lookalike);
+    }
+    // A lookalike cannot register a second account either (the unique key uses the collation).
+    const twin = await gql(
+      url,
+      REGISTER,
+      { input: { email: email.replace('i', 'í'), password } },
+      anon,
+    );
+    assert.equal(twin.errors?.[0]?.extensions?.code, 'CONFLICT');
+  });
+
   it('bad input gives BAD_USER_INPUT and changes nothing', async () => {
     const users = await countRows('users');
     const tokens = await countRows('refresh_tokens');

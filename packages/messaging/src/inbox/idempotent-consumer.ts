@@ -18,7 +18,7 @@ import {
 } from '../kafka/resilient-consumer.js';
 import {
   DEFAULT_RETRY_POLICY,
-  PermanentError,
+  isPermanentError,
   retryDecision,
   type RetryPolicy,
 } from '../retry-policy.js';
@@ -155,7 +155,7 @@ export class IdempotentConsumer<C extends Contract, R = void> {
             log.debug({ messageId: envelope.id, type: envelope.type }, 'duplicate message ignored');
           return;
         } catch (err) {
-          if (!(err instanceof PermanentError) && this.retry.isTransient(err)) failures.transient++;
+          if (!isPermanentError(err) && this.retry.isTransient(err)) failures.transient++;
           else failures.other++;
           const next = retryDecision(err, failures, performance.now() - started, this.retry);
           if (!next.retry) {

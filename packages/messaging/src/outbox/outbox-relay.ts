@@ -390,7 +390,14 @@ export class OutboxRelay {
          FROM outbox_message WHERE id = ?`,
         [reason, refusals, id],
       );
-      await sqlRun(em, 'DELETE FROM outbox_message WHERE id = ?', [id]);
+      // Deleted only once the same event is in the dead letters (moved now or by a relay before).
+      await sqlRun(
+        em,
+        `DELETE FROM outbox_message WHERE id = ? AND EXISTS (
+           SELECT 1 FROM outbox_dead_letter d
+           WHERE d.id = outbox_message.id AND d.message_id = outbox_message.message_id)`,
+        [id],
+      );
     });
     this.deadLettered++;
     this.options.logger.error(

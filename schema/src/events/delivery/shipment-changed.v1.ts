@@ -42,6 +42,17 @@ export const shipmentChangedDataV1 = z.object({
   partnerId: z.string().min(1).nullable(),
   partnerUserId: z.string().min(1).nullable(),
   /**
+   * The partner's display name, shown to the customer (e.g. in the "partner assigned" email); set
+   * whenever `partnerId` is. Added after v1 first shipped, so older events lack it.
+   */
+  partnerName: z.string().min(1).max(200).optional(),
+  /**
+   * The status before the change (`status` is the one after it), so a consumer can tell a move
+   * from a repeat: `in-transit` from PICKED_UP is the parcel leaving for the door, from IN_TRANSIT
+   * a position report. Added after v1 first shipped, so older events lack it.
+   */
+  previousStatus: z.enum(SHIPMENT_STATUSES_V1).optional(),
+  /**
    * The partner that lost the assignment in this change (declined, timed out, cancelled), so its
    * own feed can drop it; null otherwise.
    */
@@ -58,7 +69,9 @@ export type ShipmentChangedV1 = z.infer<typeof shipmentChangedDataV1>;
 
 /**
  * `delivery.shipment-changed` version 1, on `delivery.events` keyed by the order id: every change
- * of a shipment and of its assignment, in order, with a per-shipment sequence number.
+ * of a shipment and of its assignment, in order, with a per-shipment sequence number. The
+ * notification worker writes the customer's shipment emails from it (`assigned`, `picked-up`, the
+ * first `in-transit`, `delivered`).
  */
 export const shipmentChangedV1 = defineContract(
   'delivery.shipment-changed',

@@ -1,5 +1,3 @@
-import { UnauthenticatedError } from '@shop/platform';
-import { assertSelfOrAdmin } from '@shop/subgraph-kit';
 import {
   Arg,
   Ctx,
@@ -12,49 +10,114 @@ import {
   Resolver,
   Root,
 } from 'type-graphql';
-import { emptyCart, type CartService } from '../service/cart.service.js';
-import { CartType } from './cart.type.js';
+import type { CartService } from '../service/cart.service.js';
+import { CartType, MergeResultType } from './cart.type.js';
 import type { CartContext } from './context.js';
 import { UserRef } from './user-ref.type.js';
 
-const callerId = (ctx: CartContext): string => {
-  if (ctx.identity.userId === undefined) throw new UnauthenticatedError('sign in first');
-  return ctx.identity.userId;
-};
+const TOKEN_DESCRIPTION =
+  'A guest cart’s token (from startGuestCart); without it, the signed-in user’s own cart.';
 
+/** Thin: the service finds the caller's cart from the identity and token and checks ownership. */
 @Resolver()
 export class CartResolver {
   constructor(private readonly carts: CartService) {}
 
-  @Directive('@authenticated')
   @Query(() => CartType, {
-    description: 'The signed-in user’s cart; an empty cart (not null) before the first add.',
+    description:
+      'The signed-in user’s cart, or the guest cart of `cartToken`; an empty cart (not null) before the first add.',
   })
-  async myCart(@Ctx() ctx: CartContext): Promise<CartType> {
-    const userId = callerId(ctx);
-    return CartType.from((await ctx.cartsByUser.load(userId)) ?? emptyCart(userId));
+  async myCart(
+    @Ctx() ctx: CartContext,
+    @Arg('cartToken', () => String, { nullable: true, description: TOKEN_DESCRIPTION })
+    cartToken?: string | null,
+  ): Promise<CartType> {
+    return CartType.from(await this.carts.myCart(ctx.identity, cartToken, ctx.facts));
   }
 
-  @Directive('@authenticated')
-  @Mutation(() => CartType)
+  @Mutation(() => String, {
+    description:
+      'A new guest cart token (256 random bits). Keep it on the client and pass it as `cartToken`; merge it at sign-in with mergeGuestCart.',
+  })
+  startGuestCart(): string {
+    return this.carts.startGuestCart();
+  }
+
+  @Mutation(() => CartType, {
+    description: 'Adds to a line (or a new one). At most 99 of a product.',
+  })
   async addToCart(
     @Arg('productId', () => ID) productId: string,
     @Arg('quantity', () => Int) quantity: number,
     @Ctx() ctx: CartContext,
+    @Arg('cartToken', () => String, { nullable: true, description: TOKEN_DESCRIPTION })
+    cartToken?: string | null,
   ): Promise<CartType> {
-    return CartType.from(await this.carts.addItem(callerId(ctx), productId, quantity));
+    return CartType.from(
+      await this.carts.add(ctx.identity, cartToken, productId, quantity, ctx.facts),
+    );
+  }
+
+  @Mutation(() => CartType, { description: 'Sets the quantity of a product already in the cart.' })
+  async updateCartItem(
+    @Arg('productId', () => ID) productId: string,
+    @Arg('quantity', () => Int) quantity: number,
+    @Ctx() ctx: CartContext,
+    @Arg('cartToken', () => String, { nullable: true, description: TOKEN_DESCRIPTION })
+    cartToken?: string | null,
+  ): Promise<CartType> {
+    return CartType.from(
+      await this.carts.update(ctx.identity, cartToken, productId, quantity, ctx.facts),
+    );
+  }
+
+  @Mutation(() => CartType, {
+    description: 'Removes a product; removing one not in the cart is a no-op.',
+  })
+  async removeFromCart(
+    @Arg('productId', () => ID) productId: string,
+    @Ctx() ctx: CartContext,
+    @Arg('cartToken', () => String, { nullable: true, description: TOKEN_DESCRIPTION })
+    cartToken?: string | null,
+  ): Promise<CartType> {
+    return CartType.from(await this.carts.remove(ctx.identity, cartToken, productId, ctx.facts));
+  }
+
+  @Mutation(() => CartType)
+  async clearCart(
+    @Ctx() ctx: CartContext,
+    @Arg('cartToken', () => String, { nullable: true, description: TOKEN_DESCRIPTION })
+    cartToken?: string | null,
+  ): Promise<CartType> {
+    return CartType.from(await this.carts.clear(ctx.identity, cartToken, ctx.facts));
+  }
+
+  @Directive('@authenticated')
+  @Mutation(() => MergeResultType, {
+    description:
+      'Moves a guest cart into the signed-in user’s cart, once: quantities added, capped by stock; reports what was merged and what was dropped and why.',
+  })
+  async mergeGuestCart(
+    @Arg('cartToken', () => String) cartToken: string,
+    @Ctx() ctx: CartContext,
+  ): Promise<MergeResultType> {
+    return MergeResultType.from(
+      await this.carts.mergeGuestCart(ctx.identity, cartToken, ctx.facts),
+    );
   }
 }
 
 @Resolver(() => UserRef)
 export class UserCartResolver {
+  constructor(private readonly carts: CartService) {}
+
   @FieldResolver(() => CartType, {
     description:
       'Only for the user itself (or an admin). An empty cart (not null) before the first add.',
   })
   async cart(@Root() user: UserRef, @Ctx() ctx: CartContext): Promise<CartType> {
-    assertSelfOrAdmin(ctx.identity, user.id, 'this cart');
-    return CartType.from((await ctx.cartsByUser.load(user.id)) ?? emptyCart(user.id));
+    const row = this.carts.userCart(ctx.identity, user.id, await ctx.cartsByUser.load(user.id));
+    return CartType.from(await this.carts.view(row, ctx.facts));
   }
 }
 
@@ -65,10 +128,9 @@ export const cartReferenceResolvers = {
   },
   Cart: {
     async __resolveReference(ref: { id: string }, ctx: CartContext): Promise<CartType | null> {
-      const cart = await ctx.cartsById.load(ref.id);
-      if (cart === undefined) return null;
-      assertSelfOrAdmin(ctx.identity, cart.userId, 'this cart');
-      return CartType.from(cart);
+      const row = await ctx.cartsById.load(ref.id);
+      if (row === undefined) return null;
+      return CartType.from(await ctx.carts.view(ctx.carts.readable(ctx.identity, row), ctx.facts));
     },
   },
 };

@@ -1,14 +1,18 @@
 import { defineEntity, p, type InferEntity } from '@mikro-orm/core';
 import type { CartLine } from '../domain/cart.js';
 
-/** One cart per user; lines as JSON so a cart (with its items) is one row and one query. */
+/**
+ * A user's cart (`userId` set) or a guest cart (`userId` null, id derived from its token); lines
+ * as JSON so a cart is one row. `version` is bumped by every write (conditional UPDATE).
+ */
 export const CartEntity = defineEntity({
   name: 'CartEntity',
   tableName: 'carts',
   properties: {
     id: p.string().length(36).primary(),
-    userId: p.string().length(36).unique(),
+    userId: p.string().length(36).unique().nullable(),
     lines: p.json<CartLine[]>(),
+    version: p.integer().default(0),
     updatedAt: p.datetime(3),
   },
 });

@@ -1,101 +1,232 @@
-import { createHash } from 'node:crypto';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { BadUserInputError, ConflictError } from '@shop/platform';
+import { accessDenied, hasRole, type Identity } from '@shop/subgraph-kit';
 import {
-  DeadlockException,
-  LockMode,
-  UniqueConstraintViolationException,
-  type EntityManager,
-} from '@mikro-orm/mysql';
-import { BadUserInputError } from '@shop/platform';
-import { addLine } from '../domain/cart.js';
-import { CartEntity, type CartRecord } from '../persistence/cart.entity.js';
+  addLine,
+  mergeCarts,
+  priceCart,
+  removeLine,
+  setLineQuantity,
+  type CartLine,
+  type LinesOrProblem,
+  type MergeOutcome,
+  type PricedCart,
+} from '../domain/cart.js';
+import type { CartCache } from '../persistence/cart-cache.js';
+import type { CartRepository, StoredCart } from '../persistence/cart.repository.js';
+import { newGuestToken, ownerOf, userCartOwner, type CartOwner } from './cart-owner.js';
+import type { ProductFactsLookup } from './catalog-facts.js';
 
-// Namespace of the name-based (RFC 9562 version 5) UUIDs of carts.
-const CART_ID_NAMESPACE = Buffer.from('4d349004bdb64532943c2bf5f6601534', 'hex');
+export { cartIdFor } from './cart-owner.js';
 
-/**
- * The id of a user's cart: a version 5 UUID of the user id. It is known before the cart row
- * exists, so the empty cart and the cart created by the first add have the same `Cart.id`, and no
- * two users' empty carts share one (the id is a federation key and a client cache key).
- */
-export function cartIdFor(userId: string): string {
-  const bytes = createHash('sha1')
-    .update(CART_ID_NAMESPACE)
-    .update(userId)
-    .digest()
-    .subarray(0, 16);
-  bytes.writeUInt8((bytes.readUInt8(6) & 0x0f) | 0x50, 6);
-  bytes.writeUInt8((bytes.readUInt8(8) & 0x3f) | 0x80, 8);
-  const hex = bytes.toString('hex');
-  return [
-    hex.slice(0, 8),
-    hex.slice(8, 12),
-    hex.slice(12, 16),
-    hex.slice(16, 20),
-    hex.slice(20),
-  ].join('-');
+/** A cart as shown: its id and owner, priced from catalog now. */
+export interface CartView extends PricedCart {
+  readonly id: string;
+  readonly userId: string | null;
 }
 
-/** A cart that has never been written: every user has one, empty, under its final id. */
-export const emptyCart = (userId: string): CartRecord => ({
-  id: cartIdFor(userId),
-  userId,
+export interface MergeResult extends Omit<MergeOutcome, 'lines'> {
+  readonly cart: CartView;
+}
+
+/** How often a write recomputes after losing a race before giving up with CONFLICT. */
+const MAX_ATTEMPTS = 30;
+
+const emptyStored = (owner: CartOwner): StoredCart => ({
+  id: owner.cartId,
+  userId: owner.userId,
   lines: [],
-  updatedAt: new Date(0),
+  version: 0,
 });
 
+function orThrow(result: LinesOrProblem): CartLine[] {
+  if (!Array.isArray(result)) throw BadUserInputError.fromProblems([result]);
+  return result;
+}
+
 /**
- * Carts and their items. Callers check ownership first (`assertSelfOrAdmin`): a cart is read and
- * written only by its user or an admin.
+ * Carts: every use case takes the caller's identity (and guest token) and finds the cart itself
+ * (`ownerOf`), so ownership is decided here, not by resolvers. Reads go through the Redis cache;
+ * writes are optimistic: read the row, compute the new lines with a pure function, write them
+ * only if the row is still at the version read, otherwise read again. Prices and availability
+ * come from catalog on every read and are never stored.
  */
 export class CartService {
-  constructor(private readonly em: EntityManager) {}
+  constructor(
+    private readonly repo: CartRepository,
+    private readonly cache: CartCache,
+  ) {}
 
-  /** One query for any number of users. */
-  async byUserIds(userIds: readonly string[]): Promise<Map<string, CartRecord>> {
-    const carts = await this.em.fork().find(CartEntity, { userId: { $in: [...userIds] } });
-    return new Map(carts.map((c) => [c.userId, c]));
+  /** A fresh guest cart token; the cart itself exists from its first add. */
+  startGuestCart(): string {
+    return newGuestToken();
   }
 
-  /** One query for any number of cart ids. */
-  async byIds(ids: readonly string[]): Promise<Map<string, CartRecord>> {
-    const carts = await this.em.fork().find(CartEntity, { id: { $in: [...ids] } });
-    return new Map(carts.map((c) => [c.id, c]));
+  /** The caller's cart (or the token's guest cart); an empty cart with its final id before the first add. */
+  async myCart(
+    identity: Identity,
+    cartToken: string | null | undefined,
+    facts: ProductFactsLookup,
+  ): Promise<CartView> {
+    return this.view(await this.read(ownerOf(identity, cartToken)), facts);
+  }
+
+  /** Rows of users' carts, one query for all (for a BatchLoader); pass each through `userCart`. */
+  rowsOfUsers(userIds: readonly string[]): Promise<Map<string, StoredCart>> {
+    return this.repo.byUserIds(userIds);
+  }
+
+  /** Rows by cart id, one query for all (for a BatchLoader); pass each through `readable`. */
+  rowsById(ids: readonly string[]): Promise<Map<string, StoredCart>> {
+    return this.repo.byIds(ids);
+  }
+
+  /** `User.cart`: the user itself or an admin only; an empty cart before the first add. */
+  userCart(identity: Identity, userId: string, row: StoredCart | undefined): StoredCart {
+    const owner = userCartOwner(identity, userId);
+    return row ?? emptyStored(owner);
   }
 
   /**
-   * Adds to the user's cart under a row lock. Two first adds racing to create the cart collide on
-   * the unique user id (or deadlock on the gap lock); the loser retries and then finds the row.
+   * A cart reached by id (`_entities`): a user's cart for the user itself or an admin; a guest
+   * cart for an admin only (its token opens it, and a reference carries none).
    */
-  async addItem(userId: string, productId: string, quantity: number): Promise<CartRecord> {
-    for (let attempt = 1; ; attempt++) {
-      try {
-        return await this.tryAddItem(userId, productId, quantity);
-      } catch (err) {
-        const retryable =
-          err instanceof UniqueConstraintViolationException || err instanceof DeadlockException;
-        if (!retryable || attempt >= 3) throw err;
-      }
-    }
+  readable(identity: Identity, row: StoredCart): StoredCart {
+    if (row.userId !== null) userCartOwner(identity, row.userId);
+    else if (!hasRole(identity, 'admin')) throw accessDenied(identity, 'this cart');
+    return row;
   }
 
-  private tryAddItem(userId: string, productId: string, quantity: number): Promise<CartRecord> {
-    return this.em.fork().transactional(async (em) => {
-      let cart = await em.findOne(CartEntity, { userId }, { lockMode: LockMode.PESSIMISTIC_WRITE });
-      const lines = addLine(cart?.lines ?? [], productId, quantity);
-      if (!Array.isArray(lines)) throw BadUserInputError.fromProblems([lines]);
-      if (cart === null) {
-        cart = em.create(CartEntity, {
-          id: cartIdFor(userId),
-          userId,
-          lines,
-          updatedAt: new Date(),
-        });
-      } else {
-        cart.lines = lines;
-        cart.updatedAt = new Date();
+  async view(cart: StoredCart, facts: ProductFactsLookup): Promise<CartView> {
+    const productFacts =
+      cart.lines.length === 0 ? new Map() : await facts(cart.lines.map((l) => l.productId));
+    return { id: cart.id, userId: cart.userId, ...priceCart(cart.lines, productFacts) };
+  }
+
+  /** Adds a product catalog offers; refused (BAD_USER_INPUT) for a product it does not. */
+  async add(
+    identity: Identity,
+    cartToken: string | null | undefined,
+    productId: string,
+    quantity: number,
+    facts: ProductFactsLookup,
+  ): Promise<CartView> {
+    const owner = ownerOf(identity, cartToken);
+    orThrow(addLine([], productId, quantity));
+    if (!(await facts([productId])).has(productId))
+      throw BadUserInputError.fromProblems([{ field: 'productId', message: 'no such product' }]);
+    return this.view(
+      await this.change(owner, (lines) => addLine(lines, productId, quantity)),
+      facts,
+    );
+  }
+
+  async update(
+    identity: Identity,
+    cartToken: string | null | undefined,
+    productId: string,
+    quantity: number,
+    facts: ProductFactsLookup,
+  ): Promise<CartView> {
+    const owner = ownerOf(identity, cartToken);
+    return this.view(
+      await this.change(owner, (lines) => setLineQuantity(lines, productId, quantity)),
+      facts,
+    );
+  }
+
+  async remove(
+    identity: Identity,
+    cartToken: string | null | undefined,
+    productId: string,
+    facts: ProductFactsLookup,
+  ): Promise<CartView> {
+    const owner = ownerOf(identity, cartToken);
+    return this.view(await this.change(owner, (lines) => removeLine(lines, productId)), facts);
+  }
+
+  async clear(
+    identity: Identity,
+    cartToken: string | null | undefined,
+    facts: ProductFactsLookup,
+  ): Promise<CartView> {
+    const owner = ownerOf(identity, cartToken);
+    return this.view(await this.change(owner, () => []), facts);
+  }
+
+  /**
+   * Moves a guest cart into the signed-in caller's cart (see `mergeCarts` for the rules) and
+   * deletes it, in one transaction that checks both versions: merging the same token twice, even
+   * concurrently, merges it once (the second finds no guest cart and merges nothing).
+   */
+  async mergeGuestCart(
+    identity: Identity,
+    cartToken: string,
+    facts: ProductFactsLookup,
+  ): Promise<MergeResult> {
+    const userOwner = ownerOf(identity, undefined);
+    const guestOwner = ownerOf(identity, cartToken);
+    for (let attempt = 1; attempt <= MAX_ATTEMPTS; attempt++) {
+      const rows = await this.repo.byIds([userOwner.cartId, guestOwner.cartId]);
+      const user = rows.get(userOwner.cartId) ?? emptyStored(userOwner);
+      const guest = rows.get(guestOwner.cartId);
+      if (guest === undefined || guest.lines.length === 0) {
+        return { cart: await this.view(user, facts), merged: [], dropped: [] };
       }
-      await em.flush();
-      return cart;
-    });
+      const productFacts = await facts(guest.lines.map((l) => l.productId));
+      const outcome = mergeCarts(user.lines, guest.lines, productFacts);
+      const done = await this.repo.atomically(
+        async (em) =>
+          (await this.repo.remove(guest.id, guest.version, em)) &&
+          (await this.repo.write(user, outcome.lines, em)),
+      );
+      if (done) {
+        const written = { ...user, lines: outcome.lines, version: user.version + 1 };
+        await this.cache.put(written);
+        await this.cache.put({ ...guest, lines: [], version: guest.version + 1 });
+        return {
+          cart: await this.view(written, facts),
+          merged: outcome.merged,
+          dropped: outcome.dropped,
+        };
+      }
+      await backoff(attempt);
+    }
+    throw new ConflictError('the cart kept changing; try again');
+  }
+
+  /** Read-through: the cache, else the database (then cached); no row is an empty cart. */
+  private async read(owner: CartOwner): Promise<StoredCart> {
+    const cached = await this.cache.get(owner.cartId);
+    if (cached !== undefined) return cached;
+    const row = (await this.repo.byIds([owner.cartId])).get(owner.cartId);
+    if (row === undefined) return emptyStored(owner);
+    await this.cache.put(row);
+    return row;
+  }
+
+  /**
+   * The optimistic write loop: the row is read from the database (never the cache, which may lag),
+   * `edit` computes the new lines, and the conditional write lands only on the version read.
+   */
+  private async change(
+    owner: CartOwner,
+    edit: (lines: readonly CartLine[]) => LinesOrProblem,
+  ): Promise<StoredCart> {
+    for (let attempt = 1; attempt <= MAX_ATTEMPTS; attempt++) {
+      const current =
+        (await this.repo.byIds([owner.cartId])).get(owner.cartId) ?? emptyStored(owner);
+      const lines = orThrow(edit(current.lines));
+      if (await this.repo.write(current, lines)) {
+        const written: StoredCart = { ...current, lines, version: current.version + 1 };
+        await this.cache.put(written);
+        return written;
+      }
+      await backoff(attempt);
+    }
+    throw new ConflictError('the cart kept changing; try again');
   }
 }
+
+/** Jittered, growing pause after a lost race, so racing writers spread out. */
+const backoff = (attempt: number) => sleep(Math.random() * Math.min(50, 2 * attempt));

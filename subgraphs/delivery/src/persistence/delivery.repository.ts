@@ -155,6 +155,16 @@ export class DeliveryRepository {
     return row?.user_id;
   }
 
+  /** The partner's display name (what a customer is told), for the shipment events. */
+  async partnerName(em: EntityManager, partnerId: string): Promise<string | undefined> {
+    const [row] = await sqlRows<{ name: string }>(
+      em,
+      'SELECT name FROM delivery_partners WHERE id = ?',
+      [partnerId],
+    );
+    return row?.name;
+  }
+
   async partnerIdOfUser(em: EntityManager, userId: string): Promise<string | undefined> {
     const [row] = await sqlRows<{ id: string }>(
       em,

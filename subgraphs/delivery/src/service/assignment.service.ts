@@ -110,7 +110,7 @@ export class AssignmentService {
           refusal = result.refused;
           throw new AssignRefused(result.refused);
         }
-        await this.events.record(tx, id, 'assigned', { at: now });
+        await this.events.record(tx, id, 'assigned', { at: now, from: 'PENDING' });
         return {
           outcome: 'assigned',
           shipmentId: id,
@@ -215,6 +215,7 @@ export class AssignmentService {
     await this.repo.addDecline(em, shipmentId, partnerId, kind, now);
     await this.events.record(em, shipmentId, kind, {
       at: now,
+      from: 'ASSIGNED',
       previousPartner: { id: partnerId, userId: previousUserId },
       reason: reason ?? null,
     });
@@ -230,7 +231,7 @@ export class AssignmentService {
       await this.repo.postponeRetry(em, s.id, new Date(now.getTime() + this.timing.retryPendingMs));
       return;
     }
-    await this.events.record(em, s.id, 'assigned', { at: now });
+    await this.events.record(em, s.id, 'assigned', { at: now, from: 'PENDING' });
   }
 
   /** Cancels the order's shipment and frees its partner's capacity, once. */
@@ -263,6 +264,7 @@ export class AssignmentService {
       await this.repo.release(em, s.partnerId, s.units);
     await this.events.record(em, s.id, 'cancelled', {
       at: now,
+      from: s.status,
       previousPartner: s.partnerId === null ? null : { id: s.partnerId, userId: s.partnerUserId },
       reason,
     });

@@ -92,7 +92,12 @@ export class LifecycleService {
         if (!moved) throw new ConflictError(`shipment ${s.id} changed meanwhile; try again`);
         if (TERMINAL_STATUSES.includes(verdict.to))
           await this.repo.release(em, s.partnerId, s.units);
-        await this.events.record(em, s.id, CHANGE_OF[action], { at: now, position, reason });
+        await this.events.record(em, s.id, CHANGE_OF[action], {
+          at: now,
+          from: verdict.from,
+          position,
+          reason,
+        });
       },
       this.afterCommit,
     );

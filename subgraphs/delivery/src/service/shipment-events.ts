@@ -1,7 +1,7 @@
 import type { EntityManager } from '@mikro-orm/core';
 import type { Outbox } from '@shop/messaging';
 import { shipmentChangedV1, type ShipmentChangedV1 } from '@shop/schema';
-import type { Position } from '../domain/shipment.js';
+import type { Position, ShipmentStatus } from '../domain/shipment.js';
 import type { DeliveryRepository } from '../persistence/delivery.repository.js';
 
 export type ShipmentChange = ShipmentChangedV1['change'];
@@ -25,6 +25,8 @@ export class ShipmentEventWriter {
     change: ShipmentChange,
     extra: {
       at: Date;
+      /** The status before the change (read under the same lock, before the UPDATE). */
+      from: ShipmentStatus;
       previousPartner?: { id: string; userId: string | null } | null;
       position?: Position | null;
       reason?: string | null;
@@ -34,6 +36,8 @@ export class ShipmentEventWriter {
     const s = await this.repo.lockedShipment(em, shipmentId);
     if (s === undefined) throw new Error(`shipment ${shipmentId} vanished`);
     const position = extra.position ?? null;
+    const partnerName =
+      s.partnerId === null ? undefined : await this.repo.partnerName(em, s.partnerId);
     const reason = extra.reason ?? null;
     await this.repo.addTrackingEvent(em, {
       shipmentId,
@@ -57,6 +61,8 @@ export class ShipmentEventWriter {
         status: s.status,
         partnerId: s.partnerId,
         partnerUserId: s.partnerUserId,
+        ...(partnerName === undefined ? {} : { partnerName }),
+        previousStatus: extra.from,
         previousPartnerId: extra.previousPartner?.id ?? null,
         previousPartnerUserId: extra.previousPartner?.userId ?? null,
         position,

@@ -89,7 +89,13 @@ export class AuthService {
 
   async login(input: { email: string; password: string }): Promise<Session> {
     const em = this.em.fork();
-    const user = await em.findOne(UserEntity, { email: normalizeEmail(input.email) });
+    const email = normalizeEmail(input.email);
+    // The column's collation (utf8mb4_unicode_ci) is accent-insensitive: `víctim@` finds
+    // `victim@`. Only the exact stored spelling may log in, or every lookalike would be a fresh
+    // per-email budget at the gateway's login limits (which key on this normalisation) against the
+    // same password. A lookalike still pays for a hash comparison, like an unknown email.
+    const found = await em.findOne(UserEntity, { email });
+    const user = found?.email === email ? found : null;
     if (!(await this.hasher.verify(input.password, user?.passwordHash)) || user === null)
       throw new UnauthenticatedError('wrong email or password');
     if (needsRehash(this.hasher.costOf(user.passwordHash), this.options.passwordHashCost)) {

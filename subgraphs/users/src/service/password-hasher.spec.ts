@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, describe, it } from 'node:test';
+import type { Worker } from 'node:worker_threads';
 import bcrypt from 'bcryptjs';
 import { PasswordHasher, PasswordHashingBusyError } from './password-hasher.js';
 
@@ -49,6 +50,32 @@ describe('PasswordHasher', () => {
     const stall = await longestStall(burst);
     assert.deepEqual(await burst, Array<boolean>(8).fill(true));
     assert.ok(stall < 500, `the event loop stalled for ${Math.round(stall)} ms`);
+  });
+
+  // A thread can end without an 'error' event (terminated, killed for memory, process.exit in a
+  // library): its job must fail and a fresh thread take its place, or that slot stays busy for
+  // ever and with one thread every later login waits until the queue fills.
+  it('a thread that exits mid-job fails that job only; later calls are served', async () => {
+    const hasher = make(10, { threads: 1 });
+    const hash = await hasher.hash('Passw0rdPassw0rd');
+    const inFlight = hasher.verify('Passw0rdPassw0rd', hash);
+    const { worker } = (hasher as unknown as { slots: { worker: Worker }[] }).slots[0]!;
+    await worker.terminate();
+    const within = async <T>(p: Promise<T>): Promise<T> => {
+      let timer: NodeJS.Timeout | undefined;
+      try {
+        return await Promise.race([
+          p,
+          new Promise<never>((_, reject) => {
+            timer = setTimeout(() => reject(new Error('no answer within 5 s')), 5000);
+          }),
+        ]);
+      } finally {
+        clearTimeout(timer);
+      }
+    };
+    await assert.rejects(within(inFlight), (err: Error) => err.message !== 'no answer within 5 s');
+    assert.equal(await within(hasher.verify('Passw0rdPassw0rd', hash)), true);
   });
 
   it('past threads + maxQueue, a call is refused at once with RATE_LIMITED', async () => {

@@ -104,9 +104,15 @@ export class PasswordHasher {
       else busy?.reject(new Error(`bcrypt failed: ${result.error}`));
       this.dispatch();
     });
+    let crash: Error | undefined;
     worker.on('error', (err: Error) => {
-      // A crashed thread fails only its own job; a fresh one takes its place.
-      finish()?.reject(err);
+      crash = err;
+    });
+    // 'exit', not 'error': a thread can end without an error (terminated, killed for memory,
+    // process.exit in a library), and a slot left busy would never be dispatched to again. A
+    // dead thread fails only its own job; a fresh one takes its place.
+    worker.on('exit', (code: number) => {
+      finish()?.reject(crash ?? new Error(`password hashing thread exited with code ${code}`));
       if (this.closed) return;
       const index = this.slots.indexOf(slot);
       if (index >= 0) this.slots[index] = this.spawn();
