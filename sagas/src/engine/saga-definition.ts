@@ -1,11 +1,40 @@
-import type { SagaCommandContract } from '@shop/schema';
+import type { Contract, EnvelopeOf, SagaCommandContract } from '@shop/schema';
 import type { z } from 'zod';
+import type { SagaHistoryEntry } from './saga-state.js';
+
+/** What a command's payload may read of its saga besides the data (e.g. to word a failure). */
+export interface SagaView {
+  readonly id: string;
+  /** Why the saga is compensating (the refusal or timeout that started it); null while running. */
+  readonly failureReason: string | null;
+  readonly history: readonly SagaHistoryEntry[];
+}
 
 /** A command a step sends: its contract and how to build its payload from the saga data. */
 export interface StepCommand<D> {
   readonly contract: SagaCommandContract;
-  readonly payload: (data: D) => unknown;
+  readonly payload: (data: D, saga: SagaView) => unknown;
 }
+
+/**
+ * The event that starts a saga: the orchestrator consumes `topic` (in its own consumer group, the
+ * inbox making a redelivery harmless) and starts the saga in the transaction that records the
+ * event. `start` names the saga id after the event's aggregate, so the same event published twice
+ * still starts one saga (starting an existing id changes nothing); it returns null for an event
+ * that starts nothing.
+ */
+export interface SagaTrigger<D, C extends Contract = Contract> {
+  readonly topic: string;
+  readonly contract: C;
+  readonly start: (event: EnvelopeOf<C>) => { readonly id: string; readonly data: D } | null;
+}
+
+/** Declares a trigger with the event's type inferred from its contract. */
+export const triggeredBy = <D, C extends Contract>(
+  topic: string,
+  contract: C,
+  start: SagaTrigger<D, C>['start'],
+): SagaTrigger<D, C> => ({ topic, contract, start });
 
 /** How often a command is (re)sent before the engine gives up on it. */
 export interface StepRetryPolicy {
@@ -42,6 +71,9 @@ export interface SagaDefinition<D extends Record<string, unknown> = Record<strin
   readonly type: string;
   readonly data: z.ZodType<D>;
   readonly steps: readonly SagaStep<D>[];
+  /** The event that starts it; without one, sagas of this type start only through `startSaga`. */
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  readonly trigger?: SagaTrigger<D, any>;
 }
 
 export const DEFAULT_STEP_RETRY: StepRetryPolicy = Object.freeze({

@@ -19,6 +19,7 @@ import {
   sagaCommandTopic,
   sagaStepReplyV1,
   TOPICS,
+  type Contract,
   type SagaCommandMeta,
 } from '@shop/schema';
 import {
@@ -30,7 +31,7 @@ import {
   type SagaInput,
   type Transition,
 } from './saga-decision.js';
-import type { SagaDefinition } from './saga-definition.js';
+import type { SagaDefinition, SagaTrigger } from './saga-definition.js';
 import { isTerminal, type SagaState, type SagaStatus } from './saga-state.js';
 import { sagaStore } from './saga-store.js';
 
@@ -47,6 +48,8 @@ export interface SagaOrchestratorOptions {
   readonly commandTopicPrefix?: string;
   /** @default 'sagas.orchestrator' */
   readonly groupId?: string;
+  /** The consumer group that reads the sagas' trigger events. @default `${groupId}.triggers` */
+  readonly triggerGroupId?: string;
   /** How often due deadlines are checked. @default 100 */
   readonly timeoutPollMs?: number;
   /** How long a saga whose deadline failed to be handled waits before the next try. @default 5000 */
@@ -96,6 +99,8 @@ export class SagaOrchestrator {
   private readonly outbox = new Outbox('sagas');
   private readonly relay: OutboxRelay;
   private readonly replies: IdempotentConsumer<typeof sagaStepReplyV1, Outcome | undefined>;
+  /** Reads the trigger events of the sagas that declare one; undefined when none does. */
+  private readonly triggers: IdempotentConsumer<Contract, Outcome[]> | undefined;
   private readonly replyTopic: string;
   private readonly commandTopicPrefix: string;
   private readonly finishedListeners = new Set<(f: SagaFinished) => void>();
@@ -133,6 +138,48 @@ export class SagaOrchestrator {
         if (outcome !== undefined) this.report(outcome);
       },
     });
+    this.triggers = this.triggerConsumer();
+  }
+
+  /**
+   * One consumer for every saga trigger (DESIGN 9: an event starts a saga). Its inbox row and the
+   * new saga commit in one transaction, and the saga id comes from the event's aggregate, so a
+   * redelivered or republished event starts nothing new. Several sagas may start from one event.
+   */
+  private triggerConsumer(): IdempotentConsumer<Contract, Outcome[]> | undefined {
+    const triggered = [...this.defs.values()].flatMap((def) =>
+      def.trigger === undefined ? [] : [{ def, trigger: def.trigger as SagaTrigger<unknown> }],
+    );
+    if (triggered.length === 0) return undefined;
+    const contracts = new Map(
+      triggered.map(({ trigger }) => [trigger.contract.name, trigger.contract]),
+    );
+    return new IdempotentConsumer<Contract, Outcome[]>({
+      bus: this.options.bus,
+      orm: this.options.orm,
+      logger: this.options.logger,
+      groupId:
+        this.options.triggerGroupId ?? `${this.options.groupId ?? 'sagas.orchestrator'}.triggers`,
+      topics: [...new Set(triggered.map(({ trigger }) => trigger.topic))],
+      contracts: [...contracts.values()],
+      // A service's topic carries many event types; only the triggers concern the orchestrator.
+      skipOtherTypes: true,
+      handle: async ({ contract, envelope }, { em }) => {
+        const outcomes: Outcome[] = [];
+        for (const { def, trigger } of triggered) {
+          if (trigger.contract.name !== contract.name) continue;
+          const start = trigger.start(envelope);
+          if (start === null) continue;
+          const outcome = await this.create(em, def.type, start.data, start.id);
+          if (outcome !== undefined) outcomes.push(outcome);
+        }
+        return outcomes;
+      },
+      afterCommit: (_decoded, outcomes) => {
+        this.relay.notify();
+        for (const outcome of outcomes) this.report(outcome);
+      },
+    });
   }
 
   /** The reply topic and every command topic of the declared sagas (create them before start). */
@@ -140,9 +187,15 @@ export class SagaOrchestrator {
     const participants = new Set(
       [...this.defs.values()].flatMap((def) => def.steps.map((step) => step.participant)),
     );
+    const triggers = [...this.defs.values()].flatMap((def) =>
+      def.trigger === undefined ? [] : [def.trigger.topic],
+    );
     return [
-      this.replyTopic,
-      ...[...participants].map((p) => sagaCommandTopic(p, this.commandTopicPrefix)),
+      ...new Set([
+        this.replyTopic,
+        ...[...participants].map((p) => sagaCommandTopic(p, this.commandTopicPrefix)),
+        ...triggers,
+      ]),
     ];
   }
 
@@ -151,6 +204,7 @@ export class SagaOrchestrator {
     this.stopped = false;
     this.relay.start();
     await this.replies.start();
+    await this.triggers?.start();
     const poll = this.options.timeoutPollMs ?? 100;
     this.timer = setInterval(() => {
       this.ticking ??= this.tick().finally(() => (this.ticking = undefined));
@@ -162,6 +216,7 @@ export class SagaOrchestrator {
     if (this.timer !== undefined) clearInterval(this.timer);
     await this.ticking;
     await this.replies.close();
+    await this.triggers?.close();
     await this.relay.stop();
   }
 
@@ -183,9 +238,9 @@ export class SagaOrchestrator {
     return () => this.sentListeners.delete(listener);
   }
 
-  /** Waits until the reply consumer joined its group (tests and benchmarks). */
-  joined(): Promise<void> {
-    return this.replies.kafkaConsumer.joined();
+  /** Waits until the reply and trigger consumers joined their groups (tests and benchmarks). */
+  async joined(): Promise<void> {
+    await Promise.all([this.replies.kafkaConsumer.joined(), this.triggers?.kafkaConsumer.joined()]);
   }
 
   /**
@@ -330,7 +385,14 @@ export class SagaOrchestrator {
         topic: sagaCommandTopic(step.participant, this.commandTopicPrefix),
         key: s.id,
         id: c.id,
-        data: { saga: meta, payload: command.payload(s.data) },
+        data: {
+          saga: meta,
+          payload: command.payload(s.data, {
+            id: s.id,
+            failureReason: s.failureReason,
+            history: s.history,
+          }),
+        },
         // The outbox adds the context's saga id only when the context has one (a message may lack it).
         headers: { [CONTEXT_HEADERS.sagaId]: s.id },
       });
