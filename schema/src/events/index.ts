@@ -25,6 +25,7 @@ export * from './delivery/cancel-shipment.v1.js';
 export * from './users/user-registered.v1.js';
 export * from './sagas/saga-command.js';
 export * from './sagas/saga-step-reply.v1.js';
+export * from './sagas/saga-parked.v1.js';
 export * from './demo/reserve-items.v1.js';
 export * from './demo/release-items.v1.js';
 export * from './demo/charge-payment.v1.js';

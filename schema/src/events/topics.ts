@@ -9,6 +9,8 @@ export const TOPICS = {
   deliveryEvents: 'delivery.events',
   usersEvents: 'users.events',
   sagaReplies: 'sagas.replies',
+  /** Saga lifecycle events for owning services (e.g. a parked saga). */
+  sagaEvents: 'sagas.events',
 } as const;
 
 /** Saga command topics are `<prefix><participant>`; this is the prefix outside tests. */
