@@ -1,5 +1,5 @@
 // Does a spatial index (kdbush + geokdbush) pay for the assignment engine's candidate search?
-// Per assignment the engine today reads every partner row and ranks them all (a haversine each).
+// Without an index the engine reads every partner row and ranks them all (a haversine each).
 // An index of the partners' homes would answer "who can serve this address" with the partners
 // whose ZIP prefix matches plus those within the largest radius of the destination, so only they
 // need reading and ranking (src/service/candidate-index.ts). This script measures both ways, per assignment, at the seeded partner

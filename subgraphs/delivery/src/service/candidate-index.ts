@@ -12,7 +12,7 @@ import type { DeliveryRepository, PartnerGeometry } from '../persistence/deliver
  * the union of the area matches and the homes within the largest radius: a superset of the
  * partners that serve it, which `rankCandidates` then judges on their current rows.
  *
- * Measured by `bench/nearest-candidates.ts` (README of this package): per assignment, 12.2 ms →
+ * Measured by `bench/nearest-candidates.ts` (root README, Benchmarks): per assignment, 12.2 ms →
  * 1.7 ms at the 376 seeded partners, 204 ms → 11 ms at 10,000, with the same best partner.
  */
 export class CandidateIndex {
