@@ -1,7 +1,9 @@
-// `npm start`: start the local stack, build, then run every `start` script of every workspace
-// (subgraphs, gateway, workers), and every `start:<name>` script for a workspace with more than
-// one process (sagas: the orchestrator and `start:notifications`), with prefixed output. Ctrl-C
-// stops them all.
+// `npm start`: start the local stack, build, in development run every workspace's `dev-seed`
+// script one after the other (demo data such as delivery's partners and partner login, made before
+// any service runs so that no two processes migrate one database at once), then run every `start`
+// script of every workspace (subgraphs, gateway, workers), and every `start:<name>` script for a
+// workspace with more than one process (sagas: the orchestrator and `start:notifications`), with
+// prefixed output. Ctrl-C stops them all.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
 import { repoRoot, workspaces } from './workspaces.ts';
@@ -14,6 +16,21 @@ for (const [name, args] of [
   console.log(`== ${name}`);
   if (spawnSync(node, [...args], { cwd: repoRoot, stdio: 'inherit' }).status !== 0) process.exit(1);
 }
+
+// Unset NODE_ENV means production in every service; `npm start` is development unless the shell
+// says otherwise (Sandbox, introspection, the committed development keys, demo data).
+const nodeEnv = process.env.NODE_ENV ?? 'development';
+if (nodeEnv === 'development')
+  for (const ws of workspaces().filter((w) => 'dev-seed' in w.scripts)) {
+    console.log(`== dev-seed ${path.relative(repoRoot, ws.dir)}`);
+    const seeded = spawnSync('npm', ['run', '--silent', 'dev-seed'], {
+      cwd: ws.dir,
+      stdio: 'inherit',
+      env: { ...process.env, NODE_ENV: nodeEnv },
+    });
+    // Demo data is a convenience: the services start without it.
+    if (seeded.status !== 0) console.log(`dev-seed ${ws.name} failed (${seeded.status}); going on`);
+  }
 
 const services = workspaces().flatMap((ws) =>
   Object.entries(ws.scripts)
@@ -39,9 +56,7 @@ for (const { ws, label: suffix, script } of services) {
     cwd: ws.dir,
     env: {
       ...process.env,
-      // Unset NODE_ENV means production in every service; `npm start` is development unless the
-      // shell says otherwise (Sandbox, introspection, the committed development keys).
-      NODE_ENV: process.env.NODE_ENV ?? 'development',
+      NODE_ENV: nodeEnv,
       PATH: `${path.join(repoRoot, 'node_modules', '.bin')}${path.delimiter}${process.env.PATH ?? ''}`,
     },
     stdio: ['ignore', 'pipe', 'pipe'],

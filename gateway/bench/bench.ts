@@ -1,8 +1,12 @@
 // `npm run bench -w gateway`: this gateway (JWT auth, proof signing, @rateLimit in Redis, limits)
-// vs a bare @apollo/gateway + @apollo/server vs Hive Gateway, each in its own process, over the
-// same two subgraphs, supergraph and query, on loopback. Runs are interleaved and repeated; the
-// table shows medians. Not a test: it prints figures and asserts nothing about time.
+// vs a bare @apollo/gateway + @apollo/server (with Apollo's and with our subgraph client) vs Hive
+// Gateway (JavaScript planner, and Hive Router's Rust planner through @graphql-hive/router-runtime),
+// each in its own process, over the same four subgraphs and supergraph, on loopback, with two
+// queries: a shallow one and a deep one shaped like The Guild's gateway benchmark. Runs are
+// interleaved and repeated; the tables show medians. Not a test: it prints figures and asserts
+// nothing about time.
 //   BENCH_DURATION_S (6) BENCH_ROUNDS (5) BENCH_CONNECTIONS (16) BENCH_WARMUP_S (3)
+//   BENCH_QUERIES (shallow,deep) BENCH_PROFILE=<dir>
 import { spawn, type ChildProcess } from 'node:child_process';
 import { generateKeyPairSync } from 'node:crypto';
 import { mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
@@ -18,7 +22,12 @@ import { exportJWK, generateKeyPair, SignJWT } from 'jose';
 import { Pool } from 'undici';
 import { forApolloGateway } from '../src/supergraph.js';
 import { gatewayDir, repoRoot } from '../test/harness.js';
-import { BENCH_QUERY, PRODUCTS_SDL, REVIEWS_SDL } from './bench-subgraphs.js';
+import {
+  BENCH_QUERY,
+  BENCH_SUBGRAPHS,
+  DEEP_QUERY,
+  type BenchSubgraphName,
+} from './bench-subgraphs.js';
 
 const num = (name: string, fallback: number): number => {
   const v = Number(process.env[name]);
@@ -28,6 +37,31 @@ const DURATION_S = num('BENCH_DURATION_S', 6);
 const ROUNDS = num('BENCH_ROUNDS', 5);
 const CONNECTIONS = num('BENCH_CONNECTIONS', 16);
 const WARMUP_S = num('BENCH_WARMUP_S', 3);
+
+interface BenchQuery {
+  readonly name: string;
+  readonly query: string;
+  readonly description: string;
+}
+const QUERIES: readonly BenchQuery[] = [
+  {
+    name: 'shallow',
+    query: BENCH_QUERY,
+    description: `\`${BENCH_QUERY}\` (2 subgraphs, 1 entity fetch)`,
+  },
+  {
+    name: 'deep',
+    query: DEEP_QUERY,
+    description:
+      "`Deep` in `gateway/bench/bench-subgraphs.ts`: `users` and `topProducts`, 8 levels of nested entities across 4 subgraphs with named fragments and a `@requires`, shaped like The Guild's gateway benchmark (about 30 KB per answer)",
+  },
+].filter((q) => (process.env.BENCH_QUERIES ?? 'shallow,deep').split(',').includes(q.name));
+
+const OURS = 'this gateway';
+const BARE = 'bare @apollo/gateway';
+const BARE_UNDICI = 'bare + our subgraph client';
+const HIVE = 'Hive Gateway (JS planner)';
+const HIVE_RUST = 'Hive Gateway + Rust planner (router-runtime)';
 
 interface Target {
   readonly name: string;
@@ -60,10 +94,11 @@ const median = (xs: number[]): number => {
 async function load(
   url: string,
   headers: Record<string, string>,
+  query: string,
   seconds: number,
 ): Promise<RunResult> {
   const pool = new Pool(url, { connections: CONNECTIONS, pipelining: 1 });
-  const body = JSON.stringify({ query: BENCH_QUERY });
+  const body = JSON.stringify({ query });
   const latencies: number[] = [];
   let failures = 0;
   const started = performance.now();
@@ -144,6 +179,18 @@ function cpuSeconds(pid: number): number {
   return sumOverTree(pid, ticks) / 100; // USER_HZ
 }
 
+/** Paths of the files a process has mapped (its shared libraries and native addons). */
+function loadedLibraries(pid: number): string[] {
+  try {
+    return readFileSync(`/proc/${pid}/maps`, 'utf8')
+      .split('\n')
+      .map((l) => l.split(/\s+/)[5] ?? '')
+      .filter(Boolean);
+  } catch {
+    return [];
+  }
+}
+
 async function waitForGraphQL(
   url: string,
   child: ChildProcess,
@@ -167,7 +214,16 @@ async function waitForGraphQL(
   throw new Error(`${url} did not answer in time`);
 }
 
-async function startHive(supergraphPath: string, cwd: string): Promise<Target> {
+/**
+ * Hive Gateway's CLI as its docs show it (`hive-gateway supergraph <file>`); with `rustPlanner`,
+ * plus `--hive-router-runtime`, which loads `@graphql-hive/router-runtime` (Hive Router's Rust
+ * query planner as a native addon shipped inside the npm package `@graphql-hive/router-query-planner`).
+ */
+async function startHive(
+  supergraphPath: string,
+  cwd: string,
+  rustPlanner: boolean,
+): Promise<Target> {
   const port = await freePort();
   const bin = path.join(repoRoot, 'node_modules', '@graphql-hive', 'gateway', 'dist', 'bin.js');
   const child = spawn(
@@ -182,6 +238,7 @@ async function startHive(supergraphPath: string, cwd: string): Promise<Target> {
       '127.0.0.1',
       '--polling',
       '1h',
+      ...(rustPlanner ? ['--hive-router-runtime'] : []),
     ],
     {
       cwd,
@@ -198,8 +255,13 @@ async function startHive(supergraphPath: string, cwd: string): Promise<Target> {
     child.kill('SIGKILL');
     throw new Error(`${(err as Error).message}\n${stderr}`);
   }
+  // The CLI falls back to its JavaScript planner, with a warning, when it cannot load the runtime.
+  if (rustPlanner && /could not load/i.test(stderr)) {
+    child.kill('SIGKILL');
+    throw new Error(`Hive Gateway did not load @graphql-hive/router-runtime:\n${stderr}`);
+  }
   return {
-    name: 'Hive Gateway',
+    name: rustPlanner ? HIVE_RUST : HIVE,
     url,
     pid: child.pid ?? 0,
     stop: async () => {
@@ -238,14 +300,17 @@ async function main(): Promise<void> {
       NODE_ENV: 'production',
     });
     started.push(asTarget('subgraphs', subgraphs));
-    const line = subgraphs.logs.find((l) => l.msg === 'listening') as {
-      products: string;
-      reviews: string;
-    };
-    const composed = composeServices([
-      { name: 'products', url: line.products, typeDefs: parse(PRODUCTS_SDL) },
-      { name: 'reviews', url: line.reviews, typeDefs: parse(REVIEWS_SDL) },
-    ]);
+    const line = subgraphs.logs.find((l) => l.msg === 'listening') as Record<
+      BenchSubgraphName,
+      string
+    >;
+    const composed = composeServices(
+      (Object.keys(BENCH_SUBGRAPHS) as BenchSubgraphName[]).map((name) => ({
+        name,
+        url: line[name],
+        typeDefs: parse(BENCH_SUBGRAPHS[name]),
+      })),
+    );
     if (composed.errors) throw new Error(composed.errors.map((e) => e.message).join('\n'));
     const supergraphPath = path.join(dir, 'supergraph.graphql');
     writeFileSync(supergraphPath, composed.supergraphSdl);
@@ -283,6 +348,9 @@ async function main(): Promise<void> {
       HTTP_RATE_PER_SECOND: '1000000',
       HTTP_BURST: '1000000',
       OPS_PORT: '0',
+      // The deep query's static cost (lists without a page size count 10 each) passes the default
+      // 5,000; the walk runs all the same, the limit just never rejects.
+      MAX_COST: '1000000',
       // BENCH_PROFILE=<dir> writes a V8 CPU profile of this gateway there.
       ...(process.env.BENCH_PROFILE
         ? { NODE_OPTIONS: `--cpu-prof --cpu-prof-dir=${process.env.BENCH_PROFILE}` }
@@ -300,64 +368,107 @@ async function main(): Promise<void> {
       BARE_FETCHER: 'undici',
     });
     started.push(asTarget('bare + our subgraph client', bareUndici));
-    started.push(await startHive(plainPath, dir));
+    started.push(await startHive(plainPath, dir, false));
+    started.push(await startHive(plainPath, dir, true));
     const targets = started.slice(1);
 
-    // same answer everywhere
-    const answers = await Promise.all(
-      targets.map(async (t) => {
-        const res = await fetch(`${t.url}/graphql`, {
-          method: 'POST',
-          headers: { 'content-type': 'application/json', ...headers },
-          body: JSON.stringify({ query: BENCH_QUERY }),
-        });
-        return JSON.stringify(((await res.json()) as { data?: unknown }).data);
-      }),
-    );
-    if (new Set(answers).size !== 1 || answers[0] === undefined || answers[0] === 'null')
-      throw new Error(`gateways disagree:\n${answers.join('\n')}`);
-
-    for (const t of targets) await load(t.url, headers, WARMUP_S);
-    const results = new Map<string, RunResult[]>(targets.map((t) => [t.name, []]));
-    for (let round = 0; round < ROUNDS; round++) {
-      const order = targets.map((_, i) => targets[(i + round) % targets.length]!);
-      for (const t of order) {
-        const cpu0 = cpuSeconds(t.pid);
-        const r = await load(t.url, headers, DURATION_S);
-        r.cpuMsPerRequest = ((cpuSeconds(t.pid) - cpu0) * 1000) / (r.rps * DURATION_S);
-        results.get(t.name)!.push(r);
-        process.stderr.write(
-          `round ${round + 1} ${t.name}: ${r.rps.toFixed(0)} req/s p50 ${r.p50.toFixed(2)} p95 ${r.p95.toFixed(2)} p99 ${r.p99.toFixed(2)} ms, cpu ${r.cpuMsPerRequest.toFixed(2)} ms/req, failures ${r.failures}\n`,
+    // same answer everywhere, for every query
+    for (const q of QUERIES) {
+      const answers = await Promise.all(
+        targets.map(async (t) => {
+          const res = await fetch(`${t.url}/graphql`, {
+            method: 'POST',
+            headers: { 'content-type': 'application/json', ...headers },
+            body: JSON.stringify({ query: q.query }),
+          });
+          const json = (await res.json()) as { data?: unknown; errors?: unknown };
+          return JSON.stringify(json.errors ?? json.data);
+        }),
+      );
+      if (new Set(answers).size !== 1 || answers[0] === undefined || answers[0] === 'null')
+        throw new Error(
+          `gateways disagree on the ${q.name} query:\n${targets.map((t, i) => `${t.name}: ${answers[i]?.slice(0, 300)}`).join('\n')}`,
         );
+    }
+
+    for (const q of QUERIES) for (const t of targets) await load(t.url, headers, q.query, WARMUP_S);
+    const hiveRust = targets.find((t) => t.name === HIVE_RUST)!;
+    if (!loadedLibraries(hiveRust.pid).some((l) => l.includes('hive_router_query_planner')))
+      throw new Error('Hive Gateway + Rust planner: the native query planner is not loaded');
+
+    const results = new Map<string, RunResult[]>(
+      QUERIES.flatMap((q) => targets.map((t) => [`${q.name}/${t.name}`, []])),
+    );
+    for (let round = 0; round < ROUNDS; round++) {
+      for (const q of QUERIES) {
+        const order = targets.map((_, i) => targets[(i + round) % targets.length]!);
+        for (const t of order) {
+          const cpu0 = cpuSeconds(t.pid);
+          const r = await load(t.url, headers, q.query, DURATION_S);
+          r.cpuMsPerRequest = ((cpuSeconds(t.pid) - cpu0) * 1000) / (r.rps * DURATION_S);
+          results.get(`${q.name}/${t.name}`)!.push(r);
+          process.stderr.write(
+            `round ${round + 1} ${q.name} ${t.name}: ${r.rps.toFixed(0)} req/s p50 ${r.p50.toFixed(2)} p95 ${r.p95.toFixed(2)} p99 ${r.p99.toFixed(2)} ms, cpu ${r.cpuMsPerRequest.toFixed(2)} ms/req, failures ${r.failures}\n`,
+          );
+        }
       }
     }
 
-    const rows = targets.map((t) => {
-      const rs = results.get(t.name)!;
-      return {
-        name: t.name,
-        rps: median(rs.map((r) => r.rps)),
-        p50: median(rs.map((r) => r.p50)),
-        p95: median(rs.map((r) => r.p95)),
-        p99: median(rs.map((r) => r.p99)),
-        failures: rs.reduce((s, r) => s + r.failures, 0),
-        cpu: median(rs.map((r) => r.cpuMsPerRequest ?? NaN)),
-        rss: peakRssMiB(t.pid),
-      };
-    });
-    const base = rows.find((r) => r.name === 'bare @apollo/gateway')!;
+    const os = await import('node:os');
     const lines = [
-      `Query: \`${BENCH_QUERY}\` (2 subgraphs, 1 entity fetch), ${CONNECTIONS} connections, ${ROUNDS} interleaved rounds of ${DURATION_S}s after ${WARMUP_S}s warm-up, medians; loopback, node ${process.version}, ${(await import('node:os')).cpus().length} CPUs shared by load generator, gateways and subgraphs.`,
-      '',
-      '| gateway | req/s | p50 ms | p95 ms | p99 ms | gateway CPU ms/req | peak RSS MiB | throughput vs bare | p95 vs bare | failed requests |',
-      '|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|',
-      ...rows.map(
-        (r) =>
-          `| ${r.name} | ${r.rps.toFixed(0)} | ${r.p50.toFixed(2)} | ${r.p95.toFixed(2)} | ${r.p99.toFixed(2)} | ${r.cpu.toFixed(2)} | ${r.rss.toFixed(0)} | ${(r.rps / base.rps).toFixed(2)}x | ${(r.p95 / base.p95).toFixed(2)}x | ${r.failures} |`,
-      ),
-      '',
-      `This gateway verifies an RS256 bearer token, signs an Ed25519 proof per subgraph, runs the depth/cost/alias and @authenticated checks and one atomic Redis @rateLimit script per request (limit set high enough never to reject). Goal: throughput >= 0.85x bare, p95 <= 1.2x bare. "bare + our subgraph client" is the bare gateway with this gateway's undici-based subgraph client (src/subgraph-fetcher.ts) instead of Apollo's default make-fetch-happen: the gap between it and this gateway is what auth, proof signing, limits and the Redis rate limit cost.`,
+      `${CONNECTIONS} connections, ${ROUNDS} interleaved rounds of ${DURATION_S}s per query and gateway after ${WARMUP_S}s warm-up, medians; loopback, node ${process.version}, ${os.cpus().length} CPUs shared by load generator, gateways and subgraphs (load average at the end: ${os.loadavg()[0]!.toFixed(1)}).`,
     ];
+    const goals: string[] = [];
+    for (const q of QUERIES) {
+      const rows = targets.map((t) => {
+        const rs = results.get(`${q.name}/${t.name}`)!;
+        return {
+          name: t.name,
+          rps: median(rs.map((r) => r.rps)),
+          p50: median(rs.map((r) => r.p50)),
+          p95: median(rs.map((r) => r.p95)),
+          p99: median(rs.map((r) => r.p99)),
+          failures: rs.reduce((s, r) => s + r.failures, 0),
+          cpu: median(rs.map((r) => r.cpuMsPerRequest ?? NaN)),
+          // Median over rounds of this gateway's throughput over the other's in the same round: a
+          // ratio taken side by side moves less with the machine's load than either figure.
+          rpsVsOurs: median(rs.map((r, i) => results.get(`${q.name}/${OURS}`)![i]!.rps / r.rps)),
+        };
+      });
+      const row = (name: string) => rows.find((r) => r.name === name)!;
+      const base = row(BARE);
+      lines.push(
+        '',
+        `**${q.name}** — ${q.description}`,
+        '',
+        "| gateway | req/s | p50 ms | p95 ms | p99 ms | gateway CPU ms/req | throughput vs bare | p95 vs bare | this gateway's req/s ÷ row's (per-round median) | failed requests |",
+        '|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|',
+        ...rows.map(
+          (r) =>
+            `| ${r.name} | ${r.rps.toFixed(0)} | ${r.p50.toFixed(2)} | ${r.p95.toFixed(2)} | ${r.p99.toFixed(2)} | ${r.cpu.toFixed(2)} | ${(r.rps / base.rps).toFixed(2)}x | ${(r.p95 / base.p95).toFixed(2)}x | ${r.rpsVsOurs.toFixed(2)}x | ${r.failures} |`,
+        ),
+      );
+      const ours = row(OURS);
+      const fastestHive = [row(HIVE), row(HIVE_RUST)].sort((a, b) => b.rps - a.rps)[0]!;
+      const bareUndici = row(BARE_UNDICI);
+      const verdict = (ratio: number, goal: number): string =>
+        `${ratio.toFixed(2)}x (goal >= ${goal.toFixed(2)}x: ${ratio >= goal ? 'met' : 'MISSED'})`;
+      goals.push(
+        `| ${q.name} | ${fastestHive.name} | ${verdict(ours.rps / fastestHive.rps, 1)} | ${(ours.p95 / fastestHive.p95).toFixed(2)}x | ${verdict(ours.rps / bareUndici.rps, 0.85)} | ${(ours.p95 / bareUndici.p95).toFixed(2)}x |`,
+      );
+    }
+    lines.push(
+      '',
+      '**Goals** (ratios of medians)',
+      '',
+      '| query | fastest Hive row | this gateway req/s ÷ fastest Hive | p95 ÷ fastest Hive | req/s ÷ bare + our subgraph client | p95 ÷ bare + our subgraph client |',
+      '|---|---|---:|---:|---:|---:|',
+      ...goals,
+      '',
+      `Peak RSS MiB over the whole run: ${targets.map((t) => `${t.name} ${peakRssMiB(t.pid).toFixed(0)}`).join(', ')}.`,
+      '',
+      `This gateway verifies an RS256 bearer token, signs an Ed25519 proof per subgraph, runs the depth/cost/alias and @authenticated checks and one atomic Redis @rateLimit script per request (limit set high enough never to reject). "bare + our subgraph client" is the bare gateway with this gateway's undici-based subgraph client (src/subgraph-fetcher.ts) instead of Apollo's default make-fetch-happen: the gap between it and this gateway is what auth, proof signing, limits and the Redis rate limit cost.`,
+    );
     process.stdout.write(`${lines.join('\n')}\n`);
   } finally {
     for (const t of [...started].reverse()) await t.stop().catch(() => undefined);

@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import type { MikroORM } from '@mikro-orm/core';
@@ -76,21 +77,79 @@ export function planDemoPartners(postalCodes: readonly string[]): Omit<PartnerIn
   }));
 }
 
+/** Creates a login (an account with the partner role, in the users service) and returns its id. */
+export type ProvisionPartnerLogin = (email: string, password: string) => Promise<string>;
+
+/** The one partner login `seedDemoPartners` provisions and shows. */
+export interface DemoPartnerLogin {
+  readonly provision: ProvisionPartnerLogin;
+  /** Shows the login once, where the developer reads it (never a log line). */
+  readonly show: (text: string) => void;
+}
+
+/** The Superstore's first order line ships to Henderson, KY: its partner gets the login. */
+export const LOGIN_POSTAL_CODE = '42420';
+
+/** 16 random base64url characters, with at least one letter and one digit (users' policy). */
+function demoPassword(): string {
+  for (;;) {
+    const candidate = randomBytes(12).toString('base64url');
+    if (/[A-Za-z]/.test(candidate) && /\d/.test(candidate)) return candidate;
+  }
+}
+
 /**
  * Development only: when the delivery database has no partner, creates one per ZIP prefix of the
  * sample data set's order lines, so the place-order saga finds a partner for every sample order.
- * Their `userId`s are placeholders (`demo-<prefix>`): an admin links a real partner account with
- * `createDeliveryPartner`.
+ * With `login`, the partner serving the first sample order (ZIP 42420) gets a real account first
+ * (random password, shown once through `login.show` and stored nowhere but as the users
+ * service's hash); the others' `userId`s are placeholders (`demo-<prefix>`): an admin links a real
+ * partner account with `createDeliveryPartner`. A failed login provisioning creates nothing, so
+ * the next start tries again.
  */
-export async function seedDemoPartners(orm: MikroORM, logger: Logger): Promise<number> {
+export async function seedDemoPartners(
+  orm: MikroORM,
+  logger: Logger,
+  login?: DemoPartnerLogin,
+): Promise<number> {
   const [row] = await sqlRows<{ n: number | string }>(
     orm.em.fork(),
     'SELECT COUNT(*) AS n FROM delivery_partners',
   );
   if (Number(row?.n ?? 0) > 0) return 0;
   const plan = planDemoPartners(await superstorePostalCodes());
+  const loginArea = LOGIN_POSTAL_CODE.slice(0, 3);
+  let shown: string | undefined;
+  let loginUserId: string | undefined;
+  if (login !== undefined) {
+    const email = `partner-${loginArea}-${randomBytes(3).toString('hex')}@example.com`;
+    const password = demoPassword();
+    loginUserId = await login.provision(email, password);
+    const partner = plan.find((p) => p.serviceAreas.includes(loginArea));
+    shown = [
+      '',
+      '  Delivery partner login (development only, shown this once):',
+      `    email     ${email}`,
+      `    password  ${password}`,
+      `    partner   ${partner?.name ?? ''} (ZIP ${loginArea}xx, e.g. ${LOGIN_POSTAL_CODE})`,
+      '  Log in with the `login` mutation in Sandbox; the README walks through the rest.',
+      '',
+    ].join('\n');
+  }
   const partners = new PartnerService(orm);
-  for (const p of plan) await partners.create({ ...p, userId: `demo-${p.serviceAreas[0] ?? ''}` });
+  // The login's partner first, then the login shown: whatever fails after, the shown login works.
+  const ordered = [
+    ...plan.filter((p) => p.serviceAreas.includes(loginArea)),
+    ...plan.filter((p) => !p.serviceAreas.includes(loginArea)),
+  ];
+  for (const [i, p] of ordered.entries()) {
+    const area = p.serviceAreas[0] ?? '';
+    await partners.create({
+      ...p,
+      userId: area === loginArea && loginUserId !== undefined ? loginUserId : `demo-${area}`,
+    });
+    if (i === 0 && shown !== undefined) login?.show(shown);
+  }
   logger.info({ partners: plan.length }, 'created demo delivery partners for the sample data');
   return plan.length;
 }

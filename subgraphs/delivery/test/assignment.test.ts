@@ -1,4 +1,6 @@
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import path from 'node:path';
 import { after, before, beforeEach, describe, it } from 'node:test';
 import { createLogger } from '@shop/platform';
 import { TestStack } from '@shop/testing';
@@ -140,13 +142,70 @@ describe('assignment engine against MariaDB', () => {
     assert.equal(p?.current_load, 2);
   });
 
-  it('development seeds demo partners once, and they take a sample order', async () => {
+  it('development seeds demo partners once, with one partner login shown once', async () => {
     const logger = createLogger('delivery', 'silent');
-    const created = await seedDemoPartners(world.app.orm, logger);
+    const provisioned: { email: string; password: string }[] = [];
+    const shown: string[] = [];
+    const login = {
+      provision: (email: string, password: string) => {
+        provisioned.push({ email, password });
+        return Promise.resolve('login-user-id');
+      },
+      show: (text: string) => void shown.push(text),
+    };
+    const created = await seedDemoPartners(world.app.orm, logger, login);
     assert.ok(created > 100, `${created} partners`);
-    assert.equal(await seedDemoPartners(world.app.orm, logger), 0);
-    // Henderson, KY: the Superstore's first order line.
+    assert.equal(provisioned.length, 1);
+    const [{ email, password }] = provisioned as [{ email: string; password: string }];
+    assert.match(password, /^(?=.*[A-Za-z])(?=.*\d).{16}$/);
+    assert.deepEqual(shown.length, 1);
+    assert.ok(shown[0]!.includes(email) && shown[0]!.includes(password), shown[0]);
+    const [partner] = await world.rows<{ id: string }>(
+      "SELECT id FROM delivery_partners WHERE user_id = 'login-user-id'",
+    );
+    assert.ok(partner !== undefined, 'the login is linked to a partner');
+
+    // once: a second start finds partners and provisions and shows nothing
+    assert.equal(await seedDemoPartners(world.app.orm, logger, login), 0);
+    assert.equal(provisioned.length, 1);
+    assert.equal(shown.length, 1);
+
+    // Henderson, KY: the Superstore's first order line goes to the login's partner.
     const r = await assign('42420', 2);
-    assert.equal(r.outcome, 'assigned');
+    assert.equal(r.outcome === 'assigned' && r.partnerId, partner.id);
+  });
+
+  it('a failed login provisioning creates no demo partner, so the next start tries again', async () => {
+    const logger = createLogger('delivery', 'silent');
+    const shown: string[] = [];
+    await assert.rejects(
+      seedDemoPartners(world.app.orm, logger, {
+        provision: () => Promise.reject(new Error('users database down')),
+        show: (text) => void shown.push(text),
+      }),
+      /users database down/,
+    );
+    assert.deepEqual(await world.rows('SELECT id FROM delivery_partners'), []);
+    assert.deepEqual(shown, []);
+  });
+
+  it('the dev-seed command refuses to run outside development', async () => {
+    const url = new URL(world.dbUrl);
+    const database = decodeURIComponent(url.pathname.slice(1));
+    url.pathname = '/';
+    const cli = path.join(import.meta.dirname, '..', 'src', 'dev-seed-cli.js');
+    const run = spawnSync(process.execPath, [cli], {
+      env: {
+        PATH: process.env.PATH,
+        NODE_ENV: 'production',
+        MYSQL_URL: url.toString(),
+        MYSQL_DATABASE: database,
+      },
+      encoding: 'utf8',
+      timeout: 30_000,
+    });
+    assert.equal(run.status, 64, run.stderr);
+    assert.match(run.stderr, /refused, NODE_ENV is production/);
+    assert.deepEqual(await world.rows('SELECT id FROM delivery_partners'), []);
   });
 });

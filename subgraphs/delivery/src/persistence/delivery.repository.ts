@@ -86,6 +86,14 @@ const toPartner = (r: RawPartner): PartnerRow => ({
   workingHours: json<WorkingHours>(r.working_hours),
 });
 
+/** Where a partner is and what it serves: what the candidate index holds. */
+export interface PartnerGeometry {
+  readonly id: string;
+  readonly home: Position;
+  readonly radiusKm: number;
+  readonly serviceAreas: readonly string[];
+}
+
 /**
  * The SQL of assignments and the shipment lifecycle. Every method runs on the caller's
  * EntityManager, inside its transaction. Writes that could race are single conditional UPDATEs
@@ -99,6 +107,44 @@ export class DeliveryRepository {
     return (await sqlRows<RawPartner>(em, `SELECT ${PARTNER_COLUMNS} FROM delivery_partners`)).map(
       toPartner,
     );
+  }
+
+  /** The given partners' rows, without a lock. */
+  async partnersByIds(em: EntityManager, ids: readonly string[]): Promise<PartnerRow[]> {
+    if (ids.length === 0) return [];
+    return (
+      await sqlRows<RawPartner>(
+        em,
+        `SELECT ${PARTNER_COLUMNS} FROM delivery_partners WHERE id IN (${ids.map(() => '?').join(', ')})`,
+        [...ids],
+      )
+    ).map(toPartner);
+  }
+
+  /** Every partner's home, radius and service areas (for the candidate index). */
+  async partnerGeometries(em: EntityManager): Promise<PartnerGeometry[]> {
+    const rows = await sqlRows<
+      Pick<RawPartner, 'id' | 'home_lat' | 'home_lng' | 'radius_km' | 'service_areas'>
+    >(em, 'SELECT id, home_lat, home_lng, radius_km, service_areas FROM delivery_partners');
+    return rows.map((r) => ({
+      id: r.id,
+      home: { latitude: Number(r.home_lat), longitude: Number(r.home_lng) },
+      radiusKm: Number(r.radius_km),
+      serviceAreas: json<string[]>(r.service_areas),
+    }));
+  }
+
+  /**
+   * A fingerprint of every partner's geometry: it changes when a partner is added or removed or
+   * its home, radius or areas change, and not when its load or availability does.
+   */
+  async partnerGeometryVersion(em: EntityManager): Promise<string> {
+    const [row] = await sqlRows<{ n: number | string; x: number | string | null }>(
+      em,
+      `SELECT COUNT(*) AS n, BIT_XOR(CRC32(CONCAT_WS('|', id, home_lat, home_lng, radius_km, service_areas))) AS x
+         FROM delivery_partners`,
+    );
+    return `${row?.n ?? 0}:${row?.x ?? 0}`;
   }
 
   /**

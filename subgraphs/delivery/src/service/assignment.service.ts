@@ -4,6 +4,7 @@ import { noPartnerReason, rankCandidates } from '../domain/assignment.js';
 import { locatePostalCode } from '../domain/geo.js';
 import { HOLDS_CAPACITY, judgeTransition, type Position } from '../domain/shipment.js';
 import type { DeliveryRepository, ShipmentRow } from '../persistence/delivery.repository.js';
+import { CandidateIndexCache } from './candidate-index.js';
 import { runDeliveryTransaction } from './delivery-transaction.js';
 import type { ShipmentEventWriter } from './shipment-events.js';
 
@@ -61,13 +62,17 @@ const trackingCode = (): string =>
  * inserted first, so a concurrent assign of the same order waits for this one and then finds it.
  */
 export class AssignmentService {
+  private readonly index: CandidateIndexCache;
+
   constructor(
     private readonly orm: MikroORM,
     private readonly repo: DeliveryRepository,
     private readonly events: ShipmentEventWriter,
     private readonly timing: AssignmentTiming,
     private readonly afterCommit?: () => void,
-  ) {}
+  ) {
+    this.index = new CandidateIndexCache(repo);
+  }
 
   assign(req: AssignRequest): Promise<AssignOutcome> {
     return runDeliveryTransaction(this.orm, (em) => this.assignWithin(em, req), this.afterCommit);
@@ -158,8 +163,15 @@ export class AssignmentService {
     const destination: Position | undefined = s.destination ?? locatePostalCode(s.postalCode);
     const req = { postalCode: s.postalCode, units: s.units };
     if (destination === undefined) return { refused: `unknown postal code ${s.postalCode}` };
-    const all = (await this.repo.partners(em)).filter((p) => !excluded.has(p.id));
-    const first = rankCandidates(all, { ...req, destination }, now);
+    // Only the partners the index says may serve the address are read and ranked; every other
+    // one is outside the service area (counted for the refusal's reason).
+    const index = await this.index.current(em);
+    const nearby = index.candidates(s.postalCode, destination).filter((id) => !excluded.has(id));
+    const first = rankCandidates(
+      await this.repo.partnersByIds(em, nearby),
+      { ...req, destination },
+      now,
+    );
     // Lock the candidates (id order: no deadlock) and rank again on their current values.
     const locked = await this.repo.lockPartners(
       em,
@@ -181,6 +193,9 @@ export class AssignmentService {
         throw new Error(`shipment ${s.id} left PENDING under its lock`);
       return { partnerId: c.partnerId };
     }
+    const considered = new Set(nearby);
+    for (const p of index.partners)
+      if (!considered.has(p.id) && !excluded.has(p.id)) rejected.set(p.id, 'outside-area');
     return { refused: noPartnerReason(req, rejected, lostRaces) };
   }
 
