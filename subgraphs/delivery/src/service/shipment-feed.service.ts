@@ -1,7 +1,7 @@
 import type { EntityManager } from '@mikro-orm/mysql';
 import { sqlRows } from '@shop/messaging';
-import { accessDenied, isSelfOrAdmin, type Identity } from '@shop/subgraph-kit';
 import { BadUserInputError, NotFoundError, UnauthenticatedError } from '@shop/platform';
+import { accessDenied, isSelfOrAdmin, type Identity } from '@shop/subgraph-kit';
 import type { Position, ShipmentStatus } from '../domain/shipment.js';
 
 /** One change as a subscriber sees it, with the cursor to resume after it. */
