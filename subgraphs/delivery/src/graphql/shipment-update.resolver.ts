@@ -26,7 +26,7 @@ export class ShipmentUpdateResolver {
   @Subscription(() => ShipmentUpdateType, {
     subscribe: servedByGateway,
     description:
-      'Every change of the order’s shipment (status moves and position reports), for the order’s customer and admins. With `after`, first what came after that cursor.',
+      'Every change of the order’s shipment (status moves and position reports), for the order’s customer and admins: its whole history first, or with `after` only what came after that cursor, then live.',
   })
   shipmentUpdates(
     @Arg('orderId', () => ID) _orderId: string,
@@ -39,7 +39,7 @@ export class ShipmentUpdateResolver {
   @Subscription(() => ShipmentUpdateType, {
     subscribe: servedByGateway,
     description:
-      'The signed-in partner’s new, changed and lost (declined, timed-out, cancelled) assignments. With `after`, first what came after that cursor.',
+      'The signed-in partner’s new, changed and lost (declined, timed-out, cancelled) assignments, from now on; with `after`, first what came after that cursor.',
   })
   myAssignments(
     @Arg('after', () => String, { nullable: true }) _after: string | null,
@@ -61,6 +61,15 @@ export class ShipmentUpdateResolver {
     const page = Math.min(Math.max(first, 1), MAX_PAGE);
     const updates = await this.feed.updatesOfOrder(ctx.identity, orderId, after, page);
     return updates.map((u) => ShipmentUpdateType.from(u));
+  }
+
+  @Directive('@requiresScopes(scopes: [["partner"]])')
+  @Query(() => String, {
+    description:
+      'The cursor of your latest assignment change: `myAssignments(after: it)` starts live from now.',
+  })
+  myAssignmentCursor(@Ctx() ctx: DeliveryContext): Promise<string> {
+    return this.feed.partnerFeedHead(ctx.identity);
   }
 
   @Directive('@requiresScopes(scopes: [["partner"]])')

@@ -107,6 +107,18 @@ export class ShipmentFeedService {
     return rows.map((r) => toUpdate(r, `o.${Number(r.sequence)}`));
   }
 
+  /** The cursor of the partner's latest feed entry (`p.0` before the first): where "live" starts. */
+  async partnerFeedHead(identity: Identity): Promise<string> {
+    if (identity.userId === undefined) throw new UnauthenticatedError('sign in first');
+    const [partner] = await sqlRows<{ feed_sequence: number | string }>(
+      this.em.fork(),
+      'SELECT feed_sequence FROM delivery_partners WHERE user_id = ?',
+      [identity.userId],
+    );
+    if (partner === undefined) throw new NotFoundError('no delivery partner profile for you');
+    return `p.${Number(partner.feed_sequence)}`;
+  }
+
   /** The signed-in partner's feed after `after`: assignments it got, moved or lost. */
   async updatesOfPartner(
     identity: Identity,
