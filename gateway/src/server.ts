@@ -11,6 +11,10 @@ import { createGatewayMetrics } from './server/metrics.js';
 import { createFeaturePipeline } from './server/pipeline.js';
 import { createGatewayRedis } from './server/redis.js';
 import { createSubgraphFetcher } from './subgraph-fetcher.js';
+import { createDeliveryEventSource } from './subscriptions/delivery-event-source.js';
+import { SubscriptionHub } from './subscriptions/subscription-feed.js';
+import { wakeKeysOf } from './subscriptions/subscription-sources.js';
+import { attachWebSocketServer } from './subscriptions/ws-server.js';
 import { loadSupergraph } from './supergraph.js';
 
 export interface GatewayServer {
@@ -59,12 +63,25 @@ export async function createGatewayServer(
     logger,
   });
   const subgraphFetcher = createSubgraphFetcher({ timeoutMs: config.SUBGRAPH_TIMEOUT_MS });
-  const apollo = await createApollo(config, {
+  const { apollo, apiSchema } = await createApollo(config, {
     supergraphSdl: supergraph.sdl,
     pipeline,
     metrics,
     fetcher: subgraphFetcher.fetcher,
   });
+
+  // Subscriptions need the event source; without brokers the gateway serves HTTP only.
+  const events =
+    config.KAFKA_BROKERS.length === 0
+      ? undefined
+      : createDeliveryEventSource({
+          brokers: config.KAFKA_BROKERS,
+          topic: config.DELIVERY_EVENTS_TOPIC,
+          timeoutMs: config.KAFKA_TIMEOUT_MS,
+          logger,
+        });
+  const hub = events === undefined ? undefined : new SubscriptionHub();
+  if (events === undefined) logger.warn('KAFKA_BROKERS is empty: subscriptions are off');
 
   const ops = createOpsHandler({
     registry: metrics.registry,
@@ -74,6 +91,14 @@ export async function createGatewayServer(
       redis: async () => {
         await redis.ping();
       },
+      ...(events === undefined
+        ? {}
+        : {
+            'delivery-events': async () => {
+              await Promise.resolve();
+              if (!events.ready()) throw new Error('the event source has not joined yet');
+            },
+          }),
       ...(Object.assign({}, ...features.all.map((f) => f.readinessChecks ?? {})) as Record<
         string,
         ReadinessCheck
@@ -89,6 +114,25 @@ export async function createGatewayServer(
     logger,
   });
   const opsServer = createOpsHttpServer(ops, logger);
+  const sockets = attachWebSocketServer(server, config, {
+    apollo,
+    apiSchema,
+    pipeline,
+    features,
+    metrics,
+    hub,
+    logger,
+  });
+  let resyncTimer: NodeJS.Timeout | undefined;
+  if (events !== undefined && hub !== undefined) {
+    // Not awaited: the consumer joins in the background (kafkajs retries) and each join wakes
+    // every subscription; until then they are served from their logs on the resync timer.
+    events
+      .start({ onSignal: (signal) => hub.wake(wakeKeysOf(signal)), onResync: () => hub.wakeAll() })
+      .catch((err: unknown) => logger.error({ err }, 'delivery event source failed'));
+    resyncTimer = setInterval(() => hub.wakeAll(), config.SUBSCRIPTION_RESYNC_MS);
+    resyncTimer.unref();
+  }
 
   return {
     registry: metrics.registry,
@@ -97,6 +141,9 @@ export async function createGatewayServer(
       return { port: await listenOn(server, port, host), opsPort };
     },
     async close() {
+      clearInterval(resyncTimer);
+      await sockets.close();
+      await events?.close();
       await closeServer(server);
       await closeServer(opsServer);
       await apollo.stop();

@@ -6,6 +6,7 @@ import {
 import { ApolloServer, type ApolloServerPlugin } from '@apollo/server';
 import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
 import { ApolloServerPluginLandingPageLocalDefault } from '@apollo/server/plugin/landingPage/default';
+import type { GraphQLSchema } from 'graphql';
 import type { GatewayConfig } from '../config.js';
 import type { GatewayContext, GatewayFeature } from '../gateway-feature.js';
 import type { createSubgraphFetcher } from '../subgraph-fetcher.js';
@@ -78,7 +79,7 @@ export async function createApollo(
     readonly metrics: GatewayMetrics;
     readonly fetcher: ReturnType<typeof createSubgraphFetcher>['fetcher'];
   },
-): Promise<ApolloServer<GatewayContext>> {
+): Promise<{ apollo: ApolloServer<GatewayContext>; apiSchema: () => GraphQLSchema }> {
   const development = config.NODE_ENV === 'development';
   const { pipeline } = deps;
   const gateway = new ApolloGateway({
@@ -90,6 +91,10 @@ export async function createApollo(
         pipeline.features,
         deps.fetcher,
       ),
+  });
+  let apiSchema: GraphQLSchema | undefined;
+  gateway.onSchemaLoadOrUpdate(({ apiSchema: loaded }) => {
+    apiSchema = loaded;
   });
   const apollo = new ApolloServer<GatewayContext>({
     gateway,
@@ -122,5 +127,11 @@ export async function createApollo(
     ],
   });
   await apollo.start();
-  return apollo;
+  return {
+    apollo,
+    apiSchema: () => {
+      if (apiSchema === undefined) throw new Error('the gateway has loaded no schema');
+      return apiSchema;
+    },
+  };
 }
