@@ -327,6 +327,11 @@ describe('subscriptions through the gateway (graphql-ws)', () => {
     const anonymous = open(url, undefined, SHIPMENT_UPDATES, { orderId });
     await waitUntil(() => anonymous.errors.length > 0, { what: 'the anonymous refusal' });
     assert.equal(codeOf(anonymous.errors[0]), 'UNAUTHENTICATED');
+    // Formatted as on HTTP: no transport detail in the extensions.
+    assert.equal(
+      (anonymous.errors[0] as { extensions: { http?: unknown } }).extensions.http,
+      undefined,
+    );
 
     const expired = open(url, await bearer(owner, ['customer'], -120), SHIPMENT_UPDATES, {
       orderId,

@@ -205,6 +205,16 @@ export function attachWebSocketServer(
           contextValue: prepared,
         };
       },
+      // Refusals made here (validation, limits, authorization) are formatted and counted like
+      // Apollo's on HTTP; errors read from a log come formatted by Apollo already.
+      onError: (_ctx, _id, _payload, errors) =>
+        errors.map((error) => {
+          const formatted = pipeline.formatError(error.toJSON(), error);
+          const { http: _http, ...extensions } = formatted.extensions ?? {};
+          const code = extensions.code;
+          metrics.errorsByCode.inc({ code: typeof code === 'string' ? code : 'INTERNAL' });
+          return { ...formatted, extensions };
+        }),
       execute: async (args: ExecutionArgs): Promise<ExecutionResult> => {
         // A query or mutation on the socket: Apollo runs it as it runs an HTTP one.
         const { context } = args.contextValue as Prepared;
