@@ -121,6 +121,19 @@ export const gatewayConfigSchema = baseConfigSchema
     MAX_BATCH: positiveInt(10),
     /** Deadline for one request to a subgraph. */
     SUBGRAPH_TIMEOUT_MS: positiveInt(10_000),
+    /**
+     * Kafka brokers the subscriptions' event source reads (one consumer per replica, in a group of
+     * its own). Empty: no subscriptions (a `subscribe` is refused), queries and mutations only.
+     */
+    KAFKA_BROKERS: env.list(''),
+    DELIVERY_EVENTS_TOPIC: env.string('delivery.events'),
+    /** Deadline of each Kafka request (connect, join, fetch) of the event source. */
+    KAFKA_TIMEOUT_MS: positiveInt(5_000),
+    /**
+     * Every open subscription rereads its log this often even without an event: the safety net for
+     * an event this replica's consumer never saw. Events and consumer (re)joins wake it at once.
+     */
+    SUBSCRIPTION_RESYNC_MS: positiveInt(30_000),
   })
   .superRefine((value, ctx) => {
     if (value.NODE_ENV === 'production' && !isHttpsOrLoopback(value.JWKS_URL))

@@ -10,17 +10,22 @@ import type {
 } from 'graphql';
 import type { OperationShape } from './operation-shape.js';
 
-/** A caller whose access token verified. */
-export interface Identity {
+/**
+ * The claims of an access token the gateway verified (`useJwtAuth`). Not the subgraphs' `VerifiedToken`
+ * (@shop/subgraph-kit), which is what a subgraph reads from the gateway proof.
+ */
+export interface VerifiedToken {
   readonly sub: string;
   readonly roles: readonly string[];
+  /** The token's `exp`, in ms since the epoch: a WebSocket opened with it is closed then. */
+  readonly expiresAt: number;
 }
 
 /** Per-request state shared by every feature. */
 export interface GatewayContext {
   readonly requestId: string;
   readonly clientIp: string;
-  readonly identity: Identity | undefined;
+  readonly identity: VerifiedToken | undefined;
   readonly logger: Logger;
   /** Memoised per request and subgraph (each proof's audience is one subgraph). */
   proofs?: Map<string, { readonly token: string; readonly iat: number }>;
@@ -36,6 +41,17 @@ export interface ResolvedOperation {
   readonly context: GatewayContext;
   /** The shape computed once per operation (fields with fragments expanded, depth, cost, aliases). */
   readonly shape: OperationShape;
+}
+
+/**
+ * Who is calling, as the transport found it: an HTTP request's `Authorization` header, or a
+ * WebSocket's `connection_init` payload. Both paths build the context through the same features.
+ */
+export interface CallerStage {
+  readonly clientIp: string;
+  readonly requestId: string;
+  /** `Bearer <jwt>`, or undefined for an anonymous caller. */
+  readonly authorization: string | undefined;
 }
 
 /** What the HTTP stage knows before the body is read. */
@@ -56,7 +72,7 @@ export interface GatewayFeature {
   readonly onHttpRequest?: (stage: HttpStage) => boolean;
   /** Adds fields to the context; throw a GraphQLError to reject the request. */
   readonly buildContext?: (
-    stage: HttpStage,
+    stage: CallerStage,
   ) =>
     Promise<Partial<Pick<GatewayContext, 'identity'>>> | Partial<Pick<GatewayContext, 'identity'>>;
   /**

@@ -1,4 +1,4 @@
 export { gatewayConfigSchema, type GatewayConfig } from './config.js';
-export type { GatewayContext, GatewayFeature, Identity } from './gateway-feature.js';
+export type { GatewayContext, GatewayFeature, VerifiedToken } from './gateway-feature.js';
 export { createProofSigner, PROOF_HEADER, STRIPPED_HEADERS } from './features/use-gateway-proof.js';
 export { createGatewayServer, type GatewayServer } from './server.js';

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { parse, print } from 'graphql';
-import { extractPolicies, forApolloGateway, mergeAccessRules } from './supergraph.js';
+import { extractPolicies, forApolloGateway, mergeAccessPolicies } from './supergraph.js';
 
 const supergraph = parse(`
 schema
@@ -116,14 +116,14 @@ describe('supergraph policies: renamed links, extensions, interfaces', () => {
 
   it('ANDs two scope rules: one set from each side must be held', () => {
     assert.deepEqual(
-      mergeAccessRules(
+      mergeAccessPolicies(
         { authenticated: true, scopes: [['a'], ['b']] },
         { authenticated: true, scopes: [['c'], ['a']] },
       ),
       { authenticated: true, scopes: [['a', 'c'], ['a'], ['b', 'c'], ['a', 'b']] },
     );
     assert.deepEqual(
-      mergeAccessRules({ authenticated: true }, { authenticated: true, scopes: [['x']] }),
+      mergeAccessPolicies({ authenticated: true }, { authenticated: true, scopes: [['x']] }),
       { authenticated: true, scopes: [['x']] },
     );
   });

@@ -29,7 +29,7 @@ export interface RateLimitRule {
 }
 
 /** Authorization declared with `@authenticated` / `@requiresScopes` on a field or a type. */
-export interface AccessRule {
+export interface AccessPolicy {
   readonly authenticated: boolean;
   /** OR of AND-sets: `[["admin"], ["partner", "ops"]]`. */
   readonly scopes?: readonly (readonly string[])[];
@@ -38,9 +38,9 @@ export interface AccessRule {
 /** What the gateway enforces, read once from the supergraph SDL. */
 export interface SupergraphPolicies {
   /** Keyed by type name (object, interface, scalar or enum). */
-  readonly types: ReadonlyMap<string, AccessRule>;
+  readonly types: ReadonlyMap<string, AccessPolicy>;
   /** Keyed by `Type.field`. */
-  readonly fields: ReadonlyMap<string, AccessRule>;
+  readonly fields: ReadonlyMap<string, AccessPolicy>;
   readonly rateLimits: ReadonlyMap<string, readonly RateLimitRule[]>;
 }
 
@@ -187,10 +187,10 @@ function directiveNames(doc: DocumentNode): DirectiveNames {
 }
 
 /** Both rules must hold: authenticated if either says so, scopes AND-ed (one set from each side). */
-export function mergeAccessRules(
-  a: AccessRule | undefined,
-  b: AccessRule | undefined,
-): AccessRule | undefined {
+export function mergeAccessPolicies(
+  a: AccessPolicy | undefined,
+  b: AccessPolicy | undefined,
+): AccessPolicy | undefined {
   if (a === undefined) return b;
   if (b === undefined) return a;
   if (a.scopes === undefined || b.scopes === undefined) {
@@ -209,11 +209,11 @@ export function mergeAccessRules(
 function accessRule(
   directives: readonly ConstDirectiveNode[] | undefined,
   names: DirectiveNames,
-): AccessRule | undefined {
-  let rule: AccessRule | undefined;
+): AccessPolicy | undefined {
+  let rule: AccessPolicy | undefined;
   for (const d of directives ?? []) {
     if (d.name.value === names.authenticated)
-      rule = mergeAccessRules(rule, { authenticated: true });
+      rule = mergeAccessPolicies(rule, { authenticated: true });
     if (d.name.value === names.requiresScopes) {
       const arg = d.arguments?.find((a) => a.name.value === 'scopes');
       const value = arg === undefined ? [] : valueFromASTUntyped(arg.value);
@@ -222,7 +222,7 @@ function accessRule(
         ? value.map((set) => (Array.isArray(set) ? set.map(String) : [String(set)]))
         : [];
       // Scopes imply an authenticated caller.
-      rule = mergeAccessRules(rule, { authenticated: true, scopes: sets });
+      rule = mergeAccessPolicies(rule, { authenticated: true, scopes: sets });
     }
   }
   return rule;
@@ -257,8 +257,12 @@ function rateLimitRules(
     });
 }
 
-const merge = (map: Map<string, AccessRule>, key: string, rule: AccessRule | undefined): void => {
-  const merged = mergeAccessRules(map.get(key), rule);
+const merge = (
+  map: Map<string, AccessPolicy>,
+  key: string,
+  rule: AccessPolicy | undefined,
+): void => {
+  const merged = mergeAccessPolicies(map.get(key), rule);
   if (merged !== undefined) map.set(key, merged);
 };
 
@@ -275,8 +279,8 @@ const merge = (map: Map<string, AccessRule>, key: string, rule: AccessRule | und
  */
 export function extractPolicies(doc: DocumentNode): SupergraphPolicies {
   const names = directiveNames(doc);
-  const types = new Map<string, AccessRule>();
-  const fields = new Map<string, AccessRule>();
+  const types = new Map<string, AccessPolicy>();
+  const fields = new Map<string, AccessPolicy>();
   const rateLimits = new Map<string, RateLimitRule[]>();
   const fieldNames = new Map<string, Set<string>>();
   const interfacesOf = new Map<string, Set<string>>();

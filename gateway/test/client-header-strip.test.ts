@@ -29,7 +29,7 @@ const subgraphRequest = (headers: Headers): GraphQLDataSourceProcessOptions['req
 describe('client identity headers', () => {
   for (const [label, identity] of [
     ['an anonymous caller', undefined],
-    ['a signed-in customer', { sub: 'u-1', roles: ['customer'] }],
+    ['a signed-in customer', { sub: 'u-1', roles: ['customer'], expiresAt: Infinity }],
   ] as const)
     it(`never reach a subgraph, even copied onto its request (${label})`, async () => {
       const feature = useGatewayProof({ privateKey: PROOF_KEYS.privateKey });

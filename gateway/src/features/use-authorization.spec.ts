@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { buildSchema, GraphQLError, Kind, parse } from 'graphql';
-import type { GatewayContext, Identity } from '../gateway-feature.js';
+import type { GatewayContext, VerifiedToken } from '../gateway-feature.js';
 import { operationShape } from '../operation-shape.js';
 import { extractPolicies } from '../supergraph.js';
 import { useAuthorization } from './use-authorization.js';
@@ -22,11 +22,11 @@ const sdl = `
 const schema = buildSchema(sdl);
 const feature = useAuthorization({ policies: extractPolicies(parse(sdl)) });
 
-const customer: Identity = { sub: 'u-1', roles: ['customer'] };
-const admin: Identity = { sub: 'u-2', roles: ['admin'] };
+const customer: VerifiedToken = { sub: 'u-1', roles: ['customer'], expiresAt: Infinity };
+const admin: VerifiedToken = { sub: 'u-2', roles: ['admin'], expiresAt: Infinity };
 
 /** The verdict on one operation: 'ok' or the error code. */
-const verdict = async (query: string, identity?: Identity): Promise<unknown> => {
+const verdict = async (query: string, identity?: VerifiedToken): Promise<unknown> => {
   const document = parse(query);
   const operation = document.definitions.find((d) => d.kind === Kind.OPERATION_DEFINITION);
   if (operation?.kind !== Kind.OPERATION_DEFINITION) throw new Error('no operation');
@@ -46,7 +46,7 @@ const verdict = async (query: string, identity?: Identity): Promise<unknown> => 
   }
 };
 
-const cases: [string, string, Identity | undefined, unknown][] = [
+const cases: [string, string, VerifiedToken | undefined, unknown][] = [
   ['a concrete type rule', '{ invoice { id } }', undefined, 'UNAUTHENTICATED'],
   ['a concrete return type rule', '{ me { id } }', undefined, 'UNAUTHENTICATED'],
   ['through an interface: a type rule', '{ node(id: "1") { id } }', undefined, 'UNAUTHENTICATED'],

@@ -1,14 +1,14 @@
 import { GraphQLError, isAbstractType, isInterfaceType } from 'graphql';
-import type { GatewayFeature, Identity } from '../gateway-feature.js';
-import type { AccessRule, SupergraphPolicies } from '../supergraph.js';
+import type { GatewayFeature, VerifiedToken } from '../gateway-feature.js';
+import type { AccessPolicy, SupergraphPolicies } from '../supergraph.js';
 
 export interface AuthorizationOptions {
   readonly policies: SupergraphPolicies;
 }
 
 const allows = (
-  rule: AccessRule,
-  identity: Identity | undefined,
+  rule: AccessPolicy,
+  identity: VerifiedToken | undefined,
 ): 'ok' | 'anonymous' | 'scopes' => {
   if (identity === undefined) return 'anonymous';
   if (rule.scopes === undefined) return 'ok';

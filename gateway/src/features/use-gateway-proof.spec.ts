@@ -13,7 +13,7 @@ const verify = (token: string, audience: string, key = publicKey) =>
 describe('gateway proof signer', () => {
   it('produces an EdDSA JWS for one subgraph that jose verifies with the public key', async () => {
     const { token } = createProofSigner({ privateKey })(
-      { sub: 'u-1', roles: ['customer'] },
+      { sub: 'u-1', roles: ['customer'], expiresAt: Infinity },
       'req-12345678',
       'users',
     );
@@ -56,7 +56,7 @@ describe('useGatewayProof', () => {
   const context = (): GatewayContext => ({
     requestId: 'req-1',
     clientIp: '127.0.0.1',
-    identity: { sub: 'u-1', roles: ['admin'] },
+    identity: { sub: 'u-1', roles: ['admin'], expiresAt: Infinity },
     logger: createLogger('test', 'silent'),
   });
 

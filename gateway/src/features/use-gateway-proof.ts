@@ -6,7 +6,7 @@ import {
   GATEWAY_PROOF_ISSUER,
   GATEWAY_PROOF_TTL_SECONDS,
 } from '@shop/platform';
-import type { GatewayContext, GatewayFeature, Identity } from '../gateway-feature.js';
+import type { GatewayContext, GatewayFeature, VerifiedToken } from '../gateway-feature.js';
 
 /** Header carrying the gateway's signed statement of who the caller is (the platform's contract). */
 export const PROOF_HEADER = GATEWAY_PROOF_HEADER;
@@ -37,7 +37,7 @@ const HEADER = b64url(JSON.stringify({ alg: GATEWAY_PROOF_ALGORITHM, typ: 'JWT' 
  */
 export function createProofSigner(
   options: GatewayProofOptions,
-): (identity: Identity | undefined, requestId: string, subgraph: string) => SignedProof {
+): (identity: VerifiedToken | undefined, requestId: string, subgraph: string) => SignedProof {
   const { privateKey } = options;
   if (privateKey.asymmetricKeyType !== 'ed25519' || privateKey.type !== 'private')
     throw new Error('the gateway proof key must be an Ed25519 private key');

@@ -35,6 +35,11 @@ export interface HttpFloodGuard extends GatewayFeature {
    * written and false returned.
    */
   readonly charge: (stage: HttpStage, count: number) => boolean;
+  /**
+   * Takes one token for a message that has no HTTP response to answer on (a WebSocket upgrade, a
+   * `subscribe` message); false when the client is over its rate, the caller refuses it.
+   */
+  readonly admit: (clientIp: string) => boolean;
 }
 
 const SWEEP_INTERVAL_MS = 1000;
@@ -84,15 +89,21 @@ export function useHttpFloodGuard(options: HttpFloodGuardOptions = {}): HttpFloo
     return bucket;
   };
 
-  const take = (stage: HttpStage, count: number): boolean => {
-    const bucket = bucketOf(clientKey(stage.clientIp), now());
+  /** Takes `count` tokens, or none and answers the seconds to wait. */
+  const takeTokens = (clientIp: string, count: number): number | undefined => {
+    const bucket = bucketOf(clientKey(clientIp), now());
     if (bucket.tokens >= count) {
       bucket.tokens -= count;
-      return true;
+      return undefined;
     }
     options.rejections?.inc({ reason: 'flood' });
+    return Math.max(1, Math.ceil((count - bucket.tokens) / rate));
+  };
+
+  const take = (stage: HttpStage, count: number): boolean => {
+    const retryAfter = takeTokens(stage.clientIp, count);
+    if (retryAfter === undefined) return true;
     options.beforeReject?.(stage);
-    const retryAfter = Math.max(1, Math.ceil((count - bucket.tokens) / rate));
     stage.res
       .writeHead(429, { 'content-type': 'application/json', 'retry-after': String(retryAfter) })
       .end(
@@ -113,5 +124,6 @@ export function useHttpFloodGuard(options: HttpFloodGuardOptions = {}): HttpFloo
     trackedIps: () => buckets.size,
     onHttpRequest: (stage) => take(stage, 1),
     charge: (stage, count) => count <= 0 || take(stage, count),
+    admit: (clientIp) => takeTokens(clientIp, 1) === undefined,
   };
 }

@@ -1,7 +1,7 @@
 import { isRole, type Logger } from '@shop/platform';
 import { GraphQLError } from 'graphql';
 import { createRemoteJWKSet, errors as joseErrors, jwtVerify, type JWTVerifyGetKey } from 'jose';
-import type { GatewayFeature, Identity } from '../gateway-feature.js';
+import type { GatewayFeature, VerifiedToken } from '../gateway-feature.js';
 
 export interface JwtAuthOptions {
   /** Where users publishes its public keys. */
@@ -69,9 +69,9 @@ export function useJwtAuth(options: JwtAuthOptions): GatewayFeature {
   const audience = options.audience ?? 'shop-api';
   const clockTolerance = options.clockToleranceSeconds ?? 30;
   const cacheSize = options.cacheSize ?? 10_000;
-  const verified = new Map<string, { identity: Identity; until: number }>();
+  const verified = new Map<string, { identity: VerifiedToken; until: number }>();
 
-  const verify = async (token: string): Promise<Identity> => {
+  const verify = async (token: string): Promise<VerifiedToken> => {
     const hit = verified.get(token);
     if (hit !== undefined && hit.until > Date.now()) return hit.identity;
     verified.delete(token);
@@ -95,23 +95,23 @@ export function useJwtAuth(options: JwtAuthOptions): GatewayFeature {
     const roles = payload.roles;
     if (typeof payload.sub !== 'string' || !Array.isArray(roles) || !roles.every(isRole))
       throw unauthenticated('Invalid access token claims');
-    const identity: Identity = Object.freeze({
+    const exp = (payload.exp ?? 0) * 1000;
+    const identity: VerifiedToken = Object.freeze({
       sub: payload.sub,
       roles: Object.freeze([...roles]),
+      expiresAt: exp,
     });
     if (verified.size >= cacheSize) {
       const oldest = verified.keys().next();
       if (oldest.done !== true) verified.delete(oldest.value);
     }
-    const exp = (payload.exp ?? 0) * 1000;
     verified.set(token, { identity, until: Math.min(exp, Date.now() + 60_000) });
     return identity;
   };
 
   return {
     name: 'jwt-auth',
-    async buildContext({ req }) {
-      const header = req.headers.authorization;
+    async buildContext({ authorization: header }) {
       if (header === undefined || header === '') return { identity: undefined };
       // RFC 7235: the scheme is case-insensitive; RFC 6750: one or more spaces before the token
       const match = /^Bearer +([A-Za-z0-9_\-.]+)$/i.exec(header.trim());

@@ -60,6 +60,11 @@ export interface SubgraphSchemaOptions {
   readonly container?: BuildSchemaOptions['container'];
   /** `{ Product: { __resolveReference } }`, batched through a per-request loader. */
   readonly referenceResolvers?: ReferenceResolvers;
+  /**
+   * type-graphql refuses `@Subscription` fields without one, even with their own `subscribe`. A
+   * subgraph whose subscriptions the gateway serves (delivery) passes one that is never used.
+   */
+  readonly pubSub?: BuildSchemaOptions['pubSub'];
 }
 
 /**
@@ -72,6 +77,7 @@ export async function buildFederatedSchema(options: SubgraphSchemaOptions): Prom
     resolvers: options.resolvers,
     ...(options.orphanedTypes !== undefined ? { orphanedTypes: options.orphanedTypes } : {}),
     ...(options.container !== undefined ? { container: options.container } : {}),
+    ...(options.pubSub !== undefined ? { pubSub: options.pubSub } : {}),
     directives: [rateLimitDirective],
     skipCheck: true,
     validate: false,

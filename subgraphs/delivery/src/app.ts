@@ -16,8 +16,10 @@ import {
   PartnerResolver,
   ShipmentResolver,
 } from './graphql/delivery.resolver.js';
+import { ShipmentUpdateResolver } from './graphql/shipment-update.resolver.js';
 import { buildDeliverySchema } from './schema.js';
 import { DeliveryService } from './service/delivery.service.js';
+import { ShipmentFeedService } from './service/shipment-feed.service.js';
 
 export interface DeliveryApp {
   readonly http: RunningSubgraph;
@@ -47,6 +49,7 @@ export async function startDeliveryApp(
             new ShipmentResolver(delivery, module.lifecycle),
             new PartnerResolver(module.partners),
             new OrderShipmentResolver(),
+            new ShipmentUpdateResolver(new ShipmentFeedService(orm.em)),
           ),
         ),
         logger,

@@ -58,6 +58,12 @@ export const shipmentChangedDataV1 = z.object({
    */
   previousPartnerId: z.string().min(1).nullable(),
   previousPartnerUserId: z.string().min(1).nullable(),
+  /**
+   * The change's place in the partner's own feed (gapless per partner; `myAssignments` resumes
+   * after it), for `partnerId` and `previousPartnerId`. Added after v1 first shipped.
+   */
+  partnerFeedSequence: z.number().int().positive().optional(),
+  previousPartnerFeedSequence: z.number().int().positive().optional(),
   position: positionV1.nullable(),
   /** Why it declined, failed or was cancelled. */
   reason: z.string().nullable(),

@@ -11,6 +11,7 @@ import {
 import { SHIPMENT_STATUSES, type ShipmentStatus } from '../domain/shipment.js';
 import type { DeliveryPartnerRecord } from '../persistence/delivery-partner.entity.js';
 import type { ShipmentRecord, TrackingEventRecord } from '../persistence/shipment.entity.js';
+import type { ShipmentUpdate } from '../service/shipment-feed.service.js';
 
 export const ShipmentStatusEnum = Object.fromEntries(SHIPMENT_STATUSES.map((s) => [s, s])) as {
   [K in ShipmentStatus]: K;
@@ -301,6 +302,60 @@ export class ShipmentType {
           : Object.assign(new PositionType(), { latitude: r.lastLat, longitude: r.lastLng }),
       createdAt: r.createdAt,
       updatedAt: r.updatedAt,
+    });
+  }
+}
+
+@ObjectType('ShipmentUpdate', {
+  description:
+    'One change of a shipment, as `shipmentUpdates` and `myAssignments` deliver it. Pass `cursor` as `after` when you reconnect to receive what you missed, once, then live changes.',
+})
+export class ShipmentUpdateType {
+  @Field({ description: 'Opaque; resume after this update with `after: cursor`.' })
+  cursor!: string;
+
+  @Field(() => ID)
+  shipmentId!: string;
+
+  @Field(() => Int, { description: 'The shipment’s own sequence: 1, 2, 3 … without gaps.' })
+  sequence!: number;
+
+  @Field({
+    description:
+      'assigned, declined, timed-out, accepted, picked-up, in-transit, delivered, failed or cancelled.',
+  })
+  change!: string;
+
+  @Field(() => ShipmentStatusEnum, { description: 'The status after the change.' })
+  status!: ShipmentStatus;
+
+  @Field(() => ShipmentStatusEnum, { nullable: true, description: 'The status before it.' })
+  previousStatus!: ShipmentStatus | null;
+
+  @Field(() => PositionType, { nullable: true })
+  position!: PositionType | null;
+
+  @Field(() => String, { nullable: true, description: 'Why it was declined, failed or cancelled.' })
+  reason!: string | null;
+
+  @Field()
+  at!: Date;
+
+  @Field(() => OrderRef)
+  order!: OrderRef;
+
+  static from(u: ShipmentUpdate): ShipmentUpdateType {
+    return Object.assign(new ShipmentUpdateType(), {
+      cursor: u.cursor,
+      shipmentId: u.shipmentId,
+      sequence: u.sequence,
+      change: u.change,
+      status: u.status,
+      previousStatus: u.previousStatus,
+      position: u.position && Object.assign(new PositionType(), u.position),
+      reason: u.reason,
+      at: u.at,
+      order: Object.assign(new OrderRef(), { id: u.orderId }),
     });
   }
 }

@@ -404,6 +404,39 @@ export class DeliveryRepository {
     );
   }
 
+  /**
+   * Appends one change of a shipment to the partner's feed and returns its feed sequence. The
+   * UPDATE takes the partner row's lock (after the shipment's, as every write does) and holds it
+   * to commit, so the partner's feed grows without gaps and in commit order: a reader that has
+   * seen sequence n never sees a smaller one appear later.
+   */
+  async appendPartnerFeed(
+    em: EntityManager,
+    partnerId: string,
+    shipmentId: string,
+    shipmentSequence: number,
+  ): Promise<number> {
+    await sqlRun(
+      em,
+      'UPDATE delivery_partners SET feed_sequence = feed_sequence + 1 WHERE id = ?',
+      [partnerId],
+    );
+    const [row] = await sqlRows<{ feed_sequence: number | string }>(
+      em,
+      'SELECT feed_sequence FROM delivery_partners WHERE id = ?',
+      [partnerId],
+    );
+    if (row === undefined) throw new Error(`partner ${partnerId} vanished`);
+    const sequence = Number(row.feed_sequence);
+    await sqlRun(
+      em,
+      `INSERT INTO partner_feed (partner_id, sequence, shipment_id, shipment_sequence)
+       VALUES (?, ?, ?, ?)`,
+      [partnerId, sequence, shipmentId, shipmentSequence],
+    );
+    return sequence;
+  }
+
   /** Remembers a partner that declined (or let the deadline pass): it is not asked again. */
   async addDecline(
     em: EntityManager,

@@ -49,6 +49,15 @@ export class ShipmentEventWriter {
       reason,
       at: extra.at,
     });
+    // The partners this change concerns, each in its own feed (myAssignments), in id order like
+    // every other multi-partner lock.
+    const previousPartnerId = extra.previousPartner?.id ?? null;
+    const concerned = [
+      ...new Set([s.partnerId, previousPartnerId].filter((id): id is string => id !== null)),
+    ].sort();
+    const feed = new Map<string, number>();
+    for (const partnerId of concerned)
+      feed.set(partnerId, await this.repo.appendPartnerFeed(em, partnerId, shipmentId, s.sequence));
     await this.outbox.add(em, shipmentChangedV1, {
       topic: this.topic,
       key: s.orderId,
@@ -65,6 +74,10 @@ export class ShipmentEventWriter {
         previousStatus: extra.from,
         previousPartnerId: extra.previousPartner?.id ?? null,
         previousPartnerUserId: extra.previousPartner?.userId ?? null,
+        ...(s.partnerId === null ? {} : { partnerFeedSequence: feed.get(s.partnerId) }),
+        ...(previousPartnerId === null
+          ? {}
+          : { previousPartnerFeedSequence: feed.get(previousPartnerId) }),
         position,
         reason,
         trackingCode: s.trackingCode,

@@ -1,0 +1,218 @@
+import type { ApolloServer } from '@apollo/server';
+import { GraphQLError, type DocumentNode, type ExecutionResult } from 'graphql';
+import type { GatewayContext } from '../gateway-feature.js';
+import { AFTER_VARIABLE, FIRST_VARIABLE } from './log-query.js';
+
+/** Codes that end a subscription: asking again would get the same answer. */
+const FINAL_CODES = new Set([
+  'UNAUTHENTICATED',
+  'FORBIDDEN',
+  'NOT_FOUND',
+  'BAD_USER_INPUT',
+  'GRAPHQL_VALIDATION_FAILED',
+  'RATE_LIMITED',
+]);
+const PAGE = 50;
+const RETRY_MS = [250, 1000, 2000, 5000];
+
+/** A page of the log could not be read; `final` when asking again would not help. */
+export class LogReadError extends Error {
+  constructor(
+    readonly errors: readonly GraphQLError[],
+    readonly final: boolean,
+  ) {
+    super(errors[0]?.message ?? 'log read failed');
+  }
+}
+
+/**
+ * One subscription: a cursor in a log and the results waiting for the client. `catchUp` reads the
+ * log after the cursor through the gateway's executor until it is exhausted, queueing one result
+ * per update and moving the cursor past each; concurrent wakes while it reads coalesce into one
+ * more pass. Because every delivery, replayed or live, is "the next entries after my cursor",
+ * each update reaches this subscriber once and in log order, whatever signals were duplicated,
+ * reordered or lost on the way.
+ */
+export class SubscriptionFeed implements AsyncIterableIterator<ExecutionResult> {
+  private readonly queue: ExecutionResult[] = [];
+  private waiter: ((r: IteratorResult<ExecutionResult>) => void) | undefined;
+  private closed = false;
+  private reading: Promise<void> | undefined;
+  private again = false;
+  private failures = 0;
+  private retryTimer: NodeJS.Timeout | undefined;
+
+  constructor(
+    private readonly apollo: ApolloServer<GatewayContext>,
+    private readonly query: DocumentNode,
+    private readonly variables: Readonly<Record<string, unknown>>,
+    private readonly responseKey: string,
+    private readonly context: GatewayContext,
+    private cursor: string | null,
+    private readonly onClose: () => void,
+  ) {}
+
+  /** Reads one page after the cursor; throws LogReadError. */
+  private async readPage(): Promise<{ items: unknown[]; errors: readonly GraphQLError[] }> {
+    // A context per read: the gateway proofs memoised on it expire; the identity stays the same.
+    const response = await this.apollo.executeOperation(
+      {
+        query: this.query,
+        variables: { ...this.variables, [AFTER_VARIABLE]: this.cursor, [FIRST_VARIABLE]: PAGE },
+      },
+      { contextValue: { ...this.context, proofs: undefined } },
+    );
+    if (response.body.kind !== 'single') throw new Error('incremental delivery is not expected');
+    const { data, errors } = response.body.singleResult;
+    const gqlErrors = (errors ?? []).map(
+      (e) => new GraphQLError(e.message, { path: e.path, extensions: e.extensions }),
+    );
+    const items = data?.[this.responseKey];
+    if (!Array.isArray(items)) {
+      const final = gqlErrors.some((e) => FINAL_CODES.has(String(e.extensions.code)));
+      throw new LogReadError(gqlErrors, final);
+    }
+    return { items, errors: gqlErrors };
+  }
+
+  private async readUntilCaughtUp(): Promise<void> {
+    for (;;) {
+      const { items, errors } = await this.readPage();
+      items.forEach((item, index) => {
+        // Partial results (a subgraph behind one field failed) keep their errors, re-pathed.
+        const own = errors
+          .filter((e) => e.path?.[1] === index)
+          .map(
+            (e) =>
+              new GraphQLError(e.message, {
+                path: [this.responseKey, ...(e.path ?? []).slice(2)],
+                extensions: e.extensions,
+              }),
+          );
+        this.push({ data: { [this.responseKey]: item }, ...(own.length ? { errors: own } : {}) });
+        const cursor = (item as { cursor?: unknown } | null)?.cursor;
+        if (typeof cursor === 'string') this.cursor = cursor;
+      });
+      if (items.length < PAGE || this.closed) return;
+    }
+  }
+
+  /**
+   * The first read, before the subscription is acknowledged: it authorizes (the owning subgraph
+   * refuses a foreign order) and replays what came after the client's cursor.
+   */
+  async open(): Promise<void> {
+    const first = this.readUntilCaughtUp();
+    // Wakes that arrive meanwhile coalesce into one more pass after it (see wake()).
+    this.reading = first.then(
+      () => undefined,
+      () => undefined,
+    );
+    try {
+      await first;
+    } finally {
+      this.reading = undefined;
+      if (this.again) this.wake();
+    }
+  }
+
+  /** Something may have been appended: read after the cursor (once more if already reading). */
+  wake(): void {
+    if (this.closed) return;
+    if (this.reading !== undefined) {
+      this.again = true;
+      return;
+    }
+    this.reading = (async () => {
+      do {
+        this.again = false;
+        try {
+          await this.readUntilCaughtUp();
+          this.failures = 0;
+        } catch (err) {
+          if (err instanceof LogReadError && err.final) {
+            this.fail(err.errors);
+            return;
+          }
+          // A subgraph or the network failed (each call has its deadline): try again later; the
+          // cursor has not moved, so nothing is lost or repeated.
+          this.context.logger.warn({ err }, 'subscription log read failed; retrying');
+          const delay = RETRY_MS[Math.min(this.failures++, RETRY_MS.length - 1)] ?? 5000;
+          clearTimeout(this.retryTimer);
+          this.retryTimer = setTimeout(() => this.wake(), delay);
+          return;
+        }
+      } while (this.again && !this.closed);
+    })().finally(() => {
+      this.reading = undefined;
+    });
+  }
+
+  private push(result: ExecutionResult): void {
+    if (this.closed) return;
+    const waiter = this.waiter;
+    this.waiter = undefined;
+    if (waiter !== undefined) waiter({ value: result, done: false });
+    else this.queue.push(result);
+  }
+
+  private fail(errors: readonly GraphQLError[]): void {
+    this.push({ errors: [...errors] });
+    void this.return();
+  }
+
+  next(): Promise<IteratorResult<ExecutionResult>> {
+    const value = this.queue.shift();
+    if (value !== undefined) return Promise.resolve({ value, done: false });
+    if (this.closed) return Promise.resolve({ value: undefined, done: true });
+    return new Promise((resolve) => {
+      this.waiter = resolve;
+    });
+  }
+
+  return(): Promise<IteratorResult<ExecutionResult>> {
+    if (!this.closed) {
+      this.closed = true;
+      clearTimeout(this.retryTimer);
+      this.onClose();
+    }
+    // Results already queued (a final error) are still drained by next(); a pending next() ends.
+    const waiter = this.waiter;
+    this.waiter = undefined;
+    waiter?.({ value: undefined, done: true });
+    return Promise.resolve({ value: undefined, done: true });
+  }
+
+  [Symbol.asyncIterator](): this {
+    return this;
+  }
+}
+
+/** The open subscriptions of this replica, by wake-up key. */
+export class SubscriptionHub {
+  private readonly byKey = new Map<string, Set<SubscriptionFeed>>();
+
+  add(key: string, feed: SubscriptionFeed): () => void {
+    let set = this.byKey.get(key);
+    if (set === undefined) this.byKey.set(key, (set = new Set()));
+    set.add(feed);
+    return () => {
+      set.delete(feed);
+      if (set.size === 0 && this.byKey.get(key) === set) this.byKey.delete(key);
+    };
+  }
+
+  wake(keys: readonly string[]): void {
+    for (const key of keys) for (const feed of this.byKey.get(key) ?? []) feed.wake();
+  }
+
+  wakeAll(): void {
+    for (const set of this.byKey.values()) for (const feed of set) feed.wake();
+  }
+
+  size(): number {
+    let n = 0;
+    for (const set of this.byKey.values()) n += set.size;
+    return n;
+  }
+}
