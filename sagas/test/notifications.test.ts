@@ -51,6 +51,10 @@ describe('notification worker against Kafka, MariaDB and MailDev', () => {
       'picked-up': SAMPLE_EVENTS['picked-up'](order),
       'out-for-delivery': SAMPLE_EVENTS['out-for-delivery'](order),
       delivered: SAMPLE_EVENTS.delivered(order),
+      'delivery-failed': SAMPLE_EVENTS['delivery-failed']({
+        ...order,
+        orderId: `${stack.ns.runId}-o2`,
+      }),
     };
     // A shipment change without an email (a position report after the move): read and skipped.
     const moved = events['out-for-delivery'].envelope.data as ShipmentChangedV1;
@@ -110,6 +114,15 @@ describe('notification worker against Kafka, MariaDB and MailDev', () => {
         subject: 'Your order was delivered (TRK-5A3F09C2B1D4)',
         both: [order.orderId, 'TRK-5A3F09C2B1D4', 'by Grace Hopper'],
       },
+      'delivery-failed': {
+        subject: 'We could not deliver your order (TRK-5A3F09C2B1D4)',
+        both: [
+          `${stack.ns.runId}-o2`,
+          'TRK-5A3F09C2B1D4',
+          'Grace Hopper could not deliver your order',
+          'Nobody was at the address to take the parcel',
+        ],
+      },
     };
     for (const [template, event] of Object.entries({ welcome, ...events })) {
       const found = mailsOf(mails, event);
@@ -130,7 +143,11 @@ describe('notification worker against Kafka, MariaDB and MailDev', () => {
         );
       }
     }
-    assert.equal(mails.length, 8, 'no email for the position report, none twice');
+    assert.equal(
+      mails.length,
+      1 + Object.keys(events).length,
+      'no email for the position report, none twice',
+    );
     const metrics = await scrapeMetrics(worker);
     assert.equal(
       metricValue(metrics, 'notification_emails_sent_total', { template: 'order-confirmed' }),

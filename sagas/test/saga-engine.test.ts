@@ -103,14 +103,17 @@ describe('saga orchestrator with the three-participant demo saga', () => {
     options: { id?: string; type?: string } = {},
   ): Promise<SagaState> => {
     const id = await orchestrator.startSaga(options.type ?? DEMO_ORDER_SAGA, data, options);
-    return waitUntil(
+    return finished(id);
+  };
+
+  const finished = (id: string): Promise<SagaState> =>
+    waitUntil(
       async () => {
         const s = await orchestrator.get(id);
         return s !== undefined && isTerminal(s.status) ? s : undefined;
       },
       { timeoutMs: 30_000, what: `saga ${id} to finish` },
     );
-  };
 
   const effects = (sagaId: string): Promise<Effect[]> =>
     sqlRows<Effect>(
@@ -123,6 +126,15 @@ describe('saga orchestrator with the three-participant demo saga', () => {
     s.history
       .filter((h) => h.action === 'compensate' && h.event === 'succeeded')
       .map((h) => h.step);
+
+  it('starts a saga in its own database when called inside another ORM’s transaction', async () => {
+    // A participant starting a saga from within its own transaction: the saga row must land in
+    // the sagas database, not in the participant's (whose transaction MikroORM would resolve).
+    const id = await world.participantsOrm.em
+      .fork()
+      .transactional(() => orchestrator.startSaga(DEMO_ORDER_SAGA, order()));
+    assert.equal((await finished(id)).status, 'COMPLETED');
+  });
 
   it('completes the happy path and carries step results in the saga data', async () => {
     const s = await run(order());

@@ -1,5 +1,6 @@
 import type { EntityManager } from '@mikro-orm/core';
 import { MikroORM, type Options } from '@mikro-orm/mysql';
+import { answerDeadlineStream, DEFAULT_MARIADB_ANSWER_TIMEOUT_MS } from '@shop/platform';
 import { sqlRows } from './sql.js';
 
 /**
@@ -102,22 +103,37 @@ export async function ensureMessagingTables(em: EntityManager): Promise<void> {
   if (Number(key?.n ?? 0) === 1) await conn.execute(DEAD_LETTER_KEY_WITH_MESSAGE_ID);
 }
 
+let messagingOrms = 0;
+
 /**
  * A MikroORM instance with no entities (raw SQL through `sqlRows`/`sqlRun`) on a database that
  * has the messaging tables, plus any extra DDL: for processes and tests that only need those.
+ *
+ * Like the subgraph kit's `openServiceOrm`: every statement has an answer deadline (a stalled
+ * MariaDB fails calls instead of hanging a consumer or the orchestrator), and the ORM has a
+ * context name of its own (`messaging:<database>#<n>`), so a fork of it inside another ORM's
+ * transaction (catalog's stock ORM beside its messaging ORM) does not resolve to that one's
+ * transaction EntityManager.
  */
 export async function openMessagingOrm(
   url: string,
   extraDdl: readonly string[] = [],
-  extra: Partial<Options> = {},
+  extra: Partial<Options> & { answerTimeoutMs?: number } = {},
 ): Promise<MikroORM> {
+  const { driverOptions, answerTimeoutMs, ...options } = extra;
+  const database = decodeURIComponent(new URL(url).pathname.slice(1));
   const orm = await MikroORM.init({
     clientUrl: url,
     entities: [],
     discovery: { warnWhenNoEntities: false },
     allowGlobalContext: false,
     pool: { min: 0, max: 10 },
-    ...extra,
+    contextName: `messaging:${database}#${++messagingOrms}`,
+    ...options,
+    driverOptions: {
+      stream: answerDeadlineStream(answerTimeoutMs ?? DEFAULT_MARIADB_ANSWER_TIMEOUT_MS),
+      ...driverOptions,
+    },
   });
   try {
     const em = orm.em.fork();

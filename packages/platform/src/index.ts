@@ -51,3 +51,7 @@ export {
   ROLES,
   type Role,
 } from './gateway-contract.js';
+export {
+  answerDeadlineStream,
+  DEFAULT_MARIADB_ANSWER_TIMEOUT_MS,
+} from './mariadb-answer-deadline.js';

@@ -1,3 +1,5 @@
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
 import { loadStackConfig, stackEndpoints, type StackEndpoints } from '@shop/stack';
 import mysql from 'mysql2/promise';
 import { Mailbox } from './mailbox.js';
@@ -32,6 +34,16 @@ export class TestStack {
     this.ns = new TestNamespace(createRunId(label));
     this.env = stackEnv(env);
     this.mailbox = new Mailbox(this.env.MAIL_API_URL);
+  }
+
+  /**
+   * The pid of one of the local stack's servers, to pause it (SIGSTOP: it accepts connections
+   * and answers nothing) and resume it (SIGCONT) in fault tests.
+   */
+  serverPid(server: 'mariadb' | 'redis' | 'kafka' | 'elasticsearch' | 'ferretdb' | 'mail'): number {
+    const { runDir } = loadStackConfig(process.env);
+    const file = path.join(runDir, `${server}.pid`);
+    return (JSON.parse(readFileSync(file, 'utf8')) as { pid: number }).pid;
   }
 
   /** Creates a fresh MariaDB database for this run and returns its name and URL; dropped by cleanup(). */

@@ -250,9 +250,7 @@ export class SagaOrchestrator {
    */
   async startSaga(type: string, data: unknown, options: { id?: string } = {}): Promise<string> {
     const id = options.id ?? crypto.randomUUID();
-    const started = await this.options.orm.em
-      .fork()
-      .transactional((em) => this.create(em, type, data, id));
+    const started = await this.fresh().transactional((em) => this.create(em, type, data, id));
     this.relay.notify();
     if (started !== undefined) this.report(started);
     return id;
@@ -414,9 +412,10 @@ export class SagaOrchestrator {
 
   /**
    * A new entity manager on the orchestrator's own database, even when called inside another
-   * ORM's transaction: MikroORM resolves `orm.em` through a transaction context keyed by context
-   * name, which two ORMs in one process share ('default'), so a plain fork there would run on the
-   * other ORM's database.
+   * ORM's transaction (a participant starting a saga from its own, say): MikroORM resolves
+   * `orm.em` through a transaction context keyed by context name. `openMessagingOrm` and the
+   * kit's `openServiceOrm` give every ORM a name of its own, but an ORM handed in may share
+   * MikroORM's default one, and a plain fork would then run on the other ORM's database.
    */
   private fresh(): EntityManager {
     return this.options.orm.em.fork({ disableContextResolution: true });
@@ -466,9 +465,9 @@ export class SagaOrchestrator {
     for (const id of ids) {
       if (this.stopped) break;
       try {
-        const outcome = await this.options.orm.em
-          .fork()
-          .transactional((em) => this.onInput(em, id, { kind: 'deadline' }));
+        const outcome = await this.fresh().transactional((em) =>
+          this.onInput(em, id, { kind: 'deadline' }),
+        );
         this.relay.notify();
         if (outcome !== undefined) this.report(outcome);
       } catch (err) {

@@ -44,10 +44,11 @@ export interface EmailClaim {
 }
 
 /**
- * One row per event: the worker's record of what it sent. `claim` and `recordFailure` commit on
- * their own (autocommit on the ledger's connection, outside the consumer's transaction: they must
- * survive that transaction's rollback); `recordSent` and `recordRejected` join the consumer's
- * transaction, so the outcome and the inbox row commit together.
+ * One row per event: the worker's record of what it sent. `claim`, `recordSent` and
+ * `recordFailure` commit on their own (autocommit on the ledger's connection, outside the
+ * consumer's transaction: they must survive that transaction's rollback, and SENT must be durable
+ * the instant it can be, see EmailDelivery); `recordRejected` joins the consumer's transaction,
+ * so the refusal and the inbox row commit together.
  */
 export class EmailLedger {
   constructor(private readonly autocommit: () => EntityManager) {}
@@ -85,7 +86,15 @@ export class EmailLedger {
     return row.status === 'SENDING' ? 'unresolved' : 'retry';
   }
 
-  async recordSent(em: EntityManager, eventId: string, response: string): Promise<void> {
+  /**
+   * SENT, in one autocommitted statement: the only write between the relay's 250 and the end of
+   * the window in which a crash makes a duplicate. `em` defaults to the ledger's autocommit one.
+   */
+  async recordSent(
+    eventId: string,
+    response: string,
+    em: EntityManager = this.autocommit(),
+  ): Promise<void> {
     await sqlRun(
       em,
       `UPDATE notification_email SET status = 'SENT', smtp_response = ?, last_error = NULL

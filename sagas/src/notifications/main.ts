@@ -25,11 +25,12 @@ const renderer = await EmailRenderer.load(config.NOTIFY_TEMPLATES_DIR ?? DEFAULT
   url: config.NOTIFY_SHOP_URL,
 });
 const concurrency = config.NOTIFY_PARTITIONS_CONCURRENTLY * config.NOTIFY_KEY_CONCURRENCY;
-// Each message in flight holds one connection for its inbox transaction and briefly needs a
-// second for the ledger's autocommit writes: with fewer connections than that, every connection
-// could be held by a transaction waiting for one more.
+// Each message in flight holds one connection for its inbox transaction and needs a second for
+// the ledger's autocommit writes. Fewer than that and every connection could be held by a
+// transaction waiting for one more; and the SENT write after the relay's 250 must never queue for
+// a connection, as the time it waits widens the window in which a crash duplicates an email.
 const orm = await openMessagingOrm(config.NOTIFY_MYSQL_URL, NOTIFICATION_TABLES_DDL, {
-  pool: { min: 0, max: concurrency + 2 },
+  pool: { min: 0, max: 2 * concurrency + 1 },
 });
 const bus = new KafkaBus({ brokers: config.KAFKA_BROKERS, clientId: 'notifications', logger });
 const topics = [
@@ -70,6 +71,7 @@ const worker = new NotificationWorker({
   },
   partitionsConsumedConcurrently: config.NOTIFY_PARTITIONS_CONCURRENTLY,
   keyConcurrency: config.NOTIFY_KEY_CONCURRENCY,
+  smtpConnections: config.SMTP_POOL_SIZE,
 });
 await worker.start();
 let joined = false;

@@ -27,6 +27,7 @@ describe('planNotification', () => {
     'picked-up': 'user',
     'out-for-delivery': 'user',
     delivered: 'user',
+    'delivery-failed': 'user',
     welcome: 'contact',
   } as const;
   for (const template of TEMPLATE_NAMES)
@@ -69,6 +70,7 @@ describe('planNotification', () => {
       orderId: 'o-7',
       trackingCode: 'TRK-5A3F09C2B1D4',
       partnerName: 'Grace Hopper',
+      reason: null,
     });
   });
 
@@ -95,6 +97,11 @@ describe('planNotification', () => {
     }
   });
 
+  it('tells the customer why a delivery failed', () => {
+    const view = plan(SAMPLE_EVENTS['delivery-failed']().envelope).email?.view;
+    assert.equal(view?.reason, 'Nobody was at the address to take the parcel');
+  });
+
   it('skips the shipment changes without an email, and the v1 twins of the order events', () => {
     const base = SAMPLE_EVENTS['partner-assigned']().envelope as Envelope<
       string,
@@ -104,14 +111,13 @@ describe('planNotification', () => {
       ['accepted', 'ACCEPTED'],
       ['declined', 'PENDING'],
       ['timed-out', 'PENDING'],
-      ['failed', 'FAILED'],
       ['cancelled', 'CANCELLED'],
     ];
     const quiet = changes.map(([change, status]) =>
       createEnvelope(shipmentChangedV1, {
         key: 'o',
         source: 'delivery',
-        data: { ...base.data, change, status, reason: change === 'failed' ? 'no one home' : null },
+        data: { ...base.data, change, status },
       }),
     );
     const v1 = createEnvelope(orderConfirmedV1, {

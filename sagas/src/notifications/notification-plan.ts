@@ -44,6 +44,7 @@ export const TEMPLATE_NAMES = [
   'picked-up',
   'out-for-delivery',
   'delivered',
+  'delivery-failed',
   'welcome',
 ] as const;
 export type TemplateName = (typeof TEMPLATE_NAMES)[number];
@@ -171,6 +172,8 @@ export function planNotification(
             orderId: d.orderId,
             trackingCode: d.trackingCode,
             partnerName: d.partnerName ?? null,
+            // Why the delivery failed (the partner's report), for the delivery-failed email.
+            reason: d.reason,
           },
         },
       };
@@ -216,8 +219,8 @@ export function planNotification(
 
 /**
  * Which shipment changes the customer hears about: the partner taking the order (again, with the
- * new name, after a decline or time-out), the pick-up, the parcel leaving for the door and the
- * delivery. Everything else is the partner's business or another email's (a cancelled shipment is
+ * new name, after a decline or time-out), the pick-up, the parcel leaving for the door, the
+ * delivery and a failed delivery (the customer must act: be home, or get in touch). Everything else is the partner's business or another email's (a cancelled shipment is
  * told by the order-cancelled or order-failed email).
  */
 function shipmentTemplate(d: ShipmentChangedV1): TemplateName | { skipped: string } {
@@ -235,10 +238,11 @@ function shipmentTemplate(d: ShipmentChangedV1): TemplateName | { skipped: strin
         : { skipped: `in-transit from ${d.previousStatus ?? 'an unknown status'}: no new email` };
     case 'delivered':
       return 'delivered';
+    case 'failed':
+      return 'delivery-failed';
     case 'accepted':
     case 'declined':
     case 'timed-out':
-    case 'failed':
     case 'cancelled':
       return { skipped: `no email for a shipment ${d.change}` };
     default:

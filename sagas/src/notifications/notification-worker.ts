@@ -45,6 +45,8 @@ export interface NotificationWorkerOptions {
   readonly partitionsConsumedConcurrently?: number;
   /** Keys of one batch handled at once, per partition. @default 8 */
   readonly keyConcurrency?: number;
+  /** Emails on their way to the relay at once: the mailer's SMTP connections. @default 5 */
+  readonly smtpConnections?: number;
 }
 
 /**
@@ -61,7 +63,13 @@ export class NotificationWorker {
     // The ledger's autocommit writes go through the same pool as the consumer's transactions;
     // see NOTIFY_DB_POOL_SIZE in config.ts for why the pool is sized above the concurrency.
     const ledger = new EmailLedger(() => options.orm.em.fork());
-    this.delivery = new EmailDelivery(options.mailer, ledger, options.metrics, options.logger);
+    this.delivery = new EmailDelivery(
+      options.mailer,
+      ledger,
+      options.metrics,
+      options.logger,
+      options.smtpConnections,
+    );
     this.consumer = new IdempotentConsumer({
       bus: options.bus,
       orm: options.orm,

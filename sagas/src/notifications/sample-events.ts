@@ -115,6 +115,7 @@ export const SAMPLE_EVENTS: Record<TemplateName, (o?: SampleOverrides) => Sample
   'picked-up': (o = {}) => shipment(o, 'picked-up'),
   'out-for-delivery': (o = {}) => shipment(o, 'in-transit'),
   delivered: (o = {}) => shipment(o, 'delivered'),
+  'delivery-failed': (o = {}) => shipment(o, 'failed'),
   welcome: (o = {}) => {
     const userId = o.userId ?? 'usr_01HSAMPLE';
     return {
@@ -152,12 +153,13 @@ function customer(o: SampleOverrides): { userId: string; email: string; name: st
   };
 }
 
-/** The four shipment changes that write, as delivery's outbox publishes them. */
+/** The five shipment changes that write, as delivery's outbox publishes them. */
 const SHIPMENT_STEPS = {
   assigned: { sequence: 1, previousStatus: 'PENDING', status: 'ASSIGNED' },
   'picked-up': { sequence: 3, previousStatus: 'ACCEPTED', status: 'PICKED_UP' },
   'in-transit': { sequence: 4, previousStatus: 'PICKED_UP', status: 'IN_TRANSIT' },
   delivered: { sequence: 5, previousStatus: 'IN_TRANSIT', status: 'DELIVERED' },
+  failed: { sequence: 5, previousStatus: 'IN_TRANSIT', status: 'FAILED' },
 } as const;
 
 function shipment(o: SampleOverrides, change: keyof typeof SHIPMENT_STEPS): SampleEvent {
@@ -183,7 +185,7 @@ function shipment(o: SampleOverrides, change: keyof typeof SHIPMENT_STEPS): Samp
         previousPartnerId: null,
         previousPartnerUserId: null,
         position: change === 'in-transit' ? { latitude: 40.75, longitude: -73.99 } : null,
-        reason: null,
+        reason: change === 'failed' ? 'Nobody was at the address to take the parcel' : null,
         trackingCode: 'TRK-5A3F09C2B1D4',
         at: '2026-12-01T10:00:00.000Z',
       },

@@ -93,7 +93,9 @@ async function assemble(
   const products = new ProductsRepository(db);
   await products.ensureIndexes();
 
-  const orm = await openMessagingOrm(databaseUrl(config), SEARCH_TABLES_DDL);
+  const orm = await openMessagingOrm(databaseUrl(config), SEARCH_TABLES_DDL, {
+    answerTimeoutMs: config.MYSQL_ANSWER_TIMEOUT_MS,
+  });
   closer.add(() => orm.close(true));
 
   const es = new ElasticClient({

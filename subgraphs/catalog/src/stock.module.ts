@@ -41,7 +41,10 @@ export async function openStockModule(
   logger: Logger,
   options: StockModuleOptions,
 ): Promise<StockModule> {
-  const orm = await createStockOrm(databaseUrl(config), { extra: options.orm ?? {} });
+  const orm = await createStockOrm(databaseUrl(config), {
+    extra: options.orm ?? {},
+    answerTimeoutMs: config.MYSQL_ANSWER_TIMEOUT_MS,
+  });
   const bus = new KafkaBus({ brokers: config.KAFKA_BROKERS, clientId: 'catalog', logger });
   let relay: OutboxRelay | undefined;
   let participant: SagaParticipant | undefined;

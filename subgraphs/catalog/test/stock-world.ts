@@ -33,6 +33,11 @@ export async function openStockWorld(stack: TestStack): Promise<StockWorld> {
     MONGODB_URL: stack.env.MONGODB_URL,
     MONGODB_DATABASE: mongoDatabase,
     KAFKA_BROKERS: stack.env.KAFKA_BROKERS,
+    // This run's stack, not the defaults (another engineer's stack, or nothing, on a private one).
+    ELASTICSEARCH_URL: stack.env.ELASTICSEARCH_URL,
+    REDIS_URL: stack.env.REDIS_URL,
+    SEARCH_INDEX_ALIAS: stack.ns.index('products_stock'),
+    SEARCH_CACHE_PREFIX: `${stack.ns.redisPrefix}catalog:`,
     CATALOG_EVENTS_TOPIC: eventsTopic,
     STOCK_COMMAND_TOPIC: commandTopic,
     STOCK_COMMAND_GROUP: stack.ns.group('catalog.saga-commands'),

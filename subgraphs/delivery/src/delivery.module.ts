@@ -41,7 +41,10 @@ export async function openDeliveryModule(
   logger: Logger,
   options: DeliveryModuleOptions = {},
 ): Promise<DeliveryModule> {
-  const orm = await createDeliveryOrm(databaseUrl(config), { extra: options.orm ?? {} });
+  const orm = await createDeliveryOrm(databaseUrl(config), {
+    extra: options.orm ?? {},
+    answerTimeoutMs: config.MYSQL_ANSWER_TIMEOUT_MS,
+  });
   const bus = new KafkaBus({ brokers: config.KAFKA_BROKERS, clientId: 'delivery', logger });
   let relay: OutboxRelay | undefined;
   let participant: SagaParticipant | undefined;

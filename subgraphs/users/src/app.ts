@@ -38,7 +38,10 @@ export async function startUsersApp(
   logger: Logger,
   ormOptions: Partial<Options> = {},
 ): Promise<UsersApp> {
-  const orm = await createUsersOrm(databaseUrl(config), { extra: ormOptions });
+  const orm = await createUsersOrm(databaseUrl(config), {
+    extra: ormOptions,
+    answerTimeoutMs: config.MYSQL_ANSWER_TIMEOUT_MS,
+  });
   return closeOnFailure(
     () => orm.close(true),
     async () => {

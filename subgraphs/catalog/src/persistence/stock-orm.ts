@@ -1,6 +1,5 @@
 import type { MikroORM, Options } from '@mikro-orm/mysql';
 import { openServiceOrm } from '@shop/subgraph-kit/mikro-orm';
-import { answerDeadlineStream } from './answer-deadline.js';
 import { Migration20261201001Stock } from './migrations/migration-20261201-001-stock.js';
 import { StockReservationEntity, StockReservationLineEntity } from './stock-reservation.entity.js';
 import { StockEntity } from './stock.entity.js';
@@ -12,31 +11,21 @@ export const STOCK_MIGRATIONS = [
   { name: Migration20261201001Stock.name, class: Migration20261201001Stock },
 ];
 
-/** How long MariaDB may leave a statement unanswered before its connection is dropped. */
-export const DEFAULT_ANSWER_TIMEOUT_MS = 15_000;
-
 /**
  * Connects to catalog's MariaDB database (stock, reservations, outbox, inbox, saga participant
- * log) and runs its migrations. Products stay in MongoDB. Every statement has a deadline
- * (`answerTimeoutMs`, see answerDeadlineStream): a stopped server fails calls instead of hanging
- * them.
+ * log) and runs its migrations. Products stay in MongoDB. Every statement has the kit's answer
+ * deadline (`answerTimeoutMs`): a stopped server fails calls instead of hanging them.
  */
 export function createStockOrm(
   clientUrl: string,
   options: { extra?: Partial<Options>; answerTimeoutMs?: number } = {},
 ): Promise<MikroORM> {
-  const { driverOptions, ...extra } = options.extra ?? {};
   return openServiceOrm({
     clientUrl,
     entities: STOCK_ENTITIES,
     migrations: STOCK_MIGRATIONS,
-    extra: {
-      ...extra,
-      // mysql2's connectTimeout (10 s) covers connecting; this, every statement after.
-      driverOptions: {
-        stream: answerDeadlineStream(options.answerTimeoutMs ?? DEFAULT_ANSWER_TIMEOUT_MS),
-        ...driverOptions,
-      },
-    },
+    name: 'catalog-stock',
+    answerTimeoutMs: options.answerTimeoutMs,
+    extra: options.extra,
   });
 }

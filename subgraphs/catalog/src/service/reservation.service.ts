@@ -1,4 +1,5 @@
 import type { EntityManager, MikroORM } from '@mikro-orm/core';
+import { runTransaction } from '@shop/subgraph-kit/mikro-orm';
 import {
   judgeCommit,
   judgeRelease,
@@ -15,7 +16,6 @@ import {
 import { availableOf, emptyStock, type StockLevel } from '../domain/stock.js';
 import type { StockRepository } from '../persistence/stock.repository.js';
 import type { StockEventWriter } from './stock-events.js';
-import { runStockTransaction } from './stock-transaction.js';
 
 /** Thrown inside the reserve's savepoint to undo its partial holds; never leaves this file. */
 class ReserveRefused extends Error {
@@ -52,7 +52,7 @@ export class ReservationService {
   ) {}
 
   reserve(orderId: string, lines: readonly ReservationLine[]): Promise<ReserveOutcome> {
-    return runStockTransaction(
+    return runTransaction(
       this.orm,
       (em) => this.reserveWithin(em, orderId, lines),
       this.afterCommit,
@@ -60,11 +60,11 @@ export class ReservationService {
   }
 
   release(orderId: string): Promise<SettleOutcome> {
-    return runStockTransaction(this.orm, (em) => this.releaseWithin(em, orderId), this.afterCommit);
+    return runTransaction(this.orm, (em) => this.releaseWithin(em, orderId), this.afterCommit);
   }
 
   commit(orderId: string): Promise<SettleOutcome> {
-    return runStockTransaction(this.orm, (em) => this.commitWithin(em, orderId), this.afterCommit);
+    return runTransaction(this.orm, (em) => this.commitWithin(em, orderId), this.afterCommit);
   }
 
   /** Holds every line for the order, or none; the same order and lines again hold nothing more. */

@@ -1,5 +1,6 @@
 import type { MikroORM } from '@mikro-orm/core';
 import { BadUserInputError } from '@shop/platform';
+import { runTransaction } from '@shop/subgraph-kit/mikro-orm';
 import {
   adjustmentProblems,
   planAdjustment,
@@ -8,7 +9,6 @@ import {
 } from '../domain/stock.js';
 import type { StockRepository } from '../persistence/stock.repository.js';
 import type { StockEventWriter } from './stock-events.js';
-import { runStockTransaction } from './stock-transaction.js';
 
 export interface StockServiceOptions {
   /** Whether a product exists (products live in MongoDB); stock is kept for known products only. */
@@ -42,7 +42,7 @@ export class StockService {
     if (problems.length > 0) throw BadUserInputError.fromProblems(problems);
     if (!(await this.options.productExists(adjustment.productId)))
       throw BadUserInputError.fromProblems([{ field: 'productId', message: 'no such product' }]);
-    return runStockTransaction(
+    return runTransaction(
       this.orm,
       async (em) => {
         const current = await this.repo.lockForAdjustment(em, adjustment.productId);

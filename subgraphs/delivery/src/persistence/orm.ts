@@ -20,12 +20,13 @@ export const DELIVERY_MIGRATIONS = [
 /** Connects to the delivery database and runs its migrations. */
 export function createDeliveryOrm(
   clientUrl: string,
-  options: { extra?: Partial<Options> } = {},
+  options: { extra?: Partial<Options>; answerTimeoutMs?: number } = {},
 ): Promise<MikroORM> {
   return openServiceOrm({
     clientUrl,
     entities: [DeliveryPartnerEntity, ShipmentEntity, TrackingEventEntity],
     migrations: DELIVERY_MIGRATIONS,
+    name: 'delivery',
     ...options,
   });
 }

@@ -1,11 +1,11 @@
 import type { EntityManager, MikroORM } from '@mikro-orm/core';
 import type { Logger } from '@shop/platform';
+import { runTransaction } from '@shop/subgraph-kit/mikro-orm';
 import { noPartnerReason, rankCandidates } from '../domain/assignment.js';
 import { locatePostalCode } from '../domain/geo.js';
 import { HOLDS_CAPACITY, judgeTransition, type Position } from '../domain/shipment.js';
 import type { DeliveryRepository, ShipmentRow } from '../persistence/delivery.repository.js';
 import { CandidateIndexCache } from './candidate-index.js';
-import { runDeliveryTransaction } from './delivery-transaction.js';
 import type { ShipmentEventWriter } from './shipment-events.js';
 
 export interface AssignRequest {
@@ -75,11 +75,11 @@ export class AssignmentService {
   }
 
   assign(req: AssignRequest): Promise<AssignOutcome> {
-    return runDeliveryTransaction(this.orm, (em) => this.assignWithin(em, req), this.afterCommit);
+    return runTransaction(this.orm, (em) => this.assignWithin(em, req), this.afterCommit);
   }
 
   cancel(orderId: string, reason = 'order cancelled'): Promise<CancelOutcome> {
-    return runDeliveryTransaction(
+    return runTransaction(
       this.orm,
       (em) => this.cancelWithin(em, orderId, reason),
       this.afterCommit,
@@ -297,7 +297,7 @@ export class AssignmentService {
     const due = await this.repo.due(this.orm.em.fork(), now, limit);
     let moved = 0;
     for (const d of due) {
-      const done = await runDeliveryTransaction(
+      const done = await runTransaction(
         this.orm,
         async (em) => {
           if (d.status === 'ASSIGNED' && d.partnerId !== null)

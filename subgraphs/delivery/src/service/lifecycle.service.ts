@@ -7,6 +7,7 @@ import {
 } from '@shop/platform';
 import { ForbiddenError } from '@shop/platform';
 import type { Identity } from '@shop/subgraph-kit';
+import { runTransaction } from '@shop/subgraph-kit/mikro-orm';
 import {
   isValidPosition,
   judgeTransition,
@@ -16,7 +17,6 @@ import {
 } from '../domain/shipment.js';
 import type { DeliveryRepository } from '../persistence/delivery.repository.js';
 import type { AssignmentService } from './assignment.service.js';
-import { runDeliveryTransaction } from './delivery-transaction.js';
 import type { ShipmentChange, ShipmentEventWriter } from './shipment-events.js';
 
 const CHANGE_OF: Record<Exclude<ShipmentAction, 'decline' | 'cancel'>, ShipmentChange> = {
@@ -67,7 +67,7 @@ export class LifecycleService {
       throw BadUserInputError.fromProblems([
         { field: 'position', message: 'latitude -90..90 and longitude -180..180' },
       ]);
-    return runDeliveryTransaction(
+    return runTransaction(
       this.orm,
       async (em) => {
         const s = await this.repo.lockedShipment(em, shipmentId);

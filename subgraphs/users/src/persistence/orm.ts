@@ -20,12 +20,13 @@ export const USERS_MIGRATIONS = [
 /** Connects to the users database and runs its migrations. */
 export function createUsersOrm(
   clientUrl: string,
-  options: { extra?: Partial<Options> } = {},
+  options: { extra?: Partial<Options>; answerTimeoutMs?: number } = {},
 ): Promise<MikroORM> {
   return openServiceOrm({
     clientUrl,
     entities: USERS_ENTITIES,
     migrations: USERS_MIGRATIONS,
+    name: 'users',
     ...options,
   });
 }

@@ -6,6 +6,12 @@ interface StreamFactoryOptions {
 }
 
 /**
+ * How long MariaDB may leave a statement unanswered before its connection is dropped: above
+ * InnoDB's usual lock waits, well under what a GraphQL client or a Kafka session waits.
+ */
+export const DEFAULT_MARIADB_ANSWER_TIMEOUT_MS = 15_000;
+
+/**
  * A mysql2 `stream` factory whose sockets are destroyed when MariaDB leaves a request unanswered
  * for `ms`. mysql2 has no deadline of its own: with the server stopped (SIGSTOP, a frozen VM, a
  * silent network) the kernel still accepts the connection and every query waits forever, holding
@@ -17,7 +23,10 @@ interface StreamFactoryOptions {
  * The clock starts at the first byte written while no answer is awaited and stops at the first
  * byte of the answer: an idle pooled connection never times out, and a statement that waits
  * longer than `ms` for a row lock fails (keep `ms` above `innodb_lock_wait_timeout` if such waits
- * are expected; stock statements lock rows in one order and wait briefly).
+ * are expected).
+ *
+ * It lives here, not in the subgraph kit, so that `@shop/messaging`'s ORM (workers, the saga
+ * orchestrator) can use it too; the kit's `openServiceOrm` applies it to every subgraph's ORM.
  */
 export function answerDeadlineStream(ms: number): (options: StreamFactoryOptions) => net.Socket {
   return ({ config }) => {
