@@ -24,15 +24,20 @@ interface RawCoupon {
   amount_off_cents: number | string | null;
   currency: string | null;
   min_order_cents: number | string;
-  expires_at: Date;
+  expires_at: Date | string;
   status: CouponStatus;
   source: CouponSource;
   redeemed_order_id: string | null;
-  redeemed_at: Date | null;
-  revoked_at: Date | null;
+  redeemed_at: Date | string | null;
+  revoked_at: Date | string | null;
   revoke_reason: string | null;
-  created_at: Date;
+  created_at: Date | string;
 }
+
+/** A DATETIME read through raw SQL: the connection is UTC (openServiceOrm), the driver may hand a string. */
+export const utcDate = (v: Date | string): Date =>
+  v instanceof Date ? v : new Date(`${v.replace(' ', 'T')}Z`);
+const utcOrNull = (v: Date | string | null): Date | null => (v === null ? null : utcDate(v));
 
 const toCoupon = (r: RawCoupon): CouponRow => ({
   id: r.id,
@@ -43,14 +48,14 @@ const toCoupon = (r: RawCoupon): CouponRow => ({
       ? { kind: 'PERCENT', percentOff: Number(r.percent_off) }
       : { kind: 'AMOUNT', amountOffCents: Number(r.amount_off_cents), currency: r.currency ?? '' },
   minOrderCents: Number(r.min_order_cents),
-  expiresAt: r.expires_at,
+  expiresAt: utcDate(r.expires_at),
   status: r.status,
   source: r.source,
   redeemedOrderId: r.redeemed_order_id,
-  redeemedAt: r.redeemed_at,
-  revokedAt: r.revoked_at,
+  redeemedAt: utcOrNull(r.redeemed_at),
+  revokedAt: utcOrNull(r.revoked_at),
   revokeReason: r.revoke_reason,
-  createdAt: r.created_at,
+  createdAt: utcDate(r.created_at),
 });
 
 export interface NewCoupon {
@@ -70,7 +75,7 @@ export class CouponRepository {
       em,
       `INSERT INTO coupons (id, code, user_id, discount_kind, percent_off, amount_off_cents, currency,
          min_order_cents, expires_at, status, source, created_at)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 'ACTIVE', ?, CURRENT_TIMESTAMP(3))`,
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 'ACTIVE', ?, ?)`,
       [
         id,
         c.code,
@@ -82,6 +87,7 @@ export class CouponRepository {
         c.minOrderCents,
         c.expiresAt,
         c.source,
+        new Date(),
       ],
     );
     return id;

@@ -1,6 +1,7 @@
 import type { EntityManager } from '@mikro-orm/core';
 import { sqlRows, sqlRun } from '@shop/messaging';
 import type { CreditEntryKind } from '../domain/credit-ledger.js';
+import { utcDate } from './coupon.repository.js';
 
 export interface CreditAccountRow {
   readonly userId: string;
@@ -33,7 +34,7 @@ interface RawEntry {
   reason: string;
   idempotency_key: string;
   order_id: string | null;
-  created_at: Date;
+  created_at: Date | string;
 }
 
 const ENTRY_COLUMNS =
@@ -49,7 +50,7 @@ const toEntry = (r: RawEntry): CreditEntryRow => ({
   reason: r.reason,
   idempotencyKey: r.idempotency_key,
   orderId: r.order_id,
-  createdAt: r.created_at,
+  createdAt: utcDate(r.created_at),
 });
 
 /** SQL of the credit ledger (credit_accounts + credit_ledger_entries); no rules here. */
@@ -57,9 +58,10 @@ export class CreditLedgerRepository {
   /**
    * Locks the user's account row for the rest of the caller's transaction and returns it current
    * (a locking read sees the latest committed row, whatever snapshot the transaction holds). The
-   * row is created first when missing: INSERT IGNORE on the primary key, never a locking read of
-   * a row that may not exist (that takes a gap lock, and two such transactions deadlock on their
-   * inserts).
+   * row is created when missing by an upsert, which takes the row's exclusive lock whether it
+   * inserts or finds it: not INSERT IGNORE (its shared lock on an existing row, then FOR UPDATE,
+   * deadlocks two writers that both hold the shared lock), and not a locking read of a row that
+   * may not exist (a gap lock, on which two inserts deadlock).
    */
   async lockAccount(
     em: EntityManager,
@@ -68,8 +70,9 @@ export class CreditLedgerRepository {
   ): Promise<CreditAccountRow> {
     await sqlRun(
       em,
-      `INSERT IGNORE INTO credit_accounts (user_id, currency, balance_cents, last_seq, updated_at)
-       VALUES (?, ?, 0, 0, CURRENT_TIMESTAMP(3))`,
+      `INSERT INTO credit_accounts (user_id, currency, balance_cents, last_seq, updated_at)
+       VALUES (?, ?, 0, 0, CURRENT_TIMESTAMP(3))
+       ON DUPLICATE KEY UPDATE user_id = user_id`,
       [userId, currency],
     );
     const [row] = await sqlRows<{
