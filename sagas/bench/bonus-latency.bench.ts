@@ -102,7 +102,14 @@ try {
   polling = false;
   await poller;
 } finally {
-  await plain.close();
   await killAll();
-  await world.close();
+  // Bounded: the figures are printed; a connection slow to close must not hold the shell.
+  await Promise.race([
+    (async () => {
+      await plain.close();
+      await world.close();
+    })(),
+    new Promise((resolve) => setTimeout(resolve, 30_000).unref()),
+  ]);
+  process.exit(process.exitCode ?? 0);
 }
