@@ -42,6 +42,11 @@ describe('end to end: ownership across users, catalog, cart and orders', () => {
         LOG_LEVEL: 'info',
         ...usersDb.mysqlEnv,
         PASSWORD_HASH_COST: '4',
+        // users publishes its events through Kafka: this run's broker and topics
+        KAFKA_BROKERS: stack.env.KAFKA_BROKERS,
+        USERS_EVENTS_TOPIC: stack.ns.topic('users.events'),
+        USERS_COMMAND_TOPIC: stack.ns.topic('sagas.commands.users'),
+        USERS_COMMAND_GROUP: stack.ns.topic('users.saga-commands'),
       }),
       startSubgraph('catalog', {
         ...common,

@@ -64,6 +64,11 @@ describe('end to end: gateway + real users subgraph', () => {
     users = await startSubgraph('users', {
       ...db.mysqlEnv,
       PASSWORD_HASH_COST: '4',
+      // users publishes its events through Kafka: this run's broker and topics
+      KAFKA_BROKERS: stack.env.KAFKA_BROKERS,
+      USERS_EVENTS_TOPIC: stack.ns.topic('users.events'),
+      USERS_COMMAND_TOPIC: stack.ns.topic('sagas.commands.users'),
+      USERS_COMMAND_GROUP: stack.ns.topic('users.saga-commands'),
     });
     proxy = await startCountingProxy(users.url);
     // the gateways fetch the JWKS through a proxy that counts the fetches

@@ -15,5 +15,9 @@ export const sagasConfigSchema = baseConfigSchema.extend({
   SAGAS_COMMAND_TOPIC_PREFIX: env.string(SAGA_COMMAND_TOPIC_PREFIX),
   /** How long an outbox claim protects rows from other relays (a killed relay's rows wait this long). */
   SAGAS_RELAY_LEASE_MS: z.coerce.number().int().positive().default(10_000),
+  /** Where users publishes `users.user-registered` (the registration-bonus saga's trigger). */
+  SAGAS_USERS_EVENTS_TOPIC: env.string(TOPICS.usersEvents),
+  /** Per-attempt reply timeout of the registration-bonus saga's steps. */
+  BONUS_STEP_TIMEOUT_MS: z.coerce.number().int().positive().default(10_000),
 });
 export type SagasConfig = Readonly<z.infer<typeof sagasConfigSchema>>;

@@ -12,6 +12,7 @@ export {
 export {
   DEFAULT_STEP_RETRY,
   defineSaga,
+  triggeredBy,
   isPivot,
   type SagaDefinition,
   type SagaStep,
@@ -37,4 +38,10 @@ export { SAGA_TABLES_DDL, sagaStore } from './engine/saga-store.js';
 export { runSagasCli } from './cli/sagas-cli.js';
 export { sagasConfigSchema, type SagasConfig } from './config.js';
 export { runOrchestratorProcess, type OrchestratorProcessOptions } from './orchestrator-process.js';
-export { PRODUCTION_SAGAS } from './sagas/production-sagas.js';
+export { productionSagas } from './sagas/production-sagas.js';
+export {
+  REGISTRATION_BONUS_SAGA,
+  registrationBonusSaga,
+  registrationBonusSagaId,
+  type RegistrationBonusData,
+} from './sagas/registration-bonus.saga.js';

@@ -1,8 +1,11 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import {
+  bonusGrantedV1,
+  bonusWithdrawnV1,
   ContractRegistry,
   createEnvelope,
+  userRegisteredV1,
   orderConfirmedV1,
   shipmentChangedV1,
   type Envelope,
@@ -52,6 +55,72 @@ describe('planNotification', () => {
       'Springfield, IL 62701',
       'US',
     ]);
+  });
+
+  it('a registration with a bonus offer waits: the bonus saga outcome writes the welcome email', () => {
+    const who = { userId: 'u-5', email: 'b@example.com', name: 'b' };
+    const registered = plan(
+      createEnvelope(userRegisteredV1, {
+        key: 'u-5',
+        source: 'users',
+        data: {
+          ...who,
+          bonusOffer: {
+            currency: 'USD',
+            creditCents: 500,
+            coupons: {
+              count: 2,
+              discount: { kind: 'PERCENT', percentOff: 10 },
+              minOrderCents: 2000,
+              validDays: 30,
+            },
+          },
+        },
+      }),
+    );
+    assert.equal(registered.email, undefined);
+    assert.deepEqual(registered.userContact, who);
+
+    const granted = plan(
+      createEnvelope(bonusGrantedV1, {
+        key: 'u-5',
+        source: 'users',
+        data: {
+          ...who,
+          bonus: {
+            currency: 'USD',
+            creditCents: 500,
+            coupons: [
+              {
+                code: 'ABCD-EFGH-JKMN-PQRS',
+                description: '10% off an order of $20.00 or more',
+                expiresAt: '2027-01-31T12:00:00Z',
+              },
+            ],
+          },
+        },
+      }),
+    );
+    assert.equal(granted.email?.template, 'welcome');
+    assert.equal(granted.email?.view.credit, '$5.00');
+    assert.deepEqual(granted.email?.view.coupons, [
+      {
+        code: 'ABCD-EFGH-JKMN-PQRS',
+        description: '10% off an order of $20.00 or more',
+        expires: 'Jan 31, 2027',
+      },
+    ]);
+
+    const withdrawn = plan(
+      createEnvelope(bonusWithdrawnV1, {
+        key: 'u-5',
+        source: 'users',
+        data: { ...who, reason: 'coupon generation failed' },
+      }),
+    );
+    assert.equal(withdrawn.email?.template, 'welcome');
+    assert.equal(withdrawn.email?.view.credit, null);
+    assert.deepEqual(withdrawn.email?.view.coupons, []);
   });
 
   it('the welcome event also feeds the users projection', () => {

@@ -1,5 +1,7 @@
 import { assertNever } from '@shop/platform';
 import {
+  bonusGrantedV1,
+  bonusWithdrawnV1,
   orderCancelledV1,
   orderCancelledV2,
   orderConfirmedV1,
@@ -14,6 +16,7 @@ import {
   type EnvelopeOf,
   type OrderFailedV2,
   type ShipmentChangedV1,
+  type UserRegisteredV1,
 } from '@shop/schema';
 import { formatMinorUnits } from './money.js';
 
@@ -28,6 +31,8 @@ export const NOTIFICATION_CONTRACTS = [
   orderCancelledV2,
   shipmentChangedV1,
   userRegisteredV1,
+  bonusGrantedV1,
+  bonusWithdrawnV1,
   orderPlacedV1,
   orderConfirmedV1,
   orderFailedV1,
@@ -180,32 +185,19 @@ export function planNotification(
     }
     case 'users.user-registered@1': {
       const d = incoming.envelope.data;
-      const bonus = d.bonus;
-      return {
-        userContact: { userId: d.userId, email: d.email, name: d.name },
-        email: {
-          template: 'welcome',
-          to: { kind: 'contact', email: d.email, name: d.name },
-          view: {
-            credit:
-              bonus !== undefined && bonus.creditCents > 0
-                ? money(bonus.creditCents, bonus.currency)
-                : null,
-            coupons: (bonus?.coupons ?? []).map((c) => ({
-              code: c.code,
-              description: c.description,
-              expires:
-                c.expiresAt === undefined
-                  ? null
-                  : new Intl.DateTimeFormat(format.locale, {
-                      dateStyle: 'medium',
-                      timeZone: format.timeZone,
-                    }).format(new Date(c.expiresAt)),
-            })),
-          },
-        },
-      };
+      const userContact = { userId: d.userId, email: d.email, name: d.name };
+      // With an offer, the registration-bonus saga ends in users.bonus-granted or
+      // users.bonus-withdrawn, and that event writes the one welcome email.
+      if (d.bonusOffer !== undefined)
+        return { userContact, skipped: 'the welcome email waits for the registration bonus' };
+      return { userContact, email: welcomeEmail(d, d.bonus, money, format) };
     }
+    case 'users.bonus-granted@1': {
+      const d = incoming.envelope.data;
+      return { email: welcomeEmail(d, d.bonus, money, format) };
+    }
+    case 'users.bonus-withdrawn@1':
+      return { email: welcomeEmail(incoming.envelope.data, undefined, money, format) };
     case 'orders.order-placed@1':
       return { skipped: 'an order is confirmed (or fails) later; that event writes' };
     case 'orders.order-confirmed@1':
@@ -215,6 +207,36 @@ export function planNotification(
     default:
       return assertNever(incoming);
   }
+}
+
+/** The welcome email, listing the bonus when there is one. */
+function welcomeEmail(
+  to: { readonly email: string; readonly name: string },
+  bonus: UserRegisteredV1['bonus'],
+  money: (minor: number, currency: string) => string,
+  format: FormatOptions,
+): EmailJob {
+  return {
+    template: 'welcome',
+    to: { kind: 'contact', email: to.email, name: to.name },
+    view: {
+      credit:
+        bonus !== undefined && bonus.creditCents > 0
+          ? money(bonus.creditCents, bonus.currency)
+          : null,
+      coupons: (bonus?.coupons ?? []).map((c) => ({
+        code: c.code,
+        description: c.description,
+        expires:
+          c.expiresAt === undefined
+            ? null
+            : new Intl.DateTimeFormat(format.locale, {
+                dateStyle: 'medium',
+                timeZone: format.timeZone,
+              }).format(new Date(c.expiresAt)),
+      })),
+    },
+  };
 }
 
 /**

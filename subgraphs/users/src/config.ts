@@ -1,4 +1,5 @@
 import { env } from '@shop/platform';
+import { sagaCommandTopic, TOPICS } from '@shop/schema';
 import { subgraphConfigSchema } from '@shop/subgraph-kit';
 import { mariadbSettings } from '@shop/subgraph-kit/mikro-orm';
 import { z } from 'zod';
@@ -44,6 +45,29 @@ export const usersConfigSchema = subgraphConfigSchema(4005)
       }
     }),
     PASSWORD_HASH_COST: z.coerce.number().int().min(4).max(15).default(12),
+    KAFKA_BROKERS: env.list('127.0.0.1:9093'),
+    USERS_EVENTS_TOPIC: env.string(TOPICS.usersEvents),
+    USERS_COMMAND_TOPIC: env.string(sagaCommandTopic('users')),
+    USERS_COMMAND_GROUP: env.string('users.saga-commands'),
+    /** The one currency store credit is kept in (ISO 4217). */
+    CREDIT_CURRENCY: z
+      .string()
+      .regex(/^[A-Z]{3}$/, 'an ISO 4217 code such as USD')
+      .default('USD'),
+    /** Registration promotion: on/off. A registration's event carries the offer of its moment. */
+    BONUS_ENABLED: env.bool(true),
+    /** Store credit a new customer gets, in minor units of CREDIT_CURRENCY (0: none). */
+    BONUS_CREDIT_CENTS: z.coerce.number().int().min(0).max(1_000_000).default(500),
+    /** Welcome coupons a new customer gets (0: none). */
+    BONUS_COUPON_COUNT: z.coerce.number().int().min(0).max(20).default(2),
+    /** Each coupon's percentage off, unless BONUS_COUPON_AMOUNT_OFF_CENTS is set. */
+    BONUS_COUPON_PERCENT_OFF: z.coerce.number().int().min(1).max(100).default(10),
+    /** A fixed amount off instead of a percentage (minor units; 0: use the percentage). */
+    BONUS_COUPON_AMOUNT_OFF_CENTS: z.coerce.number().int().min(0).max(1_000_000).default(0),
+    /** Smallest subtotal a welcome coupon applies to (minor units). */
+    BONUS_COUPON_MIN_ORDER_CENTS: z.coerce.number().int().min(0).default(2000),
+    /** Days a welcome coupon stays valid from its generation. */
+    BONUS_COUPON_VALID_DAYS: z.coerce.number().int().min(1).max(3650).default(30),
   })
   .superRefine((value, ctx) => {
     if (value.NODE_ENV !== 'production') return;

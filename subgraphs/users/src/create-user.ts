@@ -50,5 +50,6 @@ const granted: UserRole[] = roles.length > 0 ? [...new Set(roles as UserRole[])]
 const [id] = await seedUsers(databaseUrl(config), [{ email, password, roles: granted }], {
   passwordHashCost: config.PASSWORD_HASH_COST,
   signingKeyEncryptionKey: config.SIGNING_KEY_ENCRYPTION_KEY,
+  usersEventsTopic: config.USERS_EVENTS_TOPIC,
 });
 process.stdout.write(`${JSON.stringify({ id, email, roles: granted })}\n`);

@@ -1,3 +1,5 @@
+import { Outbox } from '@shop/messaging';
+import { TOPICS } from '@shop/schema';
 import type { UserRole } from './domain/role.js';
 import { createUsersOrm } from './persistence/orm.js';
 import { AccessTokensService } from './service/access-tokens.service.js';
@@ -8,6 +10,7 @@ import {
   parseKek,
 } from './service/key-encryption.js';
 import { PasswordHasher } from './service/password-hasher.js';
+import { RegistrationEventWriter } from './service/registration-events.js';
 import { SigningKeysService } from './service/signing-keys.service.js';
 
 export interface UserSeed {
@@ -25,7 +28,11 @@ export interface UserSeed {
 export async function seedUsers(
   mysqlUrl: string,
   users: readonly UserSeed[],
-  options: { passwordHashCost?: number; signingKeyEncryptionKey?: Buffer } = {},
+  options: {
+    passwordHashCost?: number;
+    signingKeyEncryptionKey?: Buffer;
+    usersEventsTopic?: string;
+  } = {},
 ): Promise<string[]> {
   const orm = await createUsersOrm(mysqlUrl);
   const hasher = new PasswordHasher(options.passwordHashCost ?? 10, { threads: 1 });
@@ -41,10 +48,21 @@ export async function seedUsers(
       audience: 'seed',
       ttlSeconds: 60,
     });
-    const auth = new AuthService(orm.em, hasher, tokens, {
-      refreshTokens: { ttlSeconds: 300, maxFamilyAgeSeconds: 300 },
-      passwordHashCost: options.passwordHashCost ?? 10,
-    });
+    const auth = new AuthService(
+      orm.em,
+      hasher,
+      tokens,
+      {
+        refreshTokens: { ttlSeconds: 300, maxFamilyAgeSeconds: 300 },
+        passwordHashCost: options.passwordHashCost ?? 10,
+      },
+      // Provisioned accounts get no bonus; their event reaches Kafka through the service's relay.
+      new RegistrationEventWriter(
+        new Outbox('users'),
+        options.usersEventsTopic ?? TOPICS.usersEvents,
+        undefined,
+      ),
+    );
     const ids: string[] = [];
     for (const u of users) ids.push((await auth.createAccount(u, u.roles ?? ['customer'])).id);
     return ids;

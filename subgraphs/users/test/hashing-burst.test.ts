@@ -6,6 +6,7 @@ import { createLogger, parseConfig } from '@shop/platform';
 import { gql, proofMinter } from '@shop/subgraph-kit/testing';
 import { TestStack } from '@shop/testing';
 import { startUsersApp, usersConfigSchema, type UsersApp } from '../src/index.js';
+import { usersKafkaEnv } from './support.js';
 
 const mintProof = proofMinter('users');
 
@@ -20,6 +21,7 @@ describe('users under a burst of cost-12 logins', () => {
     const db = await stack.createDatabase('users');
     const config = parseConfig(usersConfigSchema, {
       ...db.mysqlEnv,
+      ...usersKafkaEnv(stack),
       PORT: '0',
       PASSWORD_HASH_COST: '12',
       NODE_ENV: 'test',

@@ -20,6 +20,7 @@ import mysql from 'mysql2/promise';
 import { seedUsers, startUsersApp, usersConfigSchema, type UsersApp } from '../src/index.js';
 import { KeyEncryption } from '../src/service/key-encryption.js';
 import { SigningKeysService } from '../src/service/signing-keys.service.js';
+import { usersKafkaEnv } from './support.js';
 
 /** Proofs as the gateway signs them for this subgraph (the committed test key). */
 const mintProof = proofMinter('users');
@@ -58,6 +59,7 @@ describe('users subgraph over HTTP against MariaDB', () => {
     mysqlEnv = db.mysqlEnv;
     const config = parseConfig(usersConfigSchema, {
       ...db.mysqlEnv,
+      ...usersKafkaEnv(stack),
       PORT: '0',
       PASSWORD_HASH_COST: '4',
       NODE_ENV: 'test',

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { defineContract } from '../envelope.js';
 import { currencyCode, minorUnits } from '../parts.js';
+import { bonusOfferV1 } from './bonus.v1.js';
 
 export const userRegisteredDataV1 = z.object({
   userId: z.string().min(1),
@@ -26,6 +27,14 @@ export const userRegisteredDataV1 = z.object({
       ),
     })
     .optional(),
+  /**
+   * The registration bonus this account is entitled to, snapshotted from users' promotion rules in
+   * the registration transaction (added within v1: optional). Present means the registration-bonus
+   * saga grants it and the welcome email waits for `users.bonus-granted` (or
+   * `users.bonus-withdrawn`, when granting failed and was undone); absent means no promotion ran
+   * and the welcome email goes at once.
+   */
+  bonusOffer: bonusOfferV1.optional(),
 });
 
 /** `users.user-registered` version 1. The notification worker's users projection reads it too. */

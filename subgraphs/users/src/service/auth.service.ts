@@ -1,4 +1,5 @@
 import { createHash, randomBytes } from 'node:crypto';
+import type { EntityManager as CoreEntityManager } from '@mikro-orm/core';
 import { UniqueConstraintViolationException, type EntityManager } from '@mikro-orm/mysql';
 import {
   BadUserInputError,
@@ -32,6 +33,13 @@ export interface Session {
   readonly refreshTokenExpiresAt: Date;
 }
 
+/** Writes the registration's event inside its transaction (the outbox); see RegistrationBonusService. */
+export interface RegistrationEvents {
+  registered(em: CoreEntityManager, user: UserRecord, selfService: boolean): Promise<void>;
+  /** Called after a registration committed (wakes the outbox relay). */
+  afterCommit(): void;
+}
+
 export interface AuthOptions {
   /** Sliding (`ttlSeconds`, 30 days) and absolute (`maxFamilyAgeSeconds`, 90 days) lifetimes. */
   readonly refreshTokens: RefreshTokenPolicy;
@@ -54,36 +62,48 @@ export class AuthService {
     private readonly hasher: PasswordHasher,
     private readonly accessTokens: AccessTokensService,
     private readonly options: AuthOptions,
+    private readonly events: RegistrationEvents,
   ) {}
 
   async register(input: { email: string; password: string }): Promise<Session> {
-    return this.startSession(await this.createAccount(input, SELF_SERVICE_ROLES));
+    return this.startSession(
+      await this.createAccount(input, SELF_SERVICE_ROLES, { selfService: true }),
+    );
   }
 
   /** Validates and stores a new account; partners and admins are provisioned through here. */
   async createAccount(
     input: { email: string; password: string },
     roles: readonly UserRole[],
+    options: { selfService?: boolean } = {},
   ): Promise<UserRecord> {
     const problems = registrationProblems(input);
     if (problems.length > 0) {
       throw BadUserInputError.fromProblems(problems);
     }
-    const em = this.em.fork();
-    const user = em.create(UserEntity, {
-      id: crypto.randomUUID(),
-      email: normalizeEmail(input.email),
-      passwordHash: await this.hasher.hash(input.password),
-      roles: [...new Set(roles)],
-      createdAt: new Date(),
-    });
+    const passwordHash = await this.hasher.hash(input.password);
+    // The account and its `users.user-registered` event commit together (outbox): no event for a
+    // registration that lost the email's unique key to a concurrent one, none lost for one that won.
+    let user: UserRecord;
     try {
-      await em.flush();
+      user = await this.em.fork().transactional(async (em) => {
+        const created = em.create(UserEntity, {
+          id: crypto.randomUUID(),
+          email: normalizeEmail(input.email),
+          passwordHash,
+          roles: [...new Set(roles)],
+          createdAt: new Date(),
+        });
+        await em.flush();
+        await this.events.registered(em, created, options.selfService === true);
+        return created;
+      });
     } catch (err) {
       if (err instanceof UniqueConstraintViolationException)
         throw new ConflictError('an account with this email already exists');
       throw err;
     }
+    this.events.afterCommit();
     return user;
   }
 
