@@ -1,5 +1,6 @@
 export {
   decide,
+  parkedEvent,
   outstanding,
   parkSaga,
   sagaIdProblem,
@@ -13,7 +14,10 @@ export {
   DEFAULT_STEP_RETRY,
   defineSaga,
   isPivot,
+  triggeredBy,
   type SagaDefinition,
+  type SagaTrigger,
+  type SagaView,
   type SagaStep,
   type StepCommand,
   type StepRetryPolicy,
@@ -38,3 +42,19 @@ export { runSagasCli } from './cli/sagas-cli.js';
 export { sagasConfigSchema, type SagasConfig } from './config.js';
 export { runOrchestratorProcess, type OrchestratorProcessOptions } from './orchestrator-process.js';
 export { PRODUCTION_SAGAS } from './sagas/production-sagas.js';
+export {
+  customerFailureReason,
+  PLACE_ORDER_SAGA,
+  placeOrderSaga,
+  placeOrderSagaId,
+  undoneFromHistory,
+  type PlaceOrderData,
+  type PlaceOrderSagaOptions,
+} from './sagas/place-order.saga.js';
+export {
+  CANCEL_ORDER_SAGA,
+  cancelOrderSaga,
+  cancelOrderSagaId,
+  type CancelOrderData,
+  type CancelOrderSagaOptions,
+} from './sagas/cancel-order.saga.js';
