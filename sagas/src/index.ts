@@ -41,7 +41,11 @@ export { SAGA_TABLES_DDL, sagaStore } from './engine/saga-store.js';
 export { runSagasCli } from './cli/sagas-cli.js';
 export { sagasConfigSchema, type SagasConfig } from './config.js';
 export { runOrchestratorProcess, type OrchestratorProcessOptions } from './orchestrator-process.js';
-export { PRODUCTION_SAGAS } from './sagas/production-sagas.js';
+export {
+  PRODUCTION_SAGAS,
+  productionSagas,
+  type ProductionSagaTopics,
+} from './sagas/production-sagas.js';
 export {
   customerFailureReason,
   PLACE_ORDER_SAGA,

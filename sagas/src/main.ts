@@ -2,8 +2,9 @@
 import { loadConfig } from '@shop/platform';
 import { sagasConfigSchema } from './config.js';
 import { runOrchestratorProcess } from './orchestrator-process.js';
-import { PRODUCTION_SAGAS } from './sagas/production-sagas.js';
+import { productionSagas } from './sagas/production-sagas.js';
 
-await runOrchestratorProcess(loadConfig(sagasConfigSchema, process.env), {
-  sagas: PRODUCTION_SAGAS,
+const config = loadConfig(sagasConfigSchema, process.env);
+await runOrchestratorProcess(config, {
+  sagas: productionSagas({ ordersEventsTopic: config.SAGAS_ORDERS_EVENTS_TOPIC }),
 });

@@ -32,6 +32,8 @@ export interface CancelOrderSagaOptions {
   readonly paymentTimeoutMs?: number;
   /** Sends of each step before the saga is parked. @default 10 */
   readonly maxAttempts?: number;
+  /** Where `orders.order-cancel-requested@1` is read from. @default 'orders.events' */
+  readonly ordersEventsTopic?: string;
 }
 
 /**
@@ -62,10 +64,14 @@ export function cancelOrderSaga(options: CancelOrderSagaOptions = {}) {
     type: CANCEL_ORDER_SAGA,
     data: cancelOrderData,
     subject: (d) => d.orderId,
-    trigger: triggeredBy(TOPICS.ordersEvents, orderCancelRequestedV1, (event) => ({
-      id: cancelOrderSagaId(event.data.orderId),
-      data: { orderId: event.data.orderId, userId: event.data.userId },
-    })),
+    trigger: triggeredBy(
+      options.ordersEventsTopic ?? TOPICS.ordersEvents,
+      orderCancelRequestedV1,
+      (event) => ({
+        id: cancelOrderSagaId(event.data.orderId),
+        data: { orderId: event.data.orderId, userId: event.data.userId },
+      }),
+    ),
     steps: [
       {
         name: 'restock-order',

@@ -122,6 +122,8 @@ export interface PlaceOrderSagaOptions {
   readonly maxAttempts?: number;
   /** Attempts of the pivot steps (commit, confirm) before parking. @default 30 */
   readonly pivotMaxAttempts?: number;
+  /** Where `orders.order-placed@2` is read from. @default 'orders.events' */
+  readonly ordersEventsTopic?: string;
 }
 
 /**
@@ -161,20 +163,24 @@ export function placeOrderSaga(options: PlaceOrderSagaOptions = {}) {
     type: PLACE_ORDER_SAGA,
     data: placeOrderData,
     subject: (d) => d.orderId,
-    trigger: triggeredBy(TOPICS.ordersEvents, orderPlacedV2, (event) => {
-      const o = event.data;
-      return {
-        id: placeOrderSagaId(o.orderId),
-        data: {
-          orderId: o.orderId,
-          customerId: o.customer.userId,
-          lines: o.lines.map((l) => ({ productId: l.productId, quantity: l.quantity })),
-          postalCode: o.shippingAddress.postalCode,
-          units: o.lines.reduce((sum, l) => sum + l.quantity, 0),
-          totalCents: o.totalCents,
-        },
-      };
-    }),
+    trigger: triggeredBy(
+      options.ordersEventsTopic ?? TOPICS.ordersEvents,
+      orderPlacedV2,
+      (event) => {
+        const o = event.data;
+        return {
+          id: placeOrderSagaId(o.orderId),
+          data: {
+            orderId: o.orderId,
+            customerId: o.customer.userId,
+            lines: o.lines.map((l) => ({ productId: l.productId, quantity: l.quantity })),
+            postalCode: o.shippingAddress.postalCode,
+            units: o.lines.reduce((sum, l) => sum + l.quantity, 0),
+            totalCents: o.totalCents,
+          },
+        };
+      },
+    ),
     steps: [
       {
         name: STEP.open,
