@@ -33,6 +33,9 @@ export async function openStockWorld(stack: TestStack): Promise<StockWorld> {
     MONGODB_URL: stack.env.MONGODB_URL,
     MONGODB_DATABASE: mongoDatabase,
     KAFKA_BROKERS: stack.env.KAFKA_BROKERS,
+    // The stack's servers, not the defaults: a private stack runs them on other ports.
+    ELASTICSEARCH_URL: stack.env.ELASTICSEARCH_URL,
+    REDIS_URL: stack.env.REDIS_URL,
     CATALOG_EVENTS_TOPIC: eventsTopic,
     STOCK_COMMAND_TOPIC: commandTopic,
     STOCK_COMMAND_GROUP: stack.ns.group('catalog.saga-commands'),
