@@ -166,7 +166,7 @@ async function demoRows(stack: TestStack, bus: KafkaBus): Promise<Map<number, Ro
 }
 
 async function checkoutRows(stack: TestStack): Promise<Map<number, Row>> {
-  const world = await CheckoutWorld.open(stack, { logLevel: 'error' });
+  const world = await CheckoutWorld.open(stack);
   try {
     await world.products([{ id: 'bench', title: 'Bench item', priceCents: 1000, stock: 1e6 }]);
     // Customers with a one-line cart, made before the clock runs (one per checkout).

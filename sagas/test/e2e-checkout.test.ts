@@ -142,15 +142,29 @@ describe('checkout end to end: gateway, five subgraphs, orchestrator', () => {
   });
 
   it('one line out of stock → FAILED (out of stock), nothing charged', async () => {
-    const c = await shopper({ mug: 1, rare: 1 });
-    await world.setStock('rare', 0);
-    const mug = await world.stock('mug');
-    const o = await world.settled(c, (await place(c, CARDS.success)).id);
+    // Orders refuses at placement a cart that catalog already shows short, so the shortage must
+    // arise between placement and reservation: three customers race for the last record.
     await world.setStock('rare', 1);
-    assert.equal(o.status, 'FAILED');
-    assert.match(o.failureReason ?? '', /out of stock/i);
-    assert.deepEqual(await world.providerCalls(o.id), {}, 'the provider was never called');
-    assert.deepEqual(await world.stock('mug'), mug, 'the line in stock was not held');
+    const mug = await world.stock('mug');
+    const shoppers = await Promise.all([1, 2, 3].map(() => shopper({ mug: 1, rare: 1 })));
+    const results = await Promise.all(shoppers.map((c) => world.placeOrder(c, CARDS.success)));
+    const placed: { c: Customer; id: string }[] = [];
+    results.forEach((r, i) => {
+      if (r.data?.placeOrder !== undefined)
+        placed.push({ c: shoppers[i]!, id: r.data.placeOrder.id });
+      else assert.match(JSON.stringify(r.errors), /out of stock/, 'refused at placement');
+    });
+    const orders = await Promise.all(placed.map(({ c, id }) => world.settled(c, id)));
+    const failed = orders.filter((o) => o.status === 'FAILED');
+    assert.equal(orders.filter((o) => o.status === 'CONFIRMED').length, 1, 'one record to sell');
+    assert.ok(failed.length >= 1, `no order was placed and then short: ${JSON.stringify(results)}`);
+    for (const o of failed) {
+      assert.match(o.failureReason ?? '', /out of stock/i);
+      assert.deepEqual(await world.providerCalls(o.id), {}, 'the provider was never called');
+      assert.notEqual(o.payment?.status, 'CAPTURED');
+    }
+    assert.deepEqual(await world.stock('rare'), { onHand: 0, reserved: 0 });
+    assert.deepEqual(await world.stock('mug'), { onHand: mug.onHand - 1, reserved: mug.reserved });
   });
 
   it('no delivery partner can take it → FAILED, payment refunded, stock released', async () => {

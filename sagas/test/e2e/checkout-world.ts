@@ -88,8 +88,6 @@ const nextAddress = (): string => {
 
 export interface CheckoutWorldOptions {
   readonly partners?: readonly PartnerSeed[];
-  /** LOG_LEVEL of the processes. @default 'warn' */
-  readonly logLevel?: string;
 }
 
 /** One checkout world; `close()` stops every process and drops the run's databases. */
@@ -137,7 +135,7 @@ export class CheckoutWorld {
     };
     const common = {
       NODE_ENV: 'test',
-      LOG_LEVEL: this.options.logLevel ?? 'warn',
+      LOG_LEVEL: 'info',
       GATEWAY_PROOF_PUBLIC_KEY: PROOF_KEYS.publicKey
         .export({ type: 'spki', format: 'pem' })
         .toString(),
@@ -180,6 +178,7 @@ export class CheckoutWorld {
       REDIS_URL: stack.env.REDIS_URL,
       REDIS_PREFIX: `${ns.redisPrefix}cart:`,
       CATALOG_URL: url('catalog'),
+      CATALOG_TIMEOUT_MS: '10000',
     });
     this.env.set('orders', {
       ...common,
@@ -194,6 +193,8 @@ export class CheckoutWorld {
       ORDERS_EVENTS_GROUP: ns.group('orders.event-consumer'),
       CART_URL: url('cart'),
       USERS_URL: url('users'),
+      // Deadlines for a 2-core machine shared by several test runs, not for production.
+      SERVICE_CALL_TIMEOUT_MS: '10000',
     });
     this.env.set('delivery', {
       ...common,
@@ -206,7 +207,7 @@ export class CheckoutWorld {
     });
     this.orchestratorEnv = {
       NODE_ENV: 'test',
-      LOG_LEVEL: this.options.logLevel ?? 'warn',
+      LOG_LEVEL: 'info',
       SAGAS_MYSQL_URL: db.sagas!.url,
       KAFKA_BROKERS: kafka,
       OPS_PORT: '0',
@@ -227,7 +228,7 @@ export class CheckoutWorld {
       path.join(repoRoot, 'gateway', 'dist', 'src', 'main.js'),
       {
         NODE_ENV: 'test',
-        LOG_LEVEL: this.options.logLevel ?? 'warn',
+        LOG_LEVEL: 'info',
         OPS_PORT: '0',
         GATEWAY_PROOF_PRIVATE_KEY: PROOF_KEYS.privateKey
           .export({ type: 'pkcs8', format: 'pem' })
