@@ -15,9 +15,9 @@ import { createLogger } from '@shop/platform';
 import { SAGA_COMMAND_TOPIC_PREFIX } from '@shop/schema';
 import { TestStack } from '@shop/testing';
 import { SAGA_TABLES_DDL, SagaOrchestrator } from '../src/index.js';
-import { CARDS, CheckoutWorld, type Customer } from '../test/e2e/checkout-world.js';
 import { DEMO_ORDER_SAGA, demoOrderSaga } from '../test/demo/demo-order.saga.js';
 import { DEMO_PARTICIPANT_DDL, DemoParticipants } from '../test/demo/demo-participants.js';
+import { CARDS, CheckoutWorld, type Customer } from '../test/e2e/checkout-world.js';
 
 const SAMPLES = Number(process.env.BENCH_SAMPLES ?? 50);
 const FLOOR_SAMPLES = Number(process.env.BENCH_FLOOR_SAMPLES ?? 30);
