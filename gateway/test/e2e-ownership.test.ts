@@ -65,7 +65,18 @@ describe('end to end: ownership across users, catalog, cart and orders', () => {
         STOCK_COMMAND_TOPIC: stack.ns.topic('sagas.commands.catalog'),
         STOCK_COMMAND_GROUP: stack.ns.group('catalog.saga-commands'),
       }),
-      startSubgraph('orders', { ...common, LOG_LEVEL: 'info', ...ordersDb.mysqlEnv }),
+      startSubgraph('orders', {
+        ...common,
+        LOG_LEVEL: 'info',
+        ...ordersDb.mysqlEnv,
+        KAFKA_BROKERS: stack.env.KAFKA_BROKERS,
+        ORDERS_EVENTS_TOPIC: stack.ns.topic('orders.events'),
+        ORDERS_COMMAND_TOPIC: stack.ns.topic('sagas.commands.orders'),
+        ORDERS_COMMAND_GROUP: stack.ns.group('orders.saga-commands'),
+        DELIVERY_EVENTS_TOPIC: stack.ns.topic('delivery.events'),
+        SAGA_EVENTS_TOPIC: stack.ns.topic('sagas.events'),
+        ORDERS_EVENTS_GROUP: stack.ns.group('orders.event-consumer'),
+      }),
     ]);
     // Cart prices carts through catalog (its own service identity, the development key).
     const cart = await startSubgraph('cart', {
@@ -159,10 +170,12 @@ describe('end to end: ownership across users, catalog, cart and orders', () => {
       JSON.stringify(res),
     );
     assert.doesNotMatch(JSON.stringify(res), /2697|"quantity":3/);
-    const mine = await gql<{ myOrders: { id: string }[] }>(gw, '{ myOrders { id } }', {
-      token: alice.accessToken,
-    });
-    assert.deepEqual(mine.data?.myOrders, [{ id: aliceOrder }]);
+    const mine = await gql<{ myOrders: { nodes: { id: string }[] } }>(
+      gw,
+      '{ myOrders { nodes { id } } }',
+      { token: alice.accessToken },
+    );
+    assert.deepEqual(mine.data?.myOrders.nodes, [{ id: aliceOrder }]);
   });
 
   it("even with a valid proof for her, the _entities back door gives no one else's cart or orders", async () => {

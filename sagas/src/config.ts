@@ -11,6 +11,10 @@ export const sagasConfigSchema = baseConfigSchema.extend({
   OPS_PORT: env.port(4010),
   SAGAS_GROUP_ID: env.string('sagas.orchestrator'),
   SAGAS_REPLY_TOPIC: env.string(TOPICS.sagaReplies),
+  /** Where the orchestrator publishes saga lifecycle events (`sagas.saga-parked@1`). */
+  SAGAS_EVENTS_TOPIC: env.string(TOPICS.sagaEvents),
+  /** Where the place-order and cancel-order sagas' trigger events come from. */
+  SAGAS_ORDERS_EVENTS_TOPIC: env.string(TOPICS.ordersEvents),
   /** Command topics are `<prefix><participant>`. */
   SAGAS_COMMAND_TOPIC_PREFIX: env.string(SAGA_COMMAND_TOPIC_PREFIX),
   /** How long an outbox claim protects rows from other relays (a killed relay's rows wait this long). */

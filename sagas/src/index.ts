@@ -1,5 +1,6 @@
 export {
   decide,
+  parkedEvent,
   outstanding,
   parkSaga,
   sagaIdProblem,
@@ -12,9 +13,11 @@ export {
 export {
   DEFAULT_STEP_RETRY,
   defineSaga,
-  triggeredBy,
   isPivot,
+  triggeredBy,
   type SagaDefinition,
+  type SagaTrigger,
+  type SagaView,
   type SagaStep,
   type StepCommand,
   type StepRetryPolicy,
@@ -38,10 +41,30 @@ export { SAGA_TABLES_DDL, sagaStore } from './engine/saga-store.js';
 export { runSagasCli } from './cli/sagas-cli.js';
 export { sagasConfigSchema, type SagasConfig } from './config.js';
 export { runOrchestratorProcess, type OrchestratorProcessOptions } from './orchestrator-process.js';
-export { productionSagas } from './sagas/production-sagas.js';
 export {
   REGISTRATION_BONUS_SAGA,
   registrationBonusSaga,
   registrationBonusSagaId,
   type RegistrationBonusData,
 } from './sagas/registration-bonus.saga.js';
+export {
+  PRODUCTION_SAGAS,
+  productionSagas,
+  type ProductionSagaSettings,
+} from './sagas/production-sagas.js';
+export {
+  customerFailureReason,
+  PLACE_ORDER_SAGA,
+  placeOrderSaga,
+  placeOrderSagaId,
+  undoneFromHistory,
+  type PlaceOrderData,
+  type PlaceOrderSagaOptions,
+} from './sagas/place-order.saga.js';
+export {
+  CANCEL_ORDER_SAGA,
+  cancelOrderSaga,
+  cancelOrderSagaId,
+  type CancelOrderData,
+  type CancelOrderSagaOptions,
+} from './sagas/cancel-order.saga.js';

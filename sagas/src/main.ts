@@ -5,4 +5,10 @@ import { runOrchestratorProcess } from './orchestrator-process.js';
 import { productionSagas } from './sagas/production-sagas.js';
 
 const config = loadConfig(sagasConfigSchema, process.env);
-await runOrchestratorProcess(config, { sagas: productionSagas(config) });
+await runOrchestratorProcess(config, {
+  sagas: productionSagas({
+    ordersEventsTopic: config.SAGAS_ORDERS_EVENTS_TOPIC,
+    usersEventsTopic: config.SAGAS_USERS_EVENTS_TOPIC,
+    bonusStepTimeoutMs: config.BONUS_STEP_TIMEOUT_MS,
+  }),
+});

@@ -46,6 +46,7 @@ export async function runOrchestratorProcess(
     logger,
     sagas: options.sagas,
     replyTopic: config.SAGAS_REPLY_TOPIC,
+    eventsTopic: config.SAGAS_EVENTS_TOPIC,
     commandTopicPrefix: config.SAGAS_COMMAND_TOPIC_PREFIX,
     groupId: config.SAGAS_GROUP_ID,
     relay: { leaseMs: config.SAGAS_RELAY_LEASE_MS },

@@ -4,6 +4,7 @@ import { reserveItemsV1, type SagaStepReplyV1 } from '@shop/schema';
 import { z } from 'zod';
 import {
   decide,
+  parkedEvent,
   parkSaga,
   sagaIdProblem,
   startTransition,
@@ -37,6 +38,9 @@ const AFTER_PIVOT = saga('after-pivot', [
   step('commit', false),
   step('notify', false),
 ]);
+
+/** restock → refund, neither compensable (the cancel-order shape). */
+const FORWARD_ONLY = saga('forward-only', [step('restock', false), step('refund', false)]);
 
 type Def = typeof THREE;
 type Action = 'execute' | 'compensate';
@@ -247,6 +251,15 @@ const rows: Row[] = [
     status: 'COMPLETED',
   },
   {
+    name: 'a forward-only saga (nothing compensable) parks on a refusal of its first step',
+    def: FORWARD_ONLY,
+    inputs: [no(0, 'execute')],
+    status: 'NEEDS_ATTENTION',
+    sends: [],
+    deadline: null,
+    reason: /restock: refused; saga forward-only is forward-only/,
+  },
+  {
     name: 'a refusal after the pivot parks the saga: the pivot cannot be undone',
     def: AFTER_PIVOT,
     inputs: [ok(0, 'execute'), ok(1, 'execute'), no(2, 'execute')],
@@ -445,6 +458,62 @@ describe('decide: (saga state, reply or deadline) → (next state, commands, dea
     assert.equal(d.state.status, 'NEEDS_ATTENTION');
     assert.equal(d.deadlineMs, null);
     assert.equal(d.state.history.at(-1)?.event, 'needs-attention');
+  });
+});
+
+describe('parkedEvent: the sagas.saga-parked@1 a transition owes', () => {
+  const SUBJECT = defineSaga({
+    ...PIVOT,
+    type: 'pivot',
+    subject: (d: Record<string, unknown>) => String(d.orderId),
+  });
+  const parkPivot = (def: Def) => {
+    const { state: before } = run(def, [ok(0, 'execute'), ok(1, 'execute'), deadline()]);
+    const d = decide(def, before, { kind: 'deadline' }, NOW);
+    assert.equal(d.kind, 'transition');
+    return { before, after: d.kind === 'transition' ? d.state : before };
+  };
+
+  it('is owed by the transition that parks, naming the step, the reason and the subject', () => {
+    const { before, after } = parkPivot(SUBJECT);
+    after.data = { orderId: 'ord-9' };
+    assert.deepEqual(parkedEvent(SUBJECT, before, after), {
+      sagaId: 'saga-1',
+      sagaType: 'pivot',
+      subject: 'ord-9',
+      stepName: 'confirm',
+      reason: after.failureReason,
+    });
+  });
+
+  it('is not owed again by a reply that leaves a parked saga parked, nor by any other transition', () => {
+    const { after } = parkPivot(PIVOT);
+    assert.equal(parkedEvent(PIVOT, after, after), undefined);
+    const { state: running } = run(PIVOT, []);
+    const { state: next } = run(PIVOT, [ok(0, 'execute')]);
+    assert.equal(parkedEvent(PIVOT, running, next), undefined);
+    assert.equal(parkedEvent(PIVOT, undefined, running), undefined);
+  });
+
+  it('has a null subject without a subject function, or when it throws; a long reason is cut', () => {
+    const { before, after } = parkPivot(PIVOT);
+    assert.equal(parkedEvent(PIVOT, before, after)?.subject, null);
+    const throwing = defineSaga({
+      ...PIVOT,
+      subject: () => {
+        throw new Error('old data');
+      },
+    });
+    after.failureReason = 'x'.repeat(5000);
+    const event = parkedEvent(throwing, before, after);
+    assert.equal(event?.subject, null);
+    assert.equal(event?.reason.length, 2000);
+  });
+
+  it('names the step for a saga type this orchestrator does not know', () => {
+    const { state } = run(THREE, []);
+    const parked = parkSaga(state, 'unknown type', NOW).state;
+    assert.equal(parkedEvent(undefined, state, parked)?.stepName, 'step 0');
   });
 });
 

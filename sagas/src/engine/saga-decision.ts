@@ -1,4 +1,10 @@
-import { MESSAGE_ID_MAX_LENGTH, sagaCommandId, type SagaStepReplyV1 } from '@shop/schema';
+import {
+  MESSAGE_ID_MAX_LENGTH,
+  sagaCommandId,
+  sagaParkedDataV1,
+  type SagaParkedV1,
+  type SagaStepReplyV1,
+} from '@shop/schema';
 import { isPivot, stepRetry, type SagaDefinition } from './saga-definition.js';
 import type { SagaHistoryEntry, SagaState } from './saga-state.js';
 
@@ -16,7 +22,9 @@ import type { SagaHistoryEntry, SagaState } from './saga-state.js';
 // - A pivot (a step without compensation, and every step after it) is never stepped over: when
 //   its last attempt goes unanswered the saga is parked as NEEDS_ATTENTION. A refusal (no effect
 //   happened) compensates the steps before it as usual; a refusal after the pivot parks the saga,
-//   since the pivot cannot be undone.
+//   since the pivot cannot be undone. A saga without any compensable step (a forward-only saga,
+//   e.g. cancel-order: every step must happen) parks on any refusal, its first step's included:
+//   ending it FAILED would leave the request it carries out half done and nobody told.
 // - A refused compensation is resent after `retry.backoffMs`; refused or unanswered on its last
 //   attempt, the saga is parked as NEEDS_ATTENTION and nothing below it is compensated.
 // - Replies are matched to the attempt they answer. A success answers the step whatever attempt
@@ -175,6 +183,37 @@ export function parkSaga(s: SagaState, reason: string, now: Date): Transition {
     commands: [],
     deadlineMs: null,
     log: [{ level: 'error', msg: 'saga parked as NEEDS_ATTENTION', fields: { reason } }],
+  };
+}
+
+/** Longest `reason` the `sagas.saga-parked` event carries. */
+const PARKED_REASON_MAX = sagaParkedDataV1.shape.reason.maxLength ?? 2000;
+
+/**
+ * The `sagas.saga-parked@1` event a transition owes: when it parks a saga that was not parked
+ * before (a saga parked again after a late reply resumed it owes a new one); undefined otherwise.
+ * `def` is undefined for a saga type this orchestrator does not know (subject then null).
+ */
+export function parkedEvent(
+  def: Def | undefined,
+  before: SagaState | undefined,
+  after: SagaState,
+): SagaParkedV1 | undefined {
+  if (after.status !== 'NEEDS_ATTENTION' || before?.status === 'NEEDS_ATTENTION') return undefined;
+  let subject: string | null = null;
+  try {
+    subject = def?.subject?.(after.data) || null;
+  } catch {
+    subject = null; // data that predates the definition's shape; the saga id still names it
+  }
+  const reason = after.failureReason || 'parked';
+  return {
+    sagaId: after.id,
+    sagaType: after.type,
+    subject,
+    stepName: def?.steps[after.currentStep]?.name ?? `step ${after.currentStep}`,
+    reason:
+      reason.length > PARKED_REASON_MAX ? `${reason.slice(0, PARKED_REASON_MAX - 1)}…` : reason,
   };
 }
 
@@ -368,6 +407,8 @@ class Draft {
     const step = this.def.steps[from];
     if (step !== undefined && isPivot(step))
       return this.park(`${reason}; step ${step.name} before it cannot be undone`);
+    if (this.def.steps.every(isPivot))
+      return this.park(`${reason}; saga ${this.def.type} is forward-only (nothing compensable)`);
     if (step !== undefined)
       this.record({
         step: from,

@@ -74,6 +74,11 @@ export interface SagaDefinition<D extends Record<string, unknown> = Record<strin
   /** The event that starts it; without one, sagas of this type start only through `startSaga`. */
   // eslint-disable-next-line @typescript-eslint/no-explicit-any
   readonly trigger?: SagaTrigger<D, any>;
+  /**
+   * The aggregate the saga acts on (an order id), named in the `sagas.saga-parked` event so the
+   * owning service can flag it; without one the event's `subject` is null.
+   */
+  readonly subject?: (data: D) => string;
 }
 
 export const DEFAULT_STEP_RETRY: StepRetryPolicy = Object.freeze({

@@ -17,6 +17,7 @@ import { BadUserInputError } from '@shop/platform';
 import {
   SAGA_COMMAND_TOPIC_PREFIX,
   sagaCommandTopic,
+  sagaParkedV1,
   sagaStepReplyV1,
   TOPICS,
   type Contract,
@@ -24,6 +25,7 @@ import {
 } from '@shop/schema';
 import {
   decide,
+  parkedEvent,
   parkSaga,
   sagaIdProblem,
   startTransition,
@@ -48,6 +50,8 @@ export interface SagaOrchestratorOptions {
   readonly commandTopicPrefix?: string;
   /** @default 'sagas.orchestrator' */
   readonly groupId?: string;
+  /** Where `sagas.saga-parked@1` goes. @default 'sagas.events' */
+  readonly eventsTopic?: string;
   /** The consumer group that reads the sagas' trigger events. @default `${groupId}.triggers` */
   readonly triggerGroupId?: string;
   /** How often due deadlines are checked. @default 100 */
@@ -102,6 +106,7 @@ export class SagaOrchestrator {
   /** Reads the trigger events of the sagas that declare one; undefined when none does. */
   private readonly triggers: IdempotentConsumer<Contract, Outcome[]> | undefined;
   private readonly replyTopic: string;
+  private readonly eventsTopic: string;
   private readonly commandTopicPrefix: string;
   private readonly finishedListeners = new Set<(f: SagaFinished) => void>();
   private readonly sentListeners = new Set<(c: SagaCommandSent) => void>();
@@ -116,6 +121,7 @@ export class SagaOrchestrator {
       this.defs.set(def.type, def as Def);
     }
     this.replyTopic = options.replyTopic ?? TOPICS.sagaReplies;
+    this.eventsTopic = options.eventsTopic ?? TOPICS.sagaEvents;
     this.commandTopicPrefix = options.commandTopicPrefix ?? SAGA_COMMAND_TOPIC_PREFIX;
     this.relay = new OutboxRelay({
       orm: options.orm,
@@ -182,7 +188,10 @@ export class SagaOrchestrator {
     });
   }
 
-  /** The reply topic and every command topic of the declared sagas (create them before start). */
+  /**
+   * The reply, events and trigger topics and every command topic of the declared sagas (create
+   * them before start).
+   */
   topics(): string[] {
     const participants = new Set(
       [...this.defs.values()].flatMap((def) => def.steps.map((step) => step.participant)),
@@ -193,6 +202,7 @@ export class SagaOrchestrator {
     return [
       ...new Set([
         this.replyTopic,
+        this.eventsTopic,
         ...[...participants].map((p) => sagaCommandTopic(p, this.commandTopicPrefix)),
         ...triggers,
       ]),
@@ -405,6 +415,21 @@ export class SagaOrchestrator {
     }
     const log = this.options.logger;
     for (const line of t.log) log[line.level]({ sagaType: s.type, ...line.fields }, line.msg);
+    // Parked: owning services hear it in the same transaction (orders flags the order for its
+    // admins), so a parked saga is never known only to this database and its logs.
+    const parked = parkedEvent(this.defs.get(s.type), before, s);
+    if (parked !== undefined) {
+      await this.outbox.add(em, sagaParkedV1, {
+        topic: this.eventsTopic,
+        key: s.id,
+        data: parked,
+        headers: { [CONTEXT_HEADERS.sagaId]: s.id },
+      });
+      log.error(
+        { sagaType: s.type, subject: parked.subject, step: parked.stepName, reason: parked.reason },
+        'saga parked as NEEDS_ATTENTION; sagas.saga-parked published',
+      );
+    }
     const finished =
       isTerminal(s.status) && s.status !== before?.status ? this.finishedOf(s) : undefined;
     return { sent, finished };

@@ -14,7 +14,7 @@ import {
 import { databaseUrl, mariadbReady } from '@shop/subgraph-kit/mikro-orm';
 import { Redis } from 'ioredis';
 import type { CartConfig } from './config.js';
-import { CartResolver, UserCartResolver } from './graphql/cart.resolver.js';
+import { CartResolver, CheckoutCartResolver, UserCartResolver } from './graphql/cart.resolver.js';
 import type { CartContext } from './graphql/context.js';
 import { CartCache } from './persistence/cart-cache.js';
 import { CartRepository } from './persistence/cart.repository.js';
@@ -70,7 +70,11 @@ export async function startCartApp(
         ...subgraphServerSettings(config),
         name: 'cart',
         schema: await buildCartSchema(
-          resolverContainer(new CartResolver(carts), new UserCartResolver(carts)),
+          resolverContainer(
+            new CartResolver(carts),
+            new CheckoutCartResolver(carts),
+            new UserCartResolver(carts),
+          ),
         ),
         logger,
         checks: { mariadb: mariadbReady(orm) },

@@ -7,6 +7,7 @@ import {
   type DataOf,
   releaseStockV1,
   reserveStockV1,
+  restockOrderV1,
   type SagaCommandContract,
   type SagaCommandMeta,
 } from '@shop/schema';
@@ -172,5 +173,105 @@ describe('catalog saga participant: stock commands over Kafka', () => {
       reserved: 0,
       lowStockThreshold: 0,
     });
+  });
+
+  it('restock-order: a sold order back on hand once, a held one released, none a no-op', async () => {
+    await world.setStock('kafka-restock', 10);
+    // Sold: reserve 4 and commit them (on hand 6).
+    await publisher.send([
+      command(reserveStockV1, meta('po-rs', 1, 'execute'), {
+        orderId: 'order-rs',
+        lines: [{ productId: 'kafka-restock', quantity: 4 }],
+      }),
+      command(commitStockV1, meta('po-rs', 4, 'execute'), { orderId: 'order-rs' }),
+    ]);
+    await waitUntil(() => repliesOf('po-rs').length === 2, { what: 'reserve and commit' });
+    assert.equal((await world.level('kafka-restock'))?.onHand, 6);
+
+    // The cancel saga's command, resent once, and 10 other sagas restocking the same order at once.
+    const restock = command(restockOrderV1, meta('co-rs', 0, 'execute'), { orderId: 'order-rs' });
+    const others = Array.from({ length: 10 }, (_, i) => `co-rs-${i}`);
+    await publisher.send([
+      restock,
+      ...others.map((sagaId) =>
+        command(restockOrderV1, meta(sagaId, 0, 'execute'), { orderId: 'order-rs' }),
+      ),
+    ]);
+    // A resend is a new message (the next attempt) for the same saga step.
+    await publisher.send([
+      command(
+        restockOrderV1,
+        { ...meta('co-rs', 0, 'execute'), attempt: 2 },
+        { orderId: 'order-rs' },
+      ),
+    ]);
+    const all = await waitUntil(
+      () => {
+        const got = ['co-rs', ...others].flatMap(repliesOf);
+        return got.length === 12 && got;
+      },
+      { timeoutMs: 30_000, what: '12 restock replies' },
+    );
+    assert.ok(
+      all.every((r) => r.outcome === 'succeeded'),
+      JSON.stringify(all),
+    );
+    // Whichever saga came first put the 4 units back; every other found them back already.
+    const bySaga = ['co-rs', ...others].map((id) => repliesOf(id)[0]?.result?.restockedUnits);
+    assert.deepEqual(
+      bySaga.filter((u) => u !== 0),
+      [4],
+      `units restocked per saga: ${bySaga.join(',')}`,
+    );
+    const [first, resend] = repliesOf('co-rs');
+    assert.deepEqual(resend?.result, first?.result, 'the resend repeats the recorded reply');
+    assert.deepEqual(await world.level('kafka-restock'), {
+      productId: 'kafka-restock',
+      onHand: 10,
+      reserved: 0,
+      lowStockThreshold: 0,
+    });
+    // A commit of a restocked order is refused: its units are no longer held or sold.
+    await publisher.send([
+      command(commitStockV1, meta('po-rs-late', 4, 'execute'), { orderId: 'order-rs' }),
+    ]);
+    await waitUntil(() => repliesOf('po-rs-late').length === 1, { what: 'the late commit' });
+    assert.equal(repliesOf('po-rs-late')[0]?.outcome, 'failed');
+
+    // Held only: restock releases it.
+    await publisher.send([
+      command(reserveStockV1, meta('po-rs-held', 1, 'execute'), {
+        orderId: 'order-rs-held',
+        lines: [{ productId: 'kafka-restock', quantity: 3 }],
+      }),
+    ]);
+    await waitUntil(() => repliesOf('po-rs-held').length === 1, { what: 'the reserve' });
+    await publisher.send([
+      command(restockOrderV1, meta('co-rs-held', 0, 'execute'), { orderId: 'order-rs-held' }),
+    ]);
+    await waitUntil(() => repliesOf('co-rs-held').length === 1, { what: 'the held restock' });
+    assert.deepEqual(repliesOf('co-rs-held')[0]?.result, { restockedUnits: 3 });
+    assert.deepEqual(await world.level('kafka-restock'), {
+      productId: 'kafka-restock',
+      onHand: 10,
+      reserved: 0,
+      lowStockThreshold: 0,
+    });
+
+    // Nothing held: a no-op success, and the order's later reserve is refused.
+    await publisher.send([
+      command(restockOrderV1, meta('co-rs-none', 0, 'execute'), { orderId: 'order-rs-none' }),
+    ]);
+    await waitUntil(() => repliesOf('co-rs-none').length === 1, { what: 'the no-op restock' });
+    await publisher.send([
+      command(reserveStockV1, meta('po-rs-none', 1, 'execute'), {
+        orderId: 'order-rs-none',
+        lines: [{ productId: 'kafka-restock', quantity: 1 }],
+      }),
+    ]);
+    await waitUntil(() => repliesOf('po-rs-none').length === 1, { what: 'the late reserve' });
+    assert.deepEqual(repliesOf('co-rs-none')[0]?.result, { restockedUnits: 0 });
+    assert.equal(repliesOf('po-rs-none')[0]?.outcome, 'failed');
+    assert.equal((await world.level('kafka-restock'))?.reserved, 0);
   });
 });

@@ -8,17 +8,20 @@ import {
   subgraphServerSettings,
   type RunningSubgraph,
 } from '@shop/subgraph-kit';
-import { databaseUrl, mariadbReady } from '@shop/subgraph-kit/mikro-orm';
 import type { OrdersConfig } from './config.js';
 import type { OrdersContext } from './graphql/context.js';
-import { OrdersResolver, UserOrdersResolver } from './graphql/orders.resolver.js';
-import { createOrdersOrm } from './persistence/orm.js';
+import {
+  OrderFieldsResolver,
+  OrdersResolver,
+  UserOrdersResolver,
+} from './graphql/orders.resolver.js';
+import { openOrdersModule, type OrdersModule, type OrdersModuleOptions } from './orders.module.js';
 import { buildOrdersSchema } from './schema.js';
-import { OrdersService } from './service/orders.service.js';
 
 export interface OrdersApp {
   readonly http: RunningSubgraph;
   readonly orm: MikroORM;
+  readonly orders: OrdersModule;
   close(): Promise<void>;
 }
 
@@ -27,32 +30,40 @@ export async function startOrdersApp(
   config: OrdersConfig,
   logger: Logger,
   ormOptions: Partial<Options> = {},
+  moduleOptions: Omit<OrdersModuleOptions, 'orm'> = {},
 ): Promise<OrdersApp> {
-  const orm = await createOrdersOrm(databaseUrl(config), { extra: ormOptions });
+  const module = await openOrdersModule(config, logger, { ...moduleOptions, orm: ormOptions });
+  const { orm, repo, queries } = module;
   return closeOnFailure(
-    () => orm.close(true),
+    () => module.close(),
     async () => {
-      const orders = new OrdersService(orm.em);
       const http = await startSubgraphServer<OrdersContext>({
         ...subgraphServerSettings(config),
         name: 'orders',
         schema: await buildOrdersSchema(
-          resolverContainer(new OrdersResolver(), new UserOrdersResolver()),
+          resolverContainer(
+            new OrdersResolver(queries, module.placement, module.commands),
+            new OrderFieldsResolver(),
+            new UserOrdersResolver(queries),
+          ),
         ),
         logger,
-        checks: { mariadb: mariadbReady(orm) },
+        checks: module.checks,
         createContext: (base) => ({
           ...base,
-          ordersByUser: new BatchLoader((ids) => orders.byUserIds(ids)),
-          ordersById: new BatchLoader((ids) => orders.byIds(ids)),
+          queries,
+          ordersById: new BatchLoader((ids) => queries.byIds(ids)),
+          payments: new BatchLoader((ids) => repo.paymentsOf(orm.em, ids)),
+          history: new BatchLoader((ids) => repo.historyOf(orm.em, ids)),
         }),
       });
       return {
         http,
         orm,
+        orders: module,
         async close() {
           await http.close();
-          await orm.close(true);
+          await module.close();
         },
       };
     },

@@ -2,6 +2,7 @@ import { buildFederatedSchema } from '@shop/subgraph-kit';
 import type { GraphQLSchema } from 'graphql';
 import type { ContainerType } from 'type-graphql';
 import {
+  OrderFieldsResolver,
   OrdersResolver,
   ordersReferenceResolvers,
   UserOrdersResolver,
@@ -11,7 +12,7 @@ import { UserRef } from './graphql/user-ref.type.js';
 /** The orders subgraph schema; without a container it can only be printed, not executed. */
 export const buildOrdersSchema = (container?: ContainerType): Promise<GraphQLSchema> =>
   buildFederatedSchema({
-    resolvers: [OrdersResolver, UserOrdersResolver],
+    resolvers: [OrdersResolver, OrderFieldsResolver, UserOrdersResolver],
     orphanedTypes: [UserRef],
     referenceResolvers: ordersReferenceResolvers,
     ...(container !== undefined ? { container } : {}),

@@ -25,9 +25,11 @@ export async function seedOrders(
         userId: o.userId,
         status: o.status ?? 'CONFIRMED',
         lines: o.lines.map((l) => ({ ...l })),
+        subtotalCents: orderTotalCents(o.lines),
         totalCents: orderTotalCents(o.lines),
         // Distinct timestamps keep "newest first" deterministic.
         createdAt: new Date(Date.now() - (orders.length - i) * 1000),
+        updatedAt: new Date(),
       });
       return id;
     });

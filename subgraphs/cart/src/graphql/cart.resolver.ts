@@ -11,7 +11,7 @@ import {
   Root,
 } from 'type-graphql';
 import type { CartService } from '../service/cart.service.js';
-import { CartType, MergeResultType } from './cart.type.js';
+import { CartType, CheckoutCartType, MergeResultType } from './cart.type.js';
 import type { CartContext } from './context.js';
 import { UserRef } from './user-ref.type.js';
 
@@ -104,6 +104,34 @@ export class CartResolver {
     return MergeResultType.from(
       await this.carts.mergeGuestCart(ctx.identity, cartToken, ctx.facts),
     );
+  }
+}
+
+/** Service-only: the orders service reads and clears a user's cart at placement, as itself. */
+@Resolver()
+export class CheckoutCartResolver {
+  constructor(private readonly carts: CartService) {}
+
+  @Query(() => CheckoutCartType, {
+    description: 'Service-only (orders): a user’s cart priced now, for placement.',
+  })
+  async checkoutCart(
+    @Arg('userId', () => ID) userId: string,
+    @Ctx() ctx: CartContext,
+  ): Promise<CheckoutCartType> {
+    return CheckoutCartType.from(await this.carts.checkoutCart(ctx.identity, userId, ctx.facts));
+  }
+
+  @Mutation(() => Boolean, {
+    description:
+      'Service-only (orders): empties a user’s cart after placement if still at `version`.',
+  })
+  clearCheckedOutCart(
+    @Arg('userId', () => ID) userId: string,
+    @Arg('version', () => Int) version: number,
+    @Ctx() ctx: CartContext,
+  ): Promise<boolean> {
+    return this.carts.clearCheckedOut(ctx.identity, userId, version);
   }
 }
 

@@ -1,6 +1,6 @@
 import { Directive, Field, ID, Int, ObjectType, registerEnumType } from 'type-graphql';
 import type { DropReason, LineProblem } from '../domain/cart.js';
-import type { CartView, MergeResult } from '../service/cart.service.js';
+import type { CartView, CheckoutCartView, MergeResult } from '../service/cart.service.js';
 import { ProductRef } from './product-ref.type.js';
 
 export enum CartItemProblem {
@@ -136,6 +136,58 @@ export class MergeResultType {
       cart: CartType.from(result.cart),
       merged: result.merged.map((m) => Object.assign(new MergedLineType(), m)),
       dropped: result.dropped.map((d) => Object.assign(new DroppedLineType(), d)),
+    });
+  }
+}
+
+@ObjectType('CheckoutCartLine', { description: 'A cart line priced from catalog now.' })
+export class CheckoutCartLineType {
+  @Field(() => ID)
+  productId!: string;
+
+  @Field(() => String, { nullable: true, description: 'Catalog’s title; null when unavailable.' })
+  title!: string | null;
+
+  @Field(() => Int)
+  quantity!: number;
+
+  @Field(() => Int, { nullable: true })
+  unitPriceCents!: number | null;
+
+  @Field(() => Int)
+  availableQuantity!: number;
+
+  @Field(() => CartItemProblem, { nullable: true })
+  problem!: LineProblem | null;
+}
+
+@ObjectType('CheckoutCart', {
+  description: 'A user’s cart as the orders service reads it at placement (service-only).',
+})
+export class CheckoutCartType {
+  @Field(() => ID)
+  id!: string;
+
+  @Field(() => Int, { description: 'Pass it back to clearCheckedOutCart.' })
+  version!: number;
+
+  @Field(() => [CheckoutCartLineType])
+  lines!: CheckoutCartLineType[];
+
+  static from(view: CheckoutCartView): CheckoutCartType {
+    return Object.assign(new CheckoutCartType(), {
+      id: view.id,
+      version: view.version,
+      lines: view.lines.map((l) =>
+        Object.assign(new CheckoutCartLineType(), {
+          productId: l.productId,
+          title: l.title,
+          quantity: l.quantity,
+          unitPriceCents: l.unitPriceCents,
+          availableQuantity: l.availableQuantity,
+          problem: l.problem,
+        }),
+      ),
     });
   }
 }

@@ -1,5 +1,5 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { BadUserInputError, ConflictError } from '@shop/platform';
+import { BadUserInputError, ConflictError, ForbiddenError } from '@shop/platform';
 import { accessDenied, hasRole, type Identity } from '@shop/subgraph-kit';
 import {
   addLine,
@@ -14,7 +14,7 @@ import {
 } from '../domain/cart.js';
 import type { CartCache } from '../persistence/cart-cache.js';
 import type { CartRepository, StoredCart } from '../persistence/cart.repository.js';
-import { newGuestToken, ownerOf, userCartOwner, type CartOwner } from './cart-owner.js';
+import { cartIdFor, newGuestToken, ownerOf, userCartOwner, type CartOwner } from './cart-owner.js';
 import type { ProductFactsLookup } from './catalog-facts.js';
 
 export { cartIdFor } from './cart-owner.js';
@@ -23,6 +23,19 @@ export { cartIdFor } from './cart-owner.js';
 export interface CartView extends PricedCart {
   readonly id: string;
   readonly userId: string | null;
+}
+
+/** A user's cart as orders reads it at placement: priced now, with the version it was read at. */
+export interface CheckoutCartView extends CartView {
+  readonly version: number;
+}
+
+/** The one service allowed to read and clear a user's cart for checkout. */
+export const CHECKOUT_SERVICE = 'orders';
+
+function assertCheckoutService(identity: Identity): void {
+  if (identity.service !== CHECKOUT_SERVICE)
+    throw new ForbiddenError(`only the ${CHECKOUT_SERVICE} service can check out a cart`);
 }
 
 export interface MergeResult extends Omit<MergeOutcome, 'lines'> {
@@ -152,6 +165,35 @@ export class CartService {
   ): Promise<CartView> {
     const owner = ownerOf(identity, cartToken);
     return this.view(await this.change(owner, () => []), facts);
+  }
+
+  /**
+   * A user's cart for placement, read by the orders service as itself (never by a user): the
+   * database row (not the cache, which may lag), priced from catalog now, with its version.
+   */
+  async checkoutCart(
+    identity: Identity,
+    userId: string,
+    facts: ProductFactsLookup,
+  ): Promise<CheckoutCartView> {
+    assertCheckoutService(identity);
+    const owner: CartOwner = { cartId: cartIdFor(userId), userId };
+    const row = (await this.repo.byIds([owner.cartId])).get(owner.cartId) ?? emptyStored(owner);
+    return { ...(await this.view(row, facts)), version: row.version };
+  }
+
+  /**
+   * Empties a user's cart after an order was placed from it, only if it is still at the version
+   * the order was read from: lines the customer added since stay. True when it was emptied.
+   */
+  async clearCheckedOut(identity: Identity, userId: string, version: number): Promise<boolean> {
+    assertCheckoutService(identity);
+    const owner: CartOwner = { cartId: cartIdFor(userId), userId };
+    const row = (await this.repo.byIds([owner.cartId])).get(owner.cartId);
+    if (row?.version !== version) return false;
+    if (!(await this.repo.write(row, []))) return false;
+    await this.cache.put({ ...row, lines: [], version: row.version + 1 });
+    return true;
   }
 
   /**

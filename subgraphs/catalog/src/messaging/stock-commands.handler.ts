@@ -6,6 +6,8 @@ import {
   releaseStockV1,
   reserveStockResultV1,
   reserveStockV1,
+  restockOrderResultV1,
+  restockOrderV1,
 } from '@shop/schema';
 import type { SettleOutcome } from '../domain/reservation.js';
 import type { ReservationService } from '../service/reservation.service.js';
@@ -16,7 +18,8 @@ const settled = (outcome: SettleOutcome, result: (units: number) => Record<strin
     : ({ outcome: 'failed', reason: outcome.reason } as const);
 
 /**
- * Catalog's saga commands: reserve, release and commit stock for an order. Each runs inside the
+ * Catalog's saga commands: reserve, release and commit stock for an order, and restock a cancelled
+ * one. Each runs inside the
  * participant's transaction (which also writes its log row, inbox row and reply), so the stock
  * change, its events and the reply commit together. The participant makes each idempotent by saga
  * id + step + action; the reservation service makes them idempotent by order id as well, so two
@@ -42,6 +45,12 @@ export function stockCommandHandlers(reservations: ReservationService): CommandH
     commandHandler(commitStockV1, async (p, { em }) =>
       settled(await reservations.commitWithin(em, p.orderId), (units) =>
         commitStockResultV1.parse({ committedUnits: units }),
+      ),
+    ),
+    // The cancel-order saga's first step: the sold units go back on hand, once.
+    commandHandler(restockOrderV1, async (p, { em }) =>
+      settled(await reservations.restockWithin(em, p.orderId), (units) =>
+        restockOrderResultV1.parse({ restockedUnits: units }),
       ),
     ),
   ];

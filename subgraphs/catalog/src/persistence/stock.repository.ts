@@ -105,6 +105,19 @@ export class StockRepository {
   }
 
   /**
+   * Puts sold units back on hand (a cancelled order's stock returns to the shelf). Throws if the
+   * product has no stock row: units were sold from it, so it cannot be missing.
+   */
+  async restock(em: EntityManager, productId: string, quantity: number): Promise<void> {
+    const res = await sqlRun(
+      em,
+      `UPDATE stock SET on_hand = on_hand + ?, updated_at = CURRENT_TIMESTAMP(3) WHERE product_id = ?`,
+      [quantity, productId],
+    );
+    if (res.affectedRows !== 1) throw new Error(`stock ${productId} missing; cannot restock it`);
+  }
+
+  /**
    * Locks one product's stock row for an admin change, creating an empty one if missing.
    * `INSERT … ON DUPLICATE KEY UPDATE` takes the row's exclusive lock in one step whether the row
    * exists or not; a locking read of a missing row would take a gap lock instead, and two such

@@ -153,6 +153,26 @@ export class ReservationService {
   }
 
   /**
+   * Undoes a cancelled order's stock, once: a committed (sold) reservation's units go back on
+   * hand; one still only held is released; an order holding nothing is a no-op (and gets the
+   * `released` marker, so a late reserve of it is refused). The order's row is locked first, then
+   * the conditional `committed → released` UPDATE is the claim: of concurrent restocks one moves
+   * the row and the stock, the others wait for its lock and find it released. A restocked
+   * reservation ends `released`, like a released one: nothing is held or sold for the order any
+   * more, so a later commit is refused and a later release or restock changes nothing.
+   */
+  async restockWithin(em: EntityManager, orderId: string): Promise<SettleOutcome> {
+    await this.repo.lockReservation(em, orderId, 'released');
+    if (await this.repo.transition(em, orderId, 'committed', 'released')) {
+      const lines = await this.repo.lines(em, orderId);
+      for (const line of lines) await this.repo.restock(em, line.productId, line.quantity);
+      await this.recordChanges(em, lines, (after, q) => ({ ...after, onHand: after.onHand - q }));
+      return { outcome: 'done', units: unitsOf(lines) };
+    }
+    return this.releaseWithin(em, orderId);
+  }
+
+  /**
    * Moves a held reservation to `to` and applies it to each line's stock, or, when nothing was
    * held, answers from what the order's row says. The conditional `held → to` UPDATE is the claim:
    * of concurrent releases/commits of one order exactly one moves the row and the stock; the

@@ -1,7 +1,15 @@
 import type { BaseSubgraphContext, BatchLoader } from '@shop/subgraph-kit';
-import type { OrderRecord } from '../persistence/order.entity.js';
+import type {
+  OrderRecord,
+  OrderStatusChangeRecord,
+  PaymentRecord,
+} from '../persistence/order.entity.js';
+import type { OrderQueries } from '../service/order-queries.service.js';
 
 export interface OrdersContext extends BaseSubgraphContext {
-  readonly ordersByUser: BatchLoader<string, OrderRecord[]>;
+  /** For the reference resolvers, which type-graphql does not construct. */
+  readonly queries: OrderQueries;
   readonly ordersById: BatchLoader<string, OrderRecord>;
+  readonly payments: BatchLoader<string, PaymentRecord>;
+  readonly history: BatchLoader<string, OrderStatusChangeRecord[]>;
 }

@@ -1,10 +1,12 @@
 import type { MikroORM, Options } from '@mikro-orm/mysql';
 import { openServiceOrm } from '@shop/subgraph-kit/mikro-orm';
 import { Migration20261124001Init } from './migrations/migration-20261124-001-init.js';
-import { OrderEntity } from './order.entity.js';
+import { Migration20261201002Checkout } from './migrations/migration-20261201-002-checkout.js';
+import { OrderEntity, OrderStatusChangeEntity, PaymentEntity } from './order.entity.js';
 
 export const ORDERS_MIGRATIONS = [
   { name: Migration20261124001Init.name, class: Migration20261124001Init },
+  { name: Migration20261201002Checkout.name, class: Migration20261201002Checkout },
 ];
 
 /** Connects to the orders database and runs its migrations. */
@@ -14,7 +16,7 @@ export function createOrdersOrm(
 ): Promise<MikroORM> {
   return openServiceOrm({
     clientUrl,
-    entities: [OrderEntity],
+    entities: [OrderEntity, OrderStatusChangeEntity, PaymentEntity],
     migrations: ORDERS_MIGRATIONS,
     ...options,
   });

@@ -4,7 +4,8 @@ import { RoleType } from './role.type.js';
 
 @Directive('@key(fields: "id")')
 @ObjectType('User', {
-  description: 'An account. `email` is visible to the user itself and to admins.',
+  description:
+    'An account. `email` is visible to the user itself, to admins and to the orders service.',
 })
 export class UserType {
   @Field(() => ID)

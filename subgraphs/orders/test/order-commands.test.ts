@@ -1,0 +1,291 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import type { KafkaPublisher } from '@shop/messaging';
+import {
+  capturePaymentV1,
+  confirmOrderV1,
+  failOrderV1,
+  openOrderV1,
+  refundOrderPaymentV1,
+  type SagaCommandMeta,
+} from '@shop/schema';
+import { TestStack, waitUntil } from '@shop/testing';
+import {
+  ADDRESS,
+  openOrdersWorld,
+  PLACE_ORDER,
+  probeTopic,
+  TEST_CARDS,
+  type OrdersWorld,
+  type TopicProbe,
+} from './orders-world.js';
+
+interface Reply {
+  sagaId: string;
+  step: number;
+  action: string;
+  attempt: number;
+  outcome: 'succeeded' | 'failed';
+  reason?: string;
+  result?: Record<string, unknown>;
+}
+
+interface LedgerRow {
+  idempotency_key: string;
+  kind: string;
+  amount_cents: number;
+  outcome: string;
+  calls: number;
+}
+
+describe('orders saga participant: commands over Kafka', () => {
+  const stack = new TestStack('ordcmd');
+  let world: OrdersWorld;
+  let publisher: KafkaPublisher;
+  let replies: TopicProbe;
+  let events: TopicProbe;
+  const replyTopic = stack.ns.topic('sagas.replies');
+
+  before(async () => {
+    world = await openOrdersWorld(stack);
+    await world.orders.orders.bus.ensureTopics([replyTopic]);
+    publisher = world.publisher();
+    replies = await probeTopic(world, stack, replyTopic);
+    events = await probeTopic(world, stack, world.topics.events);
+    await world.product('lamp', 2599, 1000);
+  });
+  after(async () => {
+    await replies?.stop();
+    await events?.stop();
+    await world?.orders.orders.bus.deleteTopics([replyTopic]).catch(() => undefined);
+    await world?.close();
+  });
+
+  /** A PENDING order of a new customer, paid with `card`. */
+  const placeWith = async (card: string, quantity = 2): Promise<string> => {
+    const user = await world.customer();
+    await world.addToCart(user, 'lamp', quantity);
+    const res = await world.as<{ placeOrder: { id: string } }>(user, PLACE_ORDER, {
+      input: { shippingAddress: ADDRESS, paymentMethod: card, idempotencyKey: crypto.randomUUID() },
+    });
+    assert.equal(res.errors, undefined, JSON.stringify(res.errors));
+    return res.data!.placeOrder.id;
+  };
+  const meta = (
+    sagaId: string,
+    step: number,
+    action: SagaCommandMeta['action'] = 'execute',
+    attempt = 1,
+  ): SagaCommandMeta => ({
+    sagaId,
+    sagaType: 'place-order',
+    step,
+    stepName: `step-${step}`,
+    action,
+    attempt,
+    replyTo: replyTopic,
+  });
+  const repliesOf = (sagaId: string): Reply[] =>
+    replies.envelopes.filter((e) => e.key === sagaId).map((e) => e.data as unknown as Reply);
+  const awaitReplies = (sagaId: string, n: number) =>
+    waitUntil(() => repliesOf(sagaId).length >= n && repliesOf(sagaId), {
+      what: `${n} replies of ${sagaId}`,
+      timeoutMs: 20_000,
+    });
+  const ledger = (orderId: string) =>
+    world.rows<LedgerRow>(
+      `SELECT idempotency_key, kind, amount_cents, outcome, calls FROM simulated_provider_charge
+       WHERE idempotency_key LIKE ? ORDER BY kind`,
+      [`%:${orderId}`],
+    );
+  const status = async (orderId: string) =>
+    (await world.rows<{ status: string }>('SELECT status FROM orders WHERE id = ?', [orderId]))[0]
+      ?.status;
+  const eventsOf = (orderId: string, type: string) =>
+    events.envelopes.filter((e) => e.key === orderId && e.type === type);
+
+  it('capture sent twice, resent and sent by a second saga charges once at the provider', async () => {
+    const orderId = await placeWith(TEST_CARDS.success);
+    const saga = `po:${orderId}`;
+    const capture = world.command(capturePaymentV1, meta(saga, 1), { orderId });
+    await publisher.send([capture]);
+    await publisher.send([capture]); // a redelivery: same message id
+    await publisher.send([
+      world.command(capturePaymentV1, meta(saga, 1, 'execute', 2), { orderId }),
+    ]);
+    const other = `po2:${orderId}`;
+    await publisher.send([world.command(capturePaymentV1, meta(other, 1), { orderId })]);
+    const answers = [...(await awaitReplies(saga, 2)), ...(await awaitReplies(other, 1))];
+    for (const r of answers) assert.equal(r.outcome, 'succeeded', JSON.stringify(r));
+    assert.equal(new Set(answers.map((r) => JSON.stringify(r.result))).size, 1);
+    assert.equal(answers[0]?.result?.capturedCents, 2 * 2599);
+
+    const books = await ledger(orderId);
+    assert.deepEqual(
+      books.map((r) => [r.kind, r.outcome, r.amount_cents]),
+      [
+        ['authorize', 'succeeded', 2 * 2599],
+        ['capture', 'succeeded', 2 * 2599],
+      ],
+    );
+    const payment = (
+      await world.rows<{ status: string; captured_cents: number }>(
+        'SELECT status, captured_cents FROM payments WHERE order_id = ?',
+        [orderId],
+      )
+    )[0];
+    assert.deepEqual(payment, { status: 'CAPTURED', captured_cents: 2 * 2599 });
+
+    // Refund sent, redelivered and resent (and asked by the cancel saga too): one refund at the
+    // provider. The redelivery (same message id) is dropped by the inbox: no reply.
+    const refund = world.command(refundOrderPaymentV1, meta(saga, 1, 'compensate'), { orderId });
+    await publisher.send([refund]);
+    await publisher.send([refund]);
+    await publisher.send([
+      world.command(refundOrderPaymentV1, meta(saga, 1, 'compensate', 2), { orderId }),
+    ]);
+    await publisher.send([
+      world.command(refundOrderPaymentV1, meta(`co:${orderId}`, 1), { orderId }),
+    ]);
+    const refunds = [
+      ...(await awaitReplies(saga, 4)).slice(2),
+      ...(await awaitReplies(`co:${orderId}`, 1)),
+    ];
+    assert.deepEqual(
+      refunds.map((r) => [r.outcome, r.result?.refundedCents]),
+      [
+        ['succeeded', 2 * 2599],
+        ['succeeded', 2 * 2599],
+        ['succeeded', 0],
+      ],
+    );
+    await world.drained();
+    assert.equal(repliesOf(saga).length, 4);
+    const after = await ledger(orderId);
+    assert.equal(after.filter((r) => r.kind === 'refund').length, 1);
+    assert.equal(after.find((r) => r.kind === 'refund')?.amount_cents, 2 * 2599);
+  });
+
+  it('a declined card is a refusal with the customer’s words, and nothing is charged', async () => {
+    for (const [card, words] of [
+      [TEST_CARDS.declined, /^Your card was declined\.$/],
+      [TEST_CARDS.insufficientFunds, /^Your card has insufficient funds\.$/],
+    ] as const) {
+      const orderId = await placeWith(card);
+      const saga = `po:${orderId}`;
+      await publisher.send([world.command(capturePaymentV1, meta(saga, 1), { orderId })]);
+      await publisher.send([
+        world.command(capturePaymentV1, meta(saga, 1, 'execute', 2), { orderId }),
+      ]);
+      const [first, second] = await awaitReplies(saga, 2);
+      assert.equal(first?.outcome, 'failed', JSON.stringify(first));
+      assert.match(first?.reason ?? '', words, JSON.stringify(first));
+      assert.deepEqual(second, { ...first, attempt: 2 });
+      const books = await ledger(orderId);
+      assert.equal(books.filter((r) => r.kind === 'capture').length, 0);
+    }
+  });
+
+  it('a provider that answers after the deadline is refused in time; a flaky one is retried with the same key', async () => {
+    const slow = await placeWith(TEST_CARDS.timeout);
+    const started = Date.now();
+    await publisher.send([
+      world.command(capturePaymentV1, meta(`po:${slow}`, 1), { orderId: slow }),
+    ]);
+    const [timedOut] = await awaitReplies(`po:${slow}`, 1);
+    assert.equal(timedOut?.outcome, 'failed');
+    assert.match(timedOut?.reason ?? '', /did not answer in time/);
+    assert.ok(Date.now() - started < 5_000, 'answers within 5 s');
+    assert.equal((await ledger(slow)).length, 0);
+
+    const flaky = await placeWith(TEST_CARDS.flaky);
+    await publisher.send([
+      world.command(capturePaymentV1, meta(`po:${flaky}`, 1), { orderId: flaky }),
+    ]);
+    const [paid] = await awaitReplies(`po:${flaky}`, 1);
+    assert.equal(paid?.outcome, 'succeeded', JSON.stringify(paid));
+    const books = await ledger(flaky);
+    assert.deepEqual(
+      books.map((r) => [r.kind, r.outcome, r.calls]),
+      [
+        ['authorize', 'succeeded', 2],
+        ['capture', 'succeeded', 1],
+      ],
+    );
+  });
+
+  it('open, confirm twice: CONFIRMED once, with one order-confirmed v1 and v2', async () => {
+    const orderId = await placeWith(TEST_CARDS.success);
+    const saga = `po:${orderId}`;
+    await publisher.send([world.command(openOrderV1, meta(saga, 0), { orderId })]);
+    const confirm = world.command(confirmOrderV1, meta(saga, 4), { orderId });
+    await publisher.send([confirm]);
+    await publisher.send([confirm]);
+    await publisher.send([world.command(confirmOrderV1, meta(saga, 4, 'execute', 2), { orderId })]);
+    await publisher.send([world.command(confirmOrderV1, meta(`x:${orderId}`, 4), { orderId })]);
+    const answers = [...(await awaitReplies(saga, 3)), ...(await awaitReplies(`x:${orderId}`, 1))];
+    for (const r of answers) assert.equal(r.outcome, 'succeeded', JSON.stringify(r));
+    assert.equal(await status(orderId), 'CONFIRMED');
+    await world.drained();
+    const confirmed = eventsOf(orderId, 'orders.order-confirmed');
+    assert.deepEqual(confirmed.map((e) => e.version).sort(), [1, 2]);
+    const v2 = confirmed.find((e) => e.version === 2)!.data;
+    assert.equal(v2.totalCents, 2 * 2599);
+    assert.deepEqual(v2.shippingAddress, ADDRESS);
+
+    // Too late to fail it: a refusal, and no order-failed.
+    await publisher.send([
+      world.command(failOrderV1, meta(saga, 0, 'compensate'), {
+        orderId,
+        reason: 'too late',
+        undone: [],
+      }),
+    ]);
+    const [, , , refused] = await awaitReplies(saga, 4);
+    assert.equal(refused?.outcome, 'failed');
+    assert.equal(await status(orderId), 'CONFIRMED');
+    assert.equal(eventsOf(orderId, 'orders.order-failed').length, 0);
+  });
+
+  it('fail-order twice: FAILED once with the reason, one order-failed v1 and v2 with what was undone', async () => {
+    const orderId = await placeWith(TEST_CARDS.success);
+    const saga = `po:${orderId}`;
+    await publisher.send([world.command(openOrderV1, meta(saga, 0), { orderId })]);
+    await awaitReplies(saga, 1);
+    const fail = world.command(failOrderV1, meta(saga, 0, 'compensate'), {
+      orderId,
+      reason: 'Out of stock: lamp.',
+      undone: ['STOCK_RELEASED'],
+    });
+    await publisher.send([fail]);
+    await publisher.send([fail]);
+    await publisher.send([
+      world.command(failOrderV1, meta(saga, 0, 'compensate', 2), {
+        orderId,
+        reason: 'Out of stock: lamp.',
+        undone: ['STOCK_RELEASED'],
+      }),
+    ]);
+    const answers = (await awaitReplies(saga, 3)).slice(1);
+    for (const r of answers) assert.equal(r.outcome, 'succeeded', JSON.stringify(r));
+    const row = (
+      await world.rows<{ status: string; failure_reason: string }>(
+        'SELECT status, failure_reason FROM orders WHERE id = ?',
+        [orderId],
+      )
+    )[0];
+    assert.deepEqual(row, { status: 'FAILED', failure_reason: 'Out of stock: lamp.' });
+    await world.drained();
+    const failed = eventsOf(orderId, 'orders.order-failed');
+    assert.deepEqual(failed.map((e) => e.version).sort(), [1, 2]);
+    const v2 = failed.find((e) => e.version === 2)!.data;
+    assert.equal(v2.reason, 'Out of stock: lamp.');
+    assert.deepEqual(v2.undone, ['STOCK_RELEASED']);
+    assert.equal(v2.refundedCents, 0);
+    // A late confirm of a failed order is refused.
+    await publisher.send([world.command(confirmOrderV1, meta(saga, 4), { orderId })]);
+    const late = (await awaitReplies(saga, 4))[3];
+    assert.equal(late?.outcome, 'failed', JSON.stringify(late));
+    assert.equal(await status(orderId), 'FAILED');
+  });
+});
