@@ -4,6 +4,7 @@ import { DeliveryPartnerEntity } from './delivery-partner.entity.js';
 import { Migration20261124001Init } from './migrations/migration-20261124-001-init.js';
 import { Migration20261124002ShipmentsPartnerUserIndex } from './migrations/migration-20261124-002-shipments-partner-user-index.js';
 import { Migration20261201003Assignment } from './migrations/migration-20261201-003-assignment.js';
+import { Migration20261201004PartnerGeometryAt } from './migrations/migration-20261201-004-partner-geometry-at.js';
 import { ShipmentEntity, TrackingEventEntity } from './shipment.entity.js';
 
 export const DELIVERY_MIGRATIONS = [
@@ -13,6 +14,10 @@ export const DELIVERY_MIGRATIONS = [
     class: Migration20261124002ShipmentsPartnerUserIndex,
   },
   { name: Migration20261201003Assignment.name, class: Migration20261201003Assignment },
+  {
+    name: Migration20261201004PartnerGeometryAt.name,
+    class: Migration20261201004PartnerGeometryAt,
+  },
 ];
 
 /** Connects to the delivery database and runs its migrations. */
