@@ -281,6 +281,18 @@ const asTarget = (name: string, p: RunningService): Target => ({
   stop: () => p.stop(),
 });
 
+/**
+ * BENCH_PROFILE=<dir>: V8 CPU profiles of this gateway and of "bare + our subgraph client" are
+ * written there (`ours.cpuprofile`, `bare-undici.cpuprofile`, overwritten) when they stop, to
+ * compare where each spends its time on the same load.
+ */
+const profiled = (label: string): Record<string, string> =>
+  process.env.BENCH_PROFILE
+    ? {
+        NODE_OPTIONS: `--cpu-prof --cpu-prof-dir=${process.env.BENCH_PROFILE} --cpu-prof-name=${label}.cpuprofile`,
+      }
+    : {};
+
 /** Starts `gateway/dist/<script>` as a service, from the repository root. */
 const startBenchService = (
   name: string,
@@ -351,10 +363,7 @@ async function main(): Promise<void> {
       // The deep query's static cost (lists without a page size count 10 each) passes the default
       // 5,000; the walk runs all the same, the limit just never rejects.
       MAX_COST: '1000000',
-      // BENCH_PROFILE=<dir> writes a V8 CPU profile of this gateway there.
-      ...(process.env.BENCH_PROFILE
-        ? { NODE_OPTIONS: `--cpu-prof --cpu-prof-dir=${process.env.BENCH_PROFILE}` }
-        : {}),
+      ...profiled('ours'),
     });
     started.push(asTarget('this gateway', ours));
     const bare = await startBenchService('bare', 'bench/bare-gateway.js', {
@@ -366,6 +375,7 @@ async function main(): Promise<void> {
       NODE_ENV: 'production',
       SUPERGRAPH_PATH: plainPath,
       BARE_FETCHER: 'undici',
+      ...profiled('bare-undici'),
     });
     started.push(asTarget('bare + our subgraph client', bareUndici));
     started.push(await startHive(plainPath, dir, false));

@@ -45,6 +45,20 @@ describe('assignment engine against MariaDB', () => {
     assert.equal(await partnerOf(), near);
   });
 
+  it('a partner moved by an admin is found at its new home at once (the index follows)', async () => {
+    const [ny, la] = await world.partners([
+      { userId: uid(), name: 'ny', homePostalCode: '10301', serviceAreas: ['100'] },
+      { userId: uid(), name: 'la', homePostalCode: '90001', serviceAreas: ['900'] },
+    ]);
+    assert.equal(await partnerOf('10001'), ny);
+    // moved into the area, nearer than ny: the index must see the new home to offer it
+    await world.app.delivery.partners.update(la!, {
+      homePostalCode: '10001',
+      serviceAreas: ['100'],
+    });
+    assert.equal(await partnerOf('10001'), la);
+  });
+
   it('picks the least loaded partner at equal distance', async () => {
     const [, idle] = await world.partners([
       { userId: uid(), name: 'busy', load: 6 },

@@ -135,16 +135,16 @@ export class DeliveryRepository {
   }
 
   /**
-   * A fingerprint of every partner's geometry: it changes when a partner is added or removed or
-   * its home, radius or areas change, and not when its load or availability does.
+   * Changes when a partner is added or its home, radius or areas change (`geometry_at`, migration
+   * 004, indexed: a lookup), not when its load or availability does. A removed partner does not
+   * change it: an index that still lists one finds no row for it, which is harmless.
    */
   async partnerGeometryVersion(em: EntityManager): Promise<string> {
-    const [row] = await sqlRows<{ n: number | string; x: number | string | null }>(
+    const [row] = await sqlRows<{ m: Date | string | null }>(
       em,
-      `SELECT COUNT(*) AS n, BIT_XOR(CRC32(CONCAT_WS('|', id, home_lat, home_lng, radius_km, service_areas))) AS x
-         FROM delivery_partners`,
+      'SELECT MAX(geometry_at) AS m FROM delivery_partners',
     );
-    return `${row?.n ?? 0}:${row?.x ?? 0}`;
+    return row?.m instanceof Date ? row.m.toISOString() : String(row?.m ?? '');
   }
 
   /**

@@ -5,6 +5,7 @@ import { Migration20261124001Init } from './migrations/migration-20261124-001-in
 import { Migration20261124002ShipmentsPartnerUserIndex } from './migrations/migration-20261124-002-shipments-partner-user-index.js';
 import { Migration20261201003Assignment } from './migrations/migration-20261201-003-assignment.js';
 import { Migration20261201004PartnerFeed } from './migrations/migration-20261201-004-partner-feed.js';
+import { Migration20261201005PartnerGeometryAt } from './migrations/migration-20261201-005-partner-geometry-at.js';
 import { ShipmentEntity, TrackingEventEntity } from './shipment.entity.js';
 
 export const DELIVERY_MIGRATIONS = [
@@ -15,6 +16,10 @@ export const DELIVERY_MIGRATIONS = [
   },
   { name: Migration20261201003Assignment.name, class: Migration20261201003Assignment },
   { name: Migration20261201004PartnerFeed.name, class: Migration20261201004PartnerFeed },
+  {
+    name: Migration20261201005PartnerGeometryAt.name,
+    class: Migration20261201005PartnerGeometryAt,
+  },
 ];
 
 /** Connects to the delivery database and runs its migrations. */

@@ -57,27 +57,32 @@ export class CandidateIndex {
 /**
  * The index of the partners as the database has them now. Homes, radii and areas change rarely
  * but may change through any replica (or a seed script), so before each use one cheap query
- * fingerprints them (`partnerGeometryVersion`: a count and an XOR of row checksums, computed in
- * MariaDB, a few bytes on the wire) and the index is rebuilt when the fingerprint moved. Loads and
- * availability are not in the index: the engine reads them from the candidates' current rows.
+ * (`partnerGeometryVersion`: the latest `geometry_at`, an indexed MAX) says whether the index
+ * must be rebuilt. Loads and availability are not in the index: the engine reads them from the
+ * candidates' current rows.
+ *
+ * The MAX alone can miss one case: two partners written concurrently, the earlier-stamped one
+ * committing after a rebuild already saw the later one. So an index is also rebuilt once it is
+ * `maxAgeMs` old: such a partner waits at most that long to be offered work.
  */
 export class CandidateIndexCache {
-  private cached: { version: string; index: CandidateIndex } | undefined;
-  private building: Promise<{ version: string; index: CandidateIndex }> | undefined;
+  private cached: { version: string; builtAt: number; index: CandidateIndex } | undefined;
 
-  constructor(private readonly repo: DeliveryRepository) {}
+  constructor(
+    private readonly repo: DeliveryRepository,
+    /** @default 30_000 */
+    private readonly maxAgeMs = 30_000,
+  ) {}
 
   async current(em: EntityManager): Promise<CandidateIndex> {
     const version = await this.repo.partnerGeometryVersion(em);
-    if (this.cached?.version === version) return this.cached.index;
-    // One rebuild at a time; it reads committed rows, so a concurrent transaction's own
-    // uncommitted partner is not in it (the version read above would not see it either).
-    this.building ??= this.repo
-      .partnerGeometries(em)
-      .then((partners) => ({ version, index: new CandidateIndex(partners) }))
-      .finally(() => (this.building = undefined));
-    const built = await this.building;
-    if (built.version === version) this.cached = built;
-    return built.version === version ? built.index : this.current(em);
+    const cached = this.cached;
+    if (cached?.version === version && Date.now() - cached.builtAt < this.maxAgeMs)
+      return cached.index;
+    const builtAt = Date.now();
+    const index = new CandidateIndex(await this.repo.partnerGeometries(em));
+    // Concurrent rebuilds may race here; any of them is as fresh as the version it read.
+    this.cached = { version, builtAt, index };
+    return index;
   }
 }

@@ -134,6 +134,13 @@ export class PartnerService {
     if (patch.radiusKm !== undefined) set('radius_km', patch.radiusKm);
     if (patch.serviceAreas !== undefined) set('service_areas', JSON.stringify(patch.serviceAreas));
     if (patch.workingHours !== undefined) set('working_hours', JSON.stringify(patch.workingHours));
+    // The candidate index rebuilds when this moves (service/candidate-index.ts).
+    if (
+      patch.homePostalCode !== undefined ||
+      patch.radiusKm !== undefined ||
+      patch.serviceAreas !== undefined
+    )
+      sets.push('geometry_at = CURRENT_TIMESTAMP(6)');
     set('updated_at', this.now());
     const em = this.orm.em.fork();
     const capacityGuard = patch.capacity !== undefined ? ' AND current_load <= ?' : '';
