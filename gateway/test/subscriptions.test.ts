@@ -140,6 +140,7 @@ describe('subscriptions through the gateway (graphql-ws)', () => {
       JWT_CLOCK_TOLERANCE_SECONDS: '0',
       REDIS_URL: redisUrl,
       REDIS_PREFIX: stack.ns.redisPrefix,
+      SUBSCRIPTIONS_ENABLED: 'true',
       KAFKA_BROKERS: stack.env.KAFKA_BROKERS,
       DELIVERY_EVENTS_TOPIC: eventsTopic,
       CORS_ORIGINS: 'https://shop.example',
