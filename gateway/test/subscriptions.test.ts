@@ -291,7 +291,7 @@ describe('subscriptions through the gateway (graphql-ws)', () => {
       gateways[0]!.url,
       await bearer(customer, ['customer']),
       `subscription ($orderId: ID!) {
-        shipmentUpdates(orderId: $orderId) { cursor status change order { id lines { quantity } } }
+        shipmentUpdates(orderId: $orderId) { status change order { id lines { quantity } } }
       }`,
       { orderId },
     );
