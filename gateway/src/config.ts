@@ -121,11 +121,10 @@ export const gatewayConfigSchema = baseConfigSchema
     MAX_BATCH: positiveInt(10),
     /** Deadline for one request to a subgraph. */
     SUBGRAPH_TIMEOUT_MS: positiveInt(10_000),
-    /**
-     * Kafka brokers the subscriptions' event source reads (one consumer per replica, in a group of
-     * its own). Empty: no subscriptions (a `subscribe` is refused), queries and mutations only.
-     */
-    KAFKA_BROKERS: env.list(''),
+    /** Off: no subscriptions (a `subscribe` is refused), queries and mutations only. */
+    SUBSCRIPTIONS_ENABLED: env.bool(true),
+    /** Kafka brokers the subscriptions' event source reads (a consumer group per replica). */
+    KAFKA_BROKERS: env.list('127.0.0.1:9093'),
     DELIVERY_EVENTS_TOPIC: env.string('delivery.events'),
     /** Deadline of each Kafka request (connect, join, fetch) of the event source. */
     KAFKA_TIMEOUT_MS: positiveInt(5_000),

@@ -70,9 +70,8 @@ export async function createGatewayServer(
     fetcher: subgraphFetcher.fetcher,
   });
 
-  // Subscriptions need the event source; without brokers the gateway serves HTTP only.
   const events =
-    config.KAFKA_BROKERS.length === 0
+    !config.SUBSCRIPTIONS_ENABLED || config.KAFKA_BROKERS.length === 0
       ? undefined
       : createDeliveryEventSource({
           brokers: config.KAFKA_BROKERS,
@@ -81,7 +80,8 @@ export async function createGatewayServer(
           logger,
         });
   const hub = events === undefined ? undefined : new SubscriptionHub();
-  if (events === undefined) logger.warn('KAFKA_BROKERS is empty: subscriptions are off');
+  if (events === undefined)
+    logger.info('subscriptions are off (SUBSCRIPTIONS_ENABLED, KAFKA_BROKERS)');
 
   const ops = createOpsHandler({
     registry: metrics.registry,

@@ -53,7 +53,15 @@ export const startGateway = (
     name,
     path.join(gatewayDir, 'dist', 'src', 'main.js'),
     // OPS_PORT 0: several gateways run at once; `opsUrl` finds the port each one bound.
-    { NODE_ENV: 'test', LOG_LEVEL: 'info', OPS_PORT: '0', ...GATEWAY_PROOF_ENV, ...env },
+    // HTTP only, unless a test brings an event source for subscriptions.
+    {
+      NODE_ENV: 'test',
+      LOG_LEVEL: 'info',
+      OPS_PORT: '0',
+      SUBSCRIPTIONS_ENABLED: 'false',
+      ...GATEWAY_PROOF_ENV,
+      ...env,
+    },
     { cwd: repoRoot },
   );
 

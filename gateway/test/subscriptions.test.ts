@@ -140,6 +140,7 @@ describe('subscriptions through the gateway (graphql-ws)', () => {
       JWT_CLOCK_TOLERANCE_SECONDS: '0',
       REDIS_URL: redisUrl,
       REDIS_PREFIX: stack.ns.redisPrefix,
+      SUBSCRIPTIONS_ENABLED: 'true',
       KAFKA_BROKERS: stack.env.KAFKA_BROKERS,
       DELIVERY_EVENTS_TOPIC: eventsTopic,
       CORS_ORIGINS: 'https://shop.example',
@@ -290,7 +291,7 @@ describe('subscriptions through the gateway (graphql-ws)', () => {
       gateways[0]!.url,
       await bearer(customer, ['customer']),
       `subscription ($orderId: ID!) {
-        shipmentUpdates(orderId: $orderId) { cursor status change order { id lines { quantity } } }
+        shipmentUpdates(orderId: $orderId) { status change order { id lines { quantity } } }
       }`,
       { orderId },
     );
@@ -317,7 +318,7 @@ describe('subscriptions through the gateway (graphql-ws)', () => {
     assert.deepEqual(watch.errors, []);
   });
 
-  it('refuses a subscription with no token, an expired or forged token, for another customer’s order, and an upgrade from a foreign Origin', async () => {
+  it('refuses a subscription with no token, an expired or forged token, for another customer’s order, over a limit or without the scope, and an upgrade from a foreign Origin', async () => {
     const owner = crypto.randomUUID();
     const { orderId } = await shipmentOfA(owner);
     const url = gateways[0]!.url;
@@ -354,6 +355,21 @@ describe('subscriptions through the gateway (graphql-ws)', () => {
     await waitUntil(() => stranger.errors.length > 0, { what: 'the stranger’s refusal' });
     assert.equal(codeOf(stranger.errors[0]), 'FORBIDDEN');
     assert.deepEqual(stranger.updates, []);
+
+    // The same limits and declared access as HTTP: 61 aliases (limit 60), a customer's myAssignments.
+    const aliases = Array.from({ length: 61 }, (_, i) => `a${i}: cursor`).join(' ');
+    const wide = open(
+      url,
+      await bearer(owner, ['customer']),
+      `subscription ($orderId: ID!) { shipmentUpdates(orderId: $orderId) { ${aliases} } }`,
+      { orderId },
+    );
+    const notPartner = open(url, await bearer(owner, ['customer']), MY_ASSIGNMENTS);
+    await waitUntil(() => wide.errors.length > 0 && notPartner.errors.length > 0, {
+      what: 'the limit and scope refusals',
+    });
+    assert.equal(codeOf(wide.errors[0]), 'BAD_USER_INPUT');
+    assert.equal(codeOf(notPartner.errors[0]), 'FORBIDDEN');
 
     assert.equal(await upgradeStatus(url, { origin: 'https://evil.example' }), 403);
     assert.equal(await upgradeStatus(url, { origin: 'https://shop.example' }), 101);

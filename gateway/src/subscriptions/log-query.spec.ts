@@ -24,7 +24,7 @@ describe('logQuery', () => {
       out,
       print(
         parse(`query SubscriptionLog($orderId: ID!, $_gatewayAfter: String, $_gatewayFirst: Int!) {
-          u: shipmentUpdateLog(orderId: $orderId, after: $_gatewayAfter, first: $_gatewayFirst) { cursor ...F }
+          u: shipmentUpdateLog(orderId: $orderId, after: $_gatewayAfter, first: $_gatewayFirst) { cursor ...F _gatewayCursor: cursor }
         }
         fragment F on ShipmentUpdate { status order { id } }`),
       ),

@@ -12,6 +12,8 @@ import {
 
 export const AFTER_VARIABLE = '_gatewayAfter';
 export const FIRST_VARIABLE = '_gatewayFirst';
+/** The cursor of every update, selected under this alias whatever the client selected. */
+export const CURSOR_ALIAS = '_gatewayCursor';
 
 const variable = (name: string): VariableNode => ({
   kind: Kind.VARIABLE,
@@ -47,8 +49,17 @@ export function logQuery(
       value: variable(FIRST_VARIABLE),
     },
   ];
+  const cursor: FieldNode = {
+    kind: Kind.FIELD,
+    alias: { kind: Kind.NAME, value: CURSOR_ALIAS },
+    name: { kind: Kind.NAME, value: 'cursor' },
+  };
   const field: FieldNode = {
     ...root,
+    selectionSet: {
+      kind: Kind.SELECTION_SET,
+      selections: [...(root.selectionSet?.selections ?? []), cursor],
+    },
     alias: { kind: Kind.NAME, value: root.alias?.value ?? root.name.value },
     name: { kind: Kind.NAME, value: logField },
     arguments: args,

@@ -1,7 +1,7 @@
 import type { ApolloServer } from '@apollo/server';
 import { GraphQLError, type DocumentNode, type ExecutionResult } from 'graphql';
 import type { GatewayContext } from '../gateway-feature.js';
-import { AFTER_VARIABLE, FIRST_VARIABLE } from './log-query.js';
+import { AFTER_VARIABLE, CURSOR_ALIAS, FIRST_VARIABLE } from './log-query.js';
 
 /** Codes that end a subscription: asking again would get the same answer. */
 const FINAL_CODES = new Set([
@@ -89,8 +89,9 @@ export class SubscriptionFeed implements AsyncIterableIterator<ExecutionResult> 
                 extensions: e.extensions,
               }),
           );
-        this.push({ data: { [this.responseKey]: item }, ...(own.length ? { errors: own } : {}) });
-        const cursor = (item as { cursor?: unknown } | null)?.cursor;
+        // The cursor the gateway selected for itself, whether or not the client selected one.
+        const { [CURSOR_ALIAS]: cursor, ...value } = item as Record<string, unknown>;
+        this.push({ data: { [this.responseKey]: value }, ...(own.length ? { errors: own } : {}) });
         if (typeof cursor === 'string') this.cursor = cursor;
       });
       if (items.length < PAGE || this.closed) return;
