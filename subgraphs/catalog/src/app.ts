@@ -22,6 +22,7 @@ import { StockResolver } from './graphql/stock.resolver.js';
 import { ProductEventRelay } from './messaging/product-event-relay.js';
 import { createProductIndexer } from './messaging/product-indexer.js';
 import { ProductsRepository } from './persistence/products.repository.js';
+import { ProductCache } from './persistence/product-cache.js';
 import { SearchCache } from './persistence/search-cache.js';
 import { SearchIndex } from './persistence/search-index.js';
 import { SearchInsights } from './persistence/search-insights.repository.js';
@@ -114,7 +115,8 @@ async function assemble(
 
   const registry = createMetricsRegistry('catalog');
   let cache: SearchCache | undefined;
-  if (config.SEARCH_CACHE) {
+  let productCache: ProductCache | undefined;
+  if (config.SEARCH_CACHE || config.PRODUCT_CACHE) {
     const redis = new Redis(config.REDIS_URL, {
       // Fail fast while disconnected instead of queueing: the search goes on without the cache.
       enableOfflineQueue: false,
@@ -124,19 +126,34 @@ async function assemble(
     });
     redis.on('error', (err: Error) => logger.debug({ err }, 'redis'));
     closer.add(async () => redis.disconnect());
-    cache = new SearchCache({
-      redis,
-      logger,
-      ttlSeconds: config.SEARCH_CACHE_TTL_SECONDS,
-      deadlineMs: config.SEARCH_CACHE_DEADLINE_MS,
-      prefix: config.SEARCH_CACHE_PREFIX,
-      requests: new Counter({
-        name: 'catalog_search_cache_requests_total',
-        help: 'Search cache lookups by result: hit, miss, error (Redis failed or late), bypass',
-        labelNames: ['result'],
-        registers: [registry],
-      }),
-    });
+    if (config.PRODUCT_CACHE)
+      productCache = new ProductCache({
+        redis,
+        logger,
+        ttlSeconds: config.PRODUCT_CACHE_TTL_SECONDS,
+        deadlineMs: config.SEARCH_CACHE_DEADLINE_MS,
+        prefix: config.PRODUCT_CACHE_PREFIX,
+        requests: new Counter({
+          name: 'catalog_product_cache_requests_total',
+          help: 'Product-by-id cache lookups per product: hit, miss, error (Redis failed or late)',
+          labelNames: ['result'],
+          registers: [registry],
+        }),
+      });
+    if (config.SEARCH_CACHE)
+      cache = new SearchCache({
+        redis,
+        logger,
+        ttlSeconds: config.SEARCH_CACHE_TTL_SECONDS,
+        deadlineMs: config.SEARCH_CACHE_DEADLINE_MS,
+        prefix: config.SEARCH_CACHE_PREFIX,
+        requests: new Counter({
+          name: 'catalog_search_cache_requests_total',
+          help: 'Search cache lookups by result: hit, miss, error (Redis failed or late), bypass',
+          labelNames: ['result'],
+          registers: [registry],
+        }),
+      });
   }
 
   const insights = new SearchInsights({ orm, logger });
@@ -173,6 +190,7 @@ async function assemble(
         stock,
         index,
         cache,
+        productCache,
         topic: config.CATALOG_EVENTS_TOPIC,
         groupId: config.CATALOG_INDEXER_GROUP,
       });
@@ -181,7 +199,7 @@ async function assemble(
       indexer = consumer;
     }
   }
-  const catalog = new CatalogService(products, () => relay?.notify());
+  const catalog = new CatalogService(products, () => relay?.notify(), undefined, productCache);
   const stockModule = await openStockModule(config, logger, {
     productExists: async (id) => (await catalog.byIds([id])).has(id),
     orm: stockOrmOptions,
