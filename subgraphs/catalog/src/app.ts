@@ -21,8 +21,8 @@ import { SearchResolver } from './graphql/search.resolver.js';
 import { StockResolver } from './graphql/stock.resolver.js';
 import { ProductEventRelay } from './messaging/product-event-relay.js';
 import { createProductIndexer } from './messaging/product-indexer.js';
-import { ProductsRepository } from './persistence/products.repository.js';
 import { ProductCache } from './persistence/product-cache.js';
+import { ProductsRepository } from './persistence/products.repository.js';
 import { SearchCache } from './persistence/search-cache.js';
 import { SearchIndex } from './persistence/search-index.js';
 import { SearchInsights } from './persistence/search-insights.repository.js';
@@ -114,6 +114,8 @@ async function assemble(
   await index.ensure();
 
   const registry = createMetricsRegistry('catalog');
+  const cacheRequests = (name: string, help: string) =>
+    new Counter({ name, help, labelNames: ['result'], registers: [registry] });
   let cache: SearchCache | undefined;
   let productCache: ProductCache | undefined;
   if (config.SEARCH_CACHE || config.PRODUCT_CACHE) {
@@ -133,12 +135,10 @@ async function assemble(
         ttlSeconds: config.PRODUCT_CACHE_TTL_SECONDS,
         deadlineMs: config.SEARCH_CACHE_DEADLINE_MS,
         prefix: config.PRODUCT_CACHE_PREFIX,
-        requests: new Counter({
-          name: 'catalog_product_cache_requests_total',
-          help: 'Product-by-id cache lookups per product: hit, miss, error (Redis failed or late)',
-          labelNames: ['result'],
-          registers: [registry],
-        }),
+        requests: cacheRequests(
+          'catalog_product_cache_requests_total',
+          'Product-by-id cache lookups per product: hit, miss, error (Redis failed or late)',
+        ),
       });
     if (config.SEARCH_CACHE)
       cache = new SearchCache({
@@ -147,12 +147,10 @@ async function assemble(
         ttlSeconds: config.SEARCH_CACHE_TTL_SECONDS,
         deadlineMs: config.SEARCH_CACHE_DEADLINE_MS,
         prefix: config.SEARCH_CACHE_PREFIX,
-        requests: new Counter({
-          name: 'catalog_search_cache_requests_total',
-          help: 'Search cache lookups by result: hit, miss, error (Redis failed or late), bypass',
-          labelNames: ['result'],
-          registers: [registry],
-        }),
+        requests: cacheRequests(
+          'catalog_search_cache_requests_total',
+          'Search cache lookups by result: hit, miss, error (Redis failed or late), bypass',
+        ),
       });
   }
 

@@ -1,20 +1,11 @@
-import type { Logger } from '@shop/platform';
-import type { Redis } from 'ioredis';
-import type { Counter } from 'prom-client';
 import type { Product } from '../domain/product.js';
+import { withRedisDeadline, type RedisCacheOptions } from './redis-cache.js';
 
-export interface ProductCacheOptions {
-  readonly redis: Redis;
-  readonly logger: Logger;
-  /** hit / miss / error counts per product (`catalog_product_cache_requests_total{result}`). */
-  readonly requests: Counter<'result'>;
-  /** Seconds an entry lives even if nothing refreshes it. @default 300 */
-  readonly ttlSeconds?: number;
-  /** Deadline of every Redis call: past it the cache is skipped, MongoDB answers. @default 50 */
-  readonly deadlineMs?: number;
-  /** Key prefix. @default 'catalog:product:' */
-  readonly prefix?: string;
-}
+/**
+ * `requests` counts hit / miss / error per product (`catalog_product_cache_requests_total`);
+ * `ttlSeconds` defaults to 300, `prefix` to `'catalog:product:'`.
+ */
+export type ProductCacheOptions = RedisCacheOptions;
 
 /**
  * Stores a product unless the entry holds a newer revision: `ARGV[1]` the revision, `ARGV[2]` the
@@ -126,16 +117,7 @@ export class ProductCache {
   }
 
   private withDeadline<T>(work: Promise<T>): Promise<T> {
-    let timer: NodeJS.Timeout | undefined;
-    return Promise.race([
-      work,
-      new Promise<never>((_, reject) => {
-        timer = setTimeout(
-          () => reject(new Error(`redis: no answer within ${this.deadline} ms`)),
-          this.deadline,
-        );
-      }),
-    ]).finally(() => clearTimeout(timer));
+    return withRedisDeadline(work, this.deadline);
   }
 }
 

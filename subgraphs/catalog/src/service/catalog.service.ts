@@ -13,12 +13,12 @@ import {
   type ProductPatch,
   type ProductStatus,
 } from '../domain/product.js';
+import type { ProductCache } from '../persistence/product-cache.js';
 import {
   DuplicateProductError,
   type PendingProductEvent,
   type ProductsRepository,
 } from '../persistence/products.repository.js';
-import type { ProductCache } from '../persistence/product-cache.js';
 
 /** How often an update retries after losing an optimistic-concurrency race. */
 const MAX_WRITE_ATTEMPTS = 5;
