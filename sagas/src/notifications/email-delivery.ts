@@ -58,7 +58,7 @@ export type DeliveryOutcome = 'sent' | 'rejected' | 'already-final';
  * record" (what this is) can only duplicate it, and only in one window: from the moment the relay
  * has the whole message (its reading of the final `.`) until the SENT statement has left this
  * process (MariaDB commits a statement it received even if the client dies before the answer).
- * That is the relay's 250 crossing the loopback, one turn of the event loop and one write to an
+ * That is the relay's 250 on its way back, one turn of the event loop and one write to an
  * idle pooled connection; it can be narrowed, not closed: SMTP has no way to ask the relay
  * afterwards whether it holds a message. A crash or a lost connection in that window leaves
  * SENDING; the next claim sends again (nothing lost), counts it in

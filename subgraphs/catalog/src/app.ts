@@ -21,6 +21,7 @@ import { SearchResolver } from './graphql/search.resolver.js';
 import { StockResolver } from './graphql/stock.resolver.js';
 import { ProductEventRelay } from './messaging/product-event-relay.js';
 import { createProductIndexer } from './messaging/product-indexer.js';
+import { ProductCache } from './persistence/product-cache.js';
 import { ProductsRepository } from './persistence/products.repository.js';
 import { SearchCache } from './persistence/search-cache.js';
 import { SearchIndex } from './persistence/search-index.js';
@@ -113,8 +114,11 @@ async function assemble(
   await index.ensure();
 
   const registry = createMetricsRegistry('catalog');
+  const cacheRequests = (name: string, help: string) =>
+    new Counter({ name, help, labelNames: ['result'], registers: [registry] });
   let cache: SearchCache | undefined;
-  if (config.SEARCH_CACHE) {
+  let productCache: ProductCache | undefined;
+  if (config.SEARCH_CACHE || config.PRODUCT_CACHE) {
     const redis = new Redis(config.REDIS_URL, {
       // Fail fast while disconnected instead of queueing: the search goes on without the cache.
       enableOfflineQueue: false,
@@ -124,19 +128,30 @@ async function assemble(
     });
     redis.on('error', (err: Error) => logger.debug({ err }, 'redis'));
     closer.add(async () => redis.disconnect());
-    cache = new SearchCache({
-      redis,
-      logger,
-      ttlSeconds: config.SEARCH_CACHE_TTL_SECONDS,
-      deadlineMs: config.SEARCH_CACHE_DEADLINE_MS,
-      prefix: config.SEARCH_CACHE_PREFIX,
-      requests: new Counter({
-        name: 'catalog_search_cache_requests_total',
-        help: 'Search cache lookups by result: hit, miss, error (Redis failed or late), bypass',
-        labelNames: ['result'],
-        registers: [registry],
-      }),
-    });
+    if (config.PRODUCT_CACHE)
+      productCache = new ProductCache({
+        redis,
+        logger,
+        ttlSeconds: config.PRODUCT_CACHE_TTL_SECONDS,
+        deadlineMs: config.SEARCH_CACHE_DEADLINE_MS,
+        prefix: config.PRODUCT_CACHE_PREFIX,
+        requests: cacheRequests(
+          'catalog_product_cache_requests_total',
+          'Product-by-id cache lookups per product: hit, miss, error (Redis failed or late)',
+        ),
+      });
+    if (config.SEARCH_CACHE)
+      cache = new SearchCache({
+        redis,
+        logger,
+        ttlSeconds: config.SEARCH_CACHE_TTL_SECONDS,
+        deadlineMs: config.SEARCH_CACHE_DEADLINE_MS,
+        prefix: config.SEARCH_CACHE_PREFIX,
+        requests: cacheRequests(
+          'catalog_search_cache_requests_total',
+          'Search cache lookups by result: hit, miss, error (Redis failed or late), bypass',
+        ),
+      });
   }
 
   const insights = new SearchInsights({ orm, logger });
@@ -173,6 +188,7 @@ async function assemble(
         stock,
         index,
         cache,
+        productCache,
         topic: config.CATALOG_EVENTS_TOPIC,
         groupId: config.CATALOG_INDEXER_GROUP,
       });
@@ -181,7 +197,7 @@ async function assemble(
       indexer = consumer;
     }
   }
-  const catalog = new CatalogService(products, () => relay?.notify());
+  const catalog = new CatalogService(products, () => relay?.notify(), undefined, productCache);
   const stockModule = await openStockModule(config, logger, {
     productExists: async (id) => (await catalog.byIds([id])).has(id),
     orm: stockOrmOptions,

@@ -28,6 +28,14 @@ export const catalogConfigSchema = subgraphConfigSchema(4001).extend({
   /** Deadline of each cache call; past it the search is answered without the cache. */
   SEARCH_CACHE_DEADLINE_MS: z.coerce.number().int().min(5).default(50),
   SEARCH_CACHE_PREFIX: env.string('catalog:search:'),
+  /**
+   * true: product lookups by id (`product`, `products`, references) go through Redis (see
+   * ProductCache). Off by default while test and demo seeding (`seedProducts`) writes MongoDB
+   * behind the service's back, which no cache can notice.
+   */
+  PRODUCT_CACHE: env.bool(false),
+  PRODUCT_CACHE_TTL_SECONDS: z.coerce.number().int().min(1).default(300),
+  PRODUCT_CACHE_PREFIX: env.string('catalog:product:'),
   /** Run the product event relay in this process (MongoDB -> catalog.events). */
   CATALOG_RELAY: env.bool(true),
   /** Run the search indexer (catalog.events -> Elasticsearch) in this process. */

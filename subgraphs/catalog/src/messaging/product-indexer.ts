@@ -2,6 +2,7 @@ import type { EntityManager, MikroORM } from '@mikro-orm/core';
 import { IdempotentConsumer, type KafkaBus } from '@shop/messaging';
 import { assertNever, type Logger } from '@shop/platform';
 import { productUpsertedV1, stockChangedV1, TOPICS, type DecodedOf } from '@shop/schema';
+import type { ProductCache } from '../persistence/product-cache.js';
 import type { ProductsRepository } from '../persistence/products.repository.js';
 import type { SearchCache } from '../persistence/search-cache.js';
 import type { SearchIndex } from '../persistence/search-index.js';
@@ -20,6 +21,8 @@ export interface ProductIndexerOptions {
   readonly stock: StockViewRepository;
   readonly index: SearchIndex;
   readonly cache: SearchCache | undefined;
+  /** Refreshed from every product event (see ProductCache). */
+  readonly productCache?: ProductCache;
   /** @default 'catalog-indexer' */
   readonly groupId?: string;
   /** @default 'catalog.events' */
@@ -34,7 +37,8 @@ export interface ProductIndexerOptions {
  * figure in this consumer's own table (inside the inbox transaction) and rewrites the document.
  *
  * The cache is invalidated after the write is searchable and before the message counts as handled;
- * if Redis does not answer, the handler fails and the message is retried.
+ * if Redis does not answer, the handler fails and the message is retried. A product event also
+ * puts the product's current revision in the product cache, the same way.
  */
 export function createProductIndexer(
   o: ProductIndexerOptions,
@@ -42,6 +46,7 @@ export function createProductIndexer(
   const reindex = async (em: EntityManager, productId: string): Promise<void> => {
     const product = await o.products.byId(productId);
     if (product === undefined) return;
+    await o.productCache?.put(product);
     const stock = (await o.stock.of(em, [productId])).get(productId) ?? NO_STOCK;
     await o.index.put({ product, available: stock.available, stockSeq: stock.seq });
     await o.cache?.invalidate();

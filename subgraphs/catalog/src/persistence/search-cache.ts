@@ -1,20 +1,11 @@
 import { createHash } from 'node:crypto';
-import type { Logger } from '@shop/platform';
-import type { Redis } from 'ioredis';
-import type { Counter } from 'prom-client';
+import { withRedisDeadline, type RedisCacheOptions } from './redis-cache.js';
 
-export interface SearchCacheOptions {
-  readonly redis: Redis;
-  readonly logger: Logger;
-  /** hit / miss / error / bypass counts (`catalog_search_cache_requests_total{result}`). */
-  readonly requests: Counter<'result'>;
-  /** Seconds an entry lives even if nothing invalidates it. @default 60 */
-  readonly ttlSeconds?: number;
-  /** Deadline of every Redis call: past it the cache is skipped, the answer is computed. @default 50 */
-  readonly deadlineMs?: number;
-  /** Key prefix. @default 'catalog:search:' */
-  readonly prefix?: string;
-}
+/**
+ * `requests` counts hit / miss / error / bypass (`catalog_search_cache_requests_total{result}`);
+ * `ttlSeconds` defaults to 60, `prefix` to `'catalog:search:'`.
+ */
+export type SearchCacheOptions = RedisCacheOptions;
 
 /**
  * Reads the generation and the entry in one round trip: a key is only ever looked up under the
@@ -120,12 +111,6 @@ export class SearchCache {
   }
 
   private withDeadline<T>(work: Promise<T>, ms = this.deadline): Promise<T> {
-    let timer: NodeJS.Timeout | undefined;
-    return Promise.race([
-      work,
-      new Promise<never>((_, reject) => {
-        timer = setTimeout(() => reject(new Error(`redis: no answer within ${ms} ms`)), ms);
-      }),
-    ]).finally(() => clearTimeout(timer));
+    return withRedisDeadline(work, ms);
   }
 }

@@ -13,6 +13,7 @@ import {
   type ProductPatch,
   type ProductStatus,
 } from '../domain/product.js';
+import type { ProductCache } from '../persistence/product-cache.js';
 import {
   DuplicateProductError,
   type PendingProductEvent,
@@ -24,17 +25,22 @@ const MAX_WRITE_ATTEMPTS = 5;
 
 /**
  * Product use cases. Every change writes the product and the event it owes in one document write
- * (see PendingProductEvent), then wakes the relay.
+ * (see PendingProductEvent), then puts the new revision in the product cache (when there is one)
+ * and wakes the relay.
  */
 export class CatalogService {
   constructor(
     private readonly products: ProductsRepository,
     private readonly onChange: () => void = () => undefined,
     private readonly clock: () => Date = () => new Date(),
+    private readonly cache?: ProductCache,
   ) {}
 
+  /** Products by id, through the product cache when there is one. */
   byIds(ids: readonly string[]): Promise<Map<string, Product>> {
-    return this.products.byIds(ids);
+    return this.cache === undefined
+      ? this.products.byIds(ids)
+      : this.cache.getMany(ids, (missing) => this.products.byIds(missing));
   }
 
   async create(draft: ProductDraft): Promise<Product> {
@@ -47,6 +53,7 @@ export class CatalogService {
         throw new ConflictError(`a product with this ${err.field} exists`, { field: err.field });
       throw err;
     }
+    await this.cache?.refresh(product);
     this.onChange();
     return product;
   }
@@ -103,6 +110,7 @@ export class CatalogService {
       };
       try {
         if (await this.products.replaceIfRevision(next, current.revision, this.eventFor(next))) {
+          await this.cache?.refresh(next);
           this.onChange();
           return next;
         }
