@@ -78,7 +78,9 @@ export const startSubgraph = (name: string, env: Record<string, string>): Promis
     name,
     path.join(repoRoot, 'subgraphs', name, 'dist', 'src', 'main.js'),
     { NODE_ENV: 'test', LOG_LEVEL: 'info', ...SUBGRAPH_PROOF_ENV, ...env },
-    { cwd: repoRoot },
+    // Subgraphs with an outbox and a saga participant (users, catalog, delivery) meet Kafka before
+    // they listen: on a loaded machine that outlasts the default 30 s (as in schema's entity-path).
+    { cwd: repoRoot, timeoutMs: 60_000 },
   );
 
 export interface GraphQLResult<T = Record<string, unknown>> {

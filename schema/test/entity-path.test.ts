@@ -101,7 +101,16 @@ describe('entity resolution across the five subgraphs', () => {
         DELIVERY_COMMAND_TOPIC: stack.ns.topic('sagas.commands.delivery'),
         DELIVERY_COMMAND_GROUP: stack.ns.group('delivery.saga-commands'),
       },
-      users: { ...common, ...dbs.users!.mysqlEnv, PASSWORD_HASH_COST: '4' },
+      users: {
+        ...common,
+        ...dbs.users!.mysqlEnv,
+        PASSWORD_HASH_COST: '4',
+        // Users' outbox and saga participant: its event and command topics.
+        KAFKA_BROKERS: stack.env.KAFKA_BROKERS,
+        USERS_EVENTS_TOPIC: stack.ns.topic('users.events'),
+        USERS_COMMAND_TOPIC: stack.ns.topic('sagas.commands.users'),
+        USERS_COMMAND_GROUP: stack.ns.group('users.saga-commands'),
+      },
     };
     const start = (name: string, extra: Record<string, string> = {}) => {
       const dir = path.join(repoRoot(), 'subgraphs', name);

@@ -13,14 +13,14 @@ import {
 import { databaseUrl, mariadbReady } from '@shop/subgraph-kit/mikro-orm';
 import type { UsersConfig } from './config.js';
 import type { RegistrationPromotion } from './domain/registration-bonus.js';
-import { CreditResolver } from './graphql/credit.resolver.js';
+import { AuthResolver } from './graphql/auth.resolver.js';
+import type { UsersContext } from './graphql/context.js';
 import { CouponResolver } from './graphql/coupon.resolver.js';
+import { CreditResolver } from './graphql/credit.resolver.js';
+import { UserResolver } from './graphql/user.resolver.js';
 import { usersCommandHandlers, USERS_PARTICIPANT } from './messaging/users-commands.handler.js';
 import { CouponRepository } from './persistence/coupon.repository.js';
 import { CreditLedgerRepository } from './persistence/credit-ledger.repository.js';
-import { AuthResolver } from './graphql/auth.resolver.js';
-import type { UsersContext } from './graphql/context.js';
-import { UserResolver } from './graphql/user.resolver.js';
 import { createUsersOrm } from './persistence/orm.js';
 import { buildUsersSchema } from './schema.js';
 import { AccessTokensService } from './service/access-tokens.service.js';

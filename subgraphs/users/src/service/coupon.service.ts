@@ -6,11 +6,7 @@ import {
   type CouponDiscount,
   type CouponStatus,
 } from '../domain/coupon.js';
-import type {
-  CouponRepository,
-  CouponRow,
-  CouponSource,
-} from '../persistence/coupon.repository.js';
+import type { CouponRepository, CouponRow } from '../persistence/coupon.repository.js';
 import { UserEntity } from '../persistence/user.entity.js';
 import { normalizeCouponCode, type CouponCodes } from './coupon-codes.js';
 

@@ -1,11 +1,11 @@
 import type { EntityManager } from '@mikro-orm/core';
 import { BadUserInputError } from '@shop/platform';
 import { judgeDebit, revocableCents, type CreditEntryKind } from '../domain/credit-ledger.js';
-import { UserEntity } from '../persistence/user.entity.js';
 import type {
   CreditEntryRow,
   CreditLedgerRepository,
 } from '../persistence/credit-ledger.repository.js';
+import { UserEntity } from '../persistence/user.entity.js';
 
 export interface CreditBalance {
   readonly balanceCents: number;

@@ -9,7 +9,7 @@ import {
 import { describeCoupon } from '../domain/coupon.js';
 import { bonusGrantKey, bonusRevokeKey, greetingName } from '../domain/registration-bonus.js';
 import type { CreditLedgerRepository } from '../persistence/credit-ledger.repository.js';
-import { UserEntity, type UserRecord } from '../persistence/user.entity.js';
+import { UserEntity } from '../persistence/user.entity.js';
 import type { CouponService } from './coupon.service.js';
 import type { CreditService } from './credit.service.js';
 
