@@ -305,5 +305,15 @@ describe('order lifecycle: cancellation, shipment, parked sagas and who may see 
     assert.ok(byStatus.data?.ordersByStatus.nodes.some((n) => n.id === orderId));
     const customer = await world.as(user, ATTENTION);
     assert.equal(customer.errors?.[0]?.extensions?.code, 'FORBIDDEN');
+
+    // Someone fixed it and the saga went on: the order moves and the flag goes.
+    const saga = `co:${orderId}`;
+    await publisher.send([world.command(completeCancellationV1, meta(saga, 3), { orderId })]);
+    await awaitReplies(saga, 1);
+    const after = await world.rows<{ status: string; needs_attention: string | null }>(
+      'SELECT status, needs_attention FROM orders WHERE id = ?',
+      [orderId],
+    );
+    assert.deepEqual(after[0], { status: 'CANCELLED', needs_attention: null });
   });
 });
