@@ -166,6 +166,36 @@ describe('orders saga participant: commands over Kafka', () => {
     assert.equal(after.find((r) => r.kind === 'refund')?.amount_cents, 2 * 2599);
   });
 
+  it('a capture whose transaction rolled back after the provider charged is charged once when run again', async () => {
+    const orderId = await placeWith(TEST_CARDS.success);
+    const { orm, payments } = world.orders.orders;
+    const crash = new Error('crash after the provider answered');
+    await assert.rejects(
+      orm.em.fork().transactional(async (em) => {
+        const r = await payments.captureWithin(em, orderId);
+        assert.equal(r.ok, true);
+        throw crash;
+      }),
+      crash,
+    );
+    // Our payment row rolled back to PENDING; the provider's books kept the charge.
+    const pending = await world.rows<{ status: string }>(
+      'SELECT status FROM payments WHERE order_id = ?',
+      [orderId],
+    );
+    assert.equal(pending[0]?.status, 'PENDING');
+    const again = await orm.em.fork().transactional((em) => payments.captureWithin(em, orderId));
+    assert.equal(again.ok, true);
+    const books = await ledger(orderId);
+    assert.deepEqual(
+      books.map((r) => [r.kind, r.calls]),
+      [
+        ['authorize', 2],
+        ['capture', 2],
+      ],
+    );
+  });
+
   it('a declined card is a refusal with the customer’s words, and nothing is charged', async () => {
     for (const [card, words] of [
       [TEST_CARDS.declined, /^Your card was declined\.$/],

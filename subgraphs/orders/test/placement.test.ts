@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
+import { gql, proofMinter } from '@shop/subgraph-kit/testing';
 import { TestStack, waitUntil } from '@shop/testing';
 import {
   ADDRESS,
@@ -216,5 +217,52 @@ describe('placeOrder against real cart, catalog and users', () => {
     assert.equal(res.errors, undefined, JSON.stringify(res.errors));
     assert.equal(res.data?.placeOrder.totalCents, 3 * 3100);
     await world.product('lamp', 2599, 50);
+  });
+  it('cart opens a user’s checkout cart to the orders service only, and keeps lines added since', async () => {
+    const erin = await world.customer();
+    await world.addToCart(erin, 'lamp', 1);
+    const CHECKOUT = 'query ($u: ID!) { checkoutCart(userId: $u) { id version } }';
+    const asErin = await gql(
+      world.cart.http.url,
+      CHECKOUT,
+      { u: erin },
+      await proofMinter('cart')({ sub: erin, roles: ['customer'] }),
+    );
+    assert.equal(asErin.errors?.[0]?.extensions?.code, 'FORBIDDEN');
+    const asAdmin = await gql(
+      world.cart.http.url,
+      CHECKOUT,
+      { u: erin },
+      await proofMinter('cart')({ sub: crypto.randomUUID(), roles: ['admin'] }),
+    );
+    assert.equal(asAdmin.errors?.[0]?.extensions?.code, 'FORBIDDEN');
+
+    const asOrders = { roles: [], service: 'orders' } as const;
+    const noFacts = () => Promise.resolve(new Map());
+    const read = await world.cart.carts.checkoutCart(asOrders, erin, noFacts);
+    await world.addToCart(erin, 'mug', 1); // while the order is being placed
+    assert.equal(await world.cart.carts.clearCheckedOut(asOrders, erin, read.version), false);
+    const kept = await world.cart.carts.checkoutCart(asOrders, erin, noFacts);
+    assert.deepEqual(
+      kept.lines.map((l) => l.productId),
+      ['lamp', 'mug'],
+    );
+    assert.equal(await world.cart.carts.clearCheckedOut(asOrders, erin, kept.version), true);
+  });
+
+  it('a dead cart fails placement with a clear error within the deadline, and places nothing', async () => {
+    const frank = await world.customer();
+    await world.addToCart(frank, 'lamp', 1);
+    await world.cart.http.close();
+    const started = Date.now();
+    const res = await world.as(frank, PLACE_ORDER, input(crypto.randomUUID()));
+    assert.ok(Date.now() - started < 5_000, 'answers within 5 s');
+    assert.ok(res.errors !== undefined && res.errors.length > 0);
+    assert.match(res.errors[0]?.message ?? '', /cart CheckoutCart/);
+    const count = await world.rows<{ n: number }>(
+      'SELECT COUNT(*) AS n FROM orders WHERE user_id = ?',
+      [frank],
+    );
+    assert.equal(Number(count[0]?.n), 0);
   });
 });

@@ -115,7 +115,10 @@ export class OrderRepository {
     );
   }
 
-  /** Moves a locked order from `from` to `to` and records the change in its history. */
+  /**
+   * Moves a locked order from `from` to `to` and records the change in its history. A move means
+   * its saga went on, so a needs-attention flag a parked saga left is cleared.
+   */
   async move(
     em: EntityManager,
     id: string,
@@ -127,7 +130,7 @@ export class OrderRepository {
     const { affectedRows } = await sqlRun(
       em,
       `UPDATE orders SET status = ?, failure_reason = COALESCE(?, failure_reason),
-         updated_at = CURRENT_TIMESTAMP(3) WHERE id = ? AND status = ?`,
+         needs_attention = NULL, updated_at = CURRENT_TIMESTAMP(3) WHERE id = ? AND status = ?`,
       [to, failureReason ?? null, id, from],
     );
     // The row is locked and was read at `from`: anything else is a bug, not a race.
