@@ -172,13 +172,8 @@ async function checkoutRows(stack: TestStack): Promise<Map<number, Row>> {
     // Customers with a one-line cart, made before the clock runs (one per checkout).
     const ready: Customer[] = [];
     const prepare = async (n: number): Promise<void> => {
-      const made = await Promise.all(
-        Array.from({ length: n }, async () => {
-          const c = await world.customer();
-          await world.addToCart(c, 'bench', 1);
-          return c;
-        }),
-      );
+      const made = await world.customers(n);
+      await Promise.all(made.map((c) => world.addToCart(c, 'bench', 1)));
       ready.push(...made);
     };
     // Orders' database polled every 5 ms for the outcome of every order in flight.
