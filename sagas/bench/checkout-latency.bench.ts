@@ -77,7 +77,9 @@ async function floor(stack: TestStack, bus: KafkaBus, hops: number): Promise<num
   });
   await producer.connect();
   await consumer.connect();
-  await consumer.subscribe({ topic, fromBeginning: false });
+  // A fresh topic read from its start: a round trip sent before the group's first fetch position
+  // is resolved would otherwise be skipped (offset reset to latest) and wait forever.
+  await consumer.subscribe({ topic, fromBeginning: true });
   const waiters = new Map<string, () => void>();
   let joined = false;
   consumer.on(consumer.events.GROUP_JOIN, () => (joined = true));
