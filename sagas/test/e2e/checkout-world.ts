@@ -244,7 +244,7 @@ export class CheckoutWorld {
         TRUST_PROXY: '127.0.0.1',
         HTTP_RATE_PER_SECOND: '1000',
         HTTP_BURST: '2000',
-        SUBGRAPH_TIMEOUT_MS: '20000',
+        SUBGRAPH_TIMEOUT_MS: '60000',
       },
       { cwd: repoRoot },
     );
@@ -339,17 +339,40 @@ export class CheckoutWorld {
     return res.data;
   }
 
-  /** Registers a customer through the gateway, from an address of its own. */
+  /**
+   * Registers a customer through the gateway, from an address of its own. Users hashes passwords
+   * on a bounded queue and answers RATE_LIMITED past it: such a register is tried again after its
+   * `retryAfter`, within a deadline.
+   */
   async customer(): Promise<Customer> {
     const address = nextAddress();
-    const res = await this.gql<{ register: { accessToken: string; user: { id: string } } }>(
-      'mutation ($input: RegisterInput!) { register(input: $input) { accessToken user { id } } }',
-      { input: { email: `${crypto.randomUUID()}@shop.test`, password: PASSWORD } },
-      { address },
-    );
-    const r = res.data?.register;
-    if (r == null) throw new Error(`register: ${JSON.stringify(res.errors)}`);
-    return { token: r.accessToken, userId: r.user.id, address };
+    const email = `${crypto.randomUUID()}@shop.test`;
+    const deadline = Date.now() + 60_000;
+    for (;;) {
+      const res = await this.gql<{ register: { accessToken: string; user: { id: string } } }>(
+        'mutation ($input: RegisterInput!) { register(input: $input) { accessToken user { id } } }',
+        { input: { email, password: PASSWORD } },
+        { address },
+      );
+      const r = res.data?.register;
+      if (r != null) return { token: r.accessToken, userId: r.user.id, address };
+      const limited = res.errors?.[0]?.extensions;
+      if (limited?.code !== 'RATE_LIMITED' || Date.now() > deadline)
+        throw new Error(`register: ${JSON.stringify(res.errors)}`);
+      await new Promise((r) => setTimeout(r, 200 + Math.random() * 800));
+    }
+  }
+
+  /** `n` customers, registered a few at a time. */
+  async customers(n: number): Promise<Customer[]> {
+    const made: Customer[] = [];
+    while (made.length < n)
+      made.push(
+        ...(await Promise.all(
+          Array.from({ length: Math.min(8, n - made.length) }, () => this.customer()),
+        )),
+      );
+    return made;
   }
 
   /** Products straight into catalog's MongoDB, then indexed (admin reindex) and stocked. */
@@ -472,6 +495,47 @@ export class CheckoutWorld {
       },
       { timeoutMs, intervalMs: 200, what: `order ${id} to be ${statuses.join(' or ')}` },
     );
+  }
+
+  /**
+   * Waits until every order is CONFIRMED or FAILED, watching orders' database with one query per
+   * poll (a hundred customers polling the gateway would load the machine more than the checkouts),
+   * then reads each through the gateway as its customer.
+   */
+  async settledAll(
+    placed: readonly { c: Customer; id: string }[],
+    timeoutMs = 300_000,
+  ): Promise<OrderView[]> {
+    const ids = placed.map((p) => p.id);
+    await waitUntil(
+      async () => {
+        const [row] = await this.rows<{ n: number | string }>(
+          'orders',
+          `SELECT COUNT(*) AS n FROM orders WHERE status IN ('CONFIRMED', 'FAILED') AND id IN (${ids
+            .map(() => '?')
+            .join(',')})`,
+          ids,
+        );
+        return Number(row?.n) === ids.length;
+      },
+      { timeoutMs, intervalMs: 500, what: `${ids.length} orders to be CONFIRMED or FAILED` },
+    ).catch(async (err: unknown) => {
+      // Where they stand, for the failure message: orders' statuses and the sagas' steps.
+      const orders = await this.rows(
+        'orders',
+        'SELECT status, COUNT(*) AS n FROM orders GROUP BY status',
+      );
+      const sagas = await this.rows(
+        'sagas',
+        'SELECT type, status, current_step, COUNT(*) AS n FROM saga_instance GROUP BY 1, 2, 3',
+      );
+      throw new Error(
+        `${String(err)}; orders ${JSON.stringify(orders)}; sagas ${JSON.stringify(sagas)}`,
+      );
+    });
+    const views: OrderView[] = [];
+    for (const { c, id } of placed) views.push((await this.order(c, id))!);
+    return views;
   }
 
   async rows<T>(database: string, sql: string, params: unknown[] = []): Promise<T[]> {
