@@ -167,8 +167,9 @@ async function demoRows(stack: TestStack, bus: KafkaBus): Promise<Map<number, Ro
   return rows;
 }
 
-async function checkoutRows(stack: TestStack): Promise<Map<number, Row>> {
-  const world = await CheckoutWorld.open(stack);
+async function checkoutRows(): Promise<Map<number, Row>> {
+  // Its own namespace: the demo rows already made this run's `sagas` database.
+  const world = await CheckoutWorld.open(new TestStack('benchcow'));
   try {
     await world.products([{ id: 'bench', title: 'Bench item', priceCents: 1000, stock: 1e6 }]);
     // Customers with a one-line cart, made before the clock runs (one per checkout).
@@ -248,7 +249,7 @@ try {
   if (process.env.BENCH_SKIP_CHECKOUT === '1') {
     console.log('checkout rows skipped (BENCH_SKIP_CHECKOUT=1)');
   } else {
-    const co = await checkoutRows(stack);
+    const co = await checkoutRows();
     console.log(
       `checkout (placeOrder through the gateway → CONFIRMED), ${SAMPLES} orders per level:`,
     );
