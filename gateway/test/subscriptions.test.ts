@@ -105,7 +105,17 @@ describe('subscriptions through the gateway (graphql-ws)', () => {
         DELIVERY_COMMAND_TOPIC: commandTopic,
         DELIVERY_COMMAND_GROUP: stack.ns.group('delivery.saga-commands'),
       }),
-      startSubgraph('orders', { LOG_LEVEL: 'info', ...ordersDb.mysqlEnv }),
+      startSubgraph('orders', {
+        LOG_LEVEL: 'info',
+        ...ordersDb.mysqlEnv,
+        KAFKA_BROKERS: stack.env.KAFKA_BROKERS,
+        ORDERS_EVENTS_TOPIC: stack.ns.topic('orders.events'),
+        ORDERS_COMMAND_TOPIC: stack.ns.topic('sagas.commands.orders'),
+        ORDERS_COMMAND_GROUP: stack.ns.group('orders.saga-commands'),
+        DELIVERY_EVENTS_TOPIC: stack.ns.topic('delivery.events'),
+        SAGA_EVENTS_TOPIC: stack.ns.topic('sagas.events'),
+        ORDERS_EVENTS_GROUP: stack.ns.group('orders.event-consumer'),
+      }),
     ]);
     // A wide area each, disjoint: New York ZIPs go to A, San Francisco ones to B.
     await seedDelivery(deliveryDb.url, {

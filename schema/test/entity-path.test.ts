@@ -91,7 +91,17 @@ describe('entity resolution across the five subgraphs', () => {
         STOCK_COMMAND_GROUP: stack.ns.group('catalog.saga-commands'),
       },
       cart: { ...common, ...dbs.cart!.mysqlEnv },
-      orders: { ...common, ...dbs.orders!.mysqlEnv },
+      orders: {
+        ...common,
+        ...dbs.orders!.mysqlEnv,
+        KAFKA_BROKERS: stack.env.KAFKA_BROKERS,
+        ORDERS_EVENTS_TOPIC: stack.ns.topic('orders.events'),
+        ORDERS_COMMAND_TOPIC: stack.ns.topic('sagas.commands.orders'),
+        ORDERS_COMMAND_GROUP: stack.ns.group('orders.saga-commands'),
+        DELIVERY_EVENTS_TOPIC: stack.ns.topic('delivery.events'),
+        SAGA_EVENTS_TOPIC: stack.ns.topic('sagas.events'),
+        ORDERS_EVENTS_GROUP: stack.ns.group('orders.event-consumer'),
+      },
       delivery: {
         ...common,
         // Delivery's saga participant and outbox: its command and event topics.

@@ -153,6 +153,10 @@ export class CheckoutWorld {
       PORT: ports.users,
       ...db.users!.mysqlEnv,
       PASSWORD_HASH_COST: '4',
+      KAFKA_BROKERS: stack.env.KAFKA_BROKERS,
+      USERS_EVENTS_TOPIC: stack.ns.topic('users.events'),
+      USERS_COMMAND_TOPIC: stack.ns.topic('sagas.commands.users'),
+      USERS_COMMAND_GROUP: stack.ns.group('users.saga-commands'),
     });
     this.env.set('catalog', {
       ...common,

@@ -101,6 +101,10 @@ export async function openOrdersWorld(
       PORT: '0',
       NODE_ENV: 'test',
       PASSWORD_HASH_COST: '4',
+      KAFKA_BROKERS: stack.env.KAFKA_BROKERS,
+      USERS_EVENTS_TOPIC: stack.ns.topic('users.events'),
+      USERS_COMMAND_TOPIC: stack.ns.topic('sagas.commands.users'),
+      USERS_COMMAND_GROUP: stack.ns.group('users.saga-commands'),
     }),
     createLogger('users', logLevel()),
   );

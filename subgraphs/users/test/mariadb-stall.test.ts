@@ -7,6 +7,7 @@ import { createLogger, parseConfig } from '@shop/platform';
 import { gql, proofMinter } from '@shop/subgraph-kit/testing';
 import { TestStack, waitUntil } from '@shop/testing';
 import { startUsersApp, usersConfigSchema, type UsersApp } from '../src/index.js';
+import { usersKafkaEnv } from './support.js';
 
 const mintProof = proofMinter('users');
 const LOGIN = `mutation ($input: LoginInput!) { login(input: $input) { user { id } } }`;
@@ -30,6 +31,7 @@ describe('users subgraph while MariaDB is paused', () => {
       PORT: '0',
       PASSWORD_HASH_COST: '4',
       NODE_ENV: 'test',
+      ...usersKafkaEnv(stack),
     });
     app = await startUsersApp(config, createLogger('users', 'silent'));
   });
