@@ -6,7 +6,9 @@ import {
   ContractRegistry,
   createEnvelope,
   userRegisteredV1,
+  orderCancelRequestedV1,
   orderConfirmedV1,
+  orderPlacedV2,
   shipmentChangedV1,
   type Envelope,
   type ShipmentChangedV1,
@@ -195,6 +197,41 @@ describe('planNotification', () => {
       data: { orderId: 'o', userId: 'u' },
     });
     for (const envelope of [...quiet, v1]) {
+      const p = plan(envelope);
+      assert.equal(p.email, undefined, envelope.type);
+      assert.ok((p.skipped ?? '').length > 0);
+    }
+  });
+
+  it('skips the checkout saga triggers (order-placed v2, cancel-requested), not dead-letters them', () => {
+    const placed = createEnvelope(orderPlacedV2, {
+      key: 'o',
+      source: 'orders',
+      data: {
+        orderId: 'o',
+        orderNumber: 'SO-1',
+        customer: { userId: 'u', email: 'u@example.com', name: 'U' },
+        currency: 'USD',
+        lines: [{ productId: 'p', title: 'P', quantity: 1, unitPriceCents: 100 }],
+        subtotalCents: 100,
+        discountCents: 0,
+        shippingCents: 0,
+        totalCents: 100,
+        shippingAddress: {
+          name: 'U',
+          line1: '1 Main St',
+          city: 'New York',
+          postalCode: '10001',
+          country: 'US',
+        },
+      },
+    });
+    const cancel = createEnvelope(orderCancelRequestedV1, {
+      key: 'o',
+      source: 'orders',
+      data: { orderId: 'o', userId: 'u' },
+    });
+    for (const envelope of [placed, cancel]) {
       const p = plan(envelope);
       assert.equal(p.email, undefined, envelope.type);
       assert.ok((p.skipped ?? '').length > 0);

@@ -9,6 +9,8 @@ import {
   orderFailedV1,
   orderFailedV2,
   orderPlacedV1,
+  orderPlacedV2,
+  orderCancelRequestedV1,
   shipmentChangedV1,
   userRegisteredV1,
   type Contract,
@@ -34,6 +36,8 @@ export const NOTIFICATION_CONTRACTS = [
   bonusGrantedV1,
   bonusWithdrawnV1,
   orderPlacedV1,
+  orderPlacedV2,
+  orderCancelRequestedV1,
   orderConfirmedV1,
   orderFailedV1,
   orderCancelledV1,
@@ -199,7 +203,10 @@ export function planNotification(
     case 'users.bonus-withdrawn@1':
       return { email: welcomeEmail(incoming.envelope.data, undefined, money, format) };
     case 'orders.order-placed@1':
+    case 'orders.order-placed@2':
       return { skipped: 'an order is confirmed (or fails) later; that event writes' };
+    case 'orders.order-cancel-requested@1':
+      return { skipped: 'the cancellation writes once its refund is done (order-cancelled)' };
     case 'orders.order-confirmed@1':
     case 'orders.order-failed@1':
     case 'orders.order-cancelled@1':
