@@ -42,10 +42,16 @@ export interface CancelOrderSagaOptions {
  *
  * | # | step                  | participant | command                         |
  * |---|-----------------------|-------------|---------------------------------|
- * | 0 | restock-order         | catalog     | catalog.restock-order@1         |
- * | 1 | refund-payment        | orders      | orders.refund-payment@1         |
- * | 2 | cancel-shipment       | delivery    | delivery.cancel-shipment@1      |
+ * | 0 | cancel-shipment       | delivery    | delivery.cancel-shipment@1      |
+ * | 1 | restock-order         | catalog     | catalog.restock-order@1         |
+ * | 2 | refund-payment        | orders      | orders.refund-payment@1         |
  * | 3 | complete-cancellation | orders      | orders.complete-cancellation@1  |
+ *
+ * The shipment is cancelled first, against the issue's listed order (release, refund, cancel):
+ * it is the one step a participant may refuse (the partner picked the parcel up meanwhile), and
+ * it must be refused before anything is given back: the other way round a parcel on its way would
+ * leave with its stock restocked and its price refunded. Refused, the saga parks with nothing
+ * undone and the order flagged for a person.
  *
  * Forward-only: no step has a compensation (a cancellation is not undone by charging again), so
  * every step is retried until it answers and the engine never steps over one. Unanswered, a step
@@ -74,6 +80,13 @@ export function cancelOrderSaga(options: CancelOrderSagaOptions = {}) {
     ),
     steps: [
       {
+        name: 'cancel-shipment',
+        participant: PARTICIPANTS.delivery,
+        execute: { contract: cancelDeliveryShipmentV1, payload: order },
+        timeoutMs,
+        retry,
+      },
+      {
         name: 'restock-order',
         participant: PARTICIPANTS.catalog,
         execute: { contract: restockOrderV1, payload: order },
@@ -85,13 +98,6 @@ export function cancelOrderSaga(options: CancelOrderSagaOptions = {}) {
         participant: PARTICIPANTS.orders,
         execute: { contract: refundOrderPaymentV1, payload: order },
         timeoutMs: options.paymentTimeoutMs ?? 30_000,
-        retry,
-      },
-      {
-        name: 'cancel-shipment',
-        participant: PARTICIPANTS.delivery,
-        execute: { contract: cancelDeliveryShipmentV1, payload: order },
-        timeoutMs,
         retry,
       },
       {

@@ -313,22 +313,24 @@ describe('cancel-order saga', () => {
     return new Drive(CANCEL, s.id, CANCEL.data.parse(s.data));
   };
 
-  it('restocks, refunds, cancels the shipment and completes the cancellation', () => {
+  it('cancels the shipment, restocks, refunds and completes the cancellation', () => {
     const d = start();
-    assert.deepEqual(d.sends(), ['restock-order:execute']);
+    assert.deepEqual(d.sends(), ['cancel-shipment:execute']);
     assert.deepEqual(d.payload(), { orderId: 'ord-1' });
+    d.reply('cancel-shipment', 'execute', 'succeeded');
+    assert.deepEqual(d.sends(), ['restock-order:execute']);
     d.reply('restock-order', 'execute', 'succeeded');
     assert.deepEqual(d.sends(), ['refund-payment:execute']);
     d.reply('refund-payment', 'execute', 'succeeded');
-    assert.deepEqual(d.sends(), ['cancel-shipment:execute']);
-    d.reply('cancel-shipment', 'execute', 'succeeded');
     assert.deepEqual(d.sends(), ['complete-cancellation:execute']);
     d.reply('complete-cancellation', 'execute', 'succeeded');
     assert.equal(d.state.status, 'COMPLETED');
   });
 
   it('an unanswered refund is resent 10 times, then parked with a saga-parked event', () => {
-    const d = start().reply('restock-order', 'execute', 'succeeded');
+    const d = start()
+      .reply('cancel-shipment', 'execute', 'succeeded')
+      .reply('restock-order', 'execute', 'succeeded');
     for (let i = 1; i < 10; i++) d.deadline();
     assert.equal(d.state.attempt, 10);
     assert.equal(d.state.status, 'RUNNING');
@@ -339,18 +341,19 @@ describe('cancel-order saga', () => {
     assert.equal(parkedEvent(CANCEL, before, d.state)?.subject, 'ord-1');
   });
 
-  it('a refused first step parks it (forward-only), never FAILED with the order half cancelled', () => {
-    const d = start().reply('restock-order', 'execute', 'failed', { reason: 'stock row missing' });
+  it('a parcel already picked up parks it before anything is restocked or refunded', () => {
+    const d = start().reply('cancel-shipment', 'execute', 'failed', {
+      reason: 'already picked up',
+    });
     assert.equal(d.state.status, 'NEEDS_ATTENTION');
-    assert.match(d.state.failureReason ?? '', /restock-order: stock row missing; .*forward-only/);
+    assert.match(d.state.failureReason ?? '', /cancel-shipment: already picked up; .*forward-only/);
     assert.deepEqual(d.sends(), []);
   });
 
   it('a refused later step parks it too', () => {
     const d = start()
-      .reply('restock-order', 'execute', 'succeeded')
-      .reply('refund-payment', 'execute', 'succeeded')
-      .reply('cancel-shipment', 'execute', 'failed', { reason: 'already picked up' });
+      .reply('cancel-shipment', 'execute', 'succeeded')
+      .reply('restock-order', 'execute', 'failed', { reason: 'stock row missing' });
     assert.equal(d.state.status, 'NEEDS_ATTENTION');
   });
 });
