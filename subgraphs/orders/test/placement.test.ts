@@ -141,6 +141,19 @@ describe('placeOrder against real cart, catalog and users', () => {
     );
     assert.equal(address.errors?.[0]?.extensions?.code, 'BAD_USER_INPUT');
     assert.match(address.errors?.[0]?.message ?? '', /shippingAddress\.country/);
+    // Addresses the place-order saga could not start with (delivery takes US ZIP codes only).
+    for (const [shippingAddress, field] of [
+      [{ ...ADDRESS, country: 'DE', postalCode: '10115' }, /shippingAddress\.country/],
+      [{ ...ADDRESS, postalCode: 'ABC' }, /shippingAddress\.postalCode/],
+    ] as const) {
+      const refused = await world.as(
+        bob,
+        PLACE_ORDER,
+        input(crypto.randomUUID(), { shippingAddress }),
+      );
+      assert.equal(refused.errors?.[0]?.extensions?.code, 'BAD_USER_INPUT');
+      assert.match(refused.errors?.[0]?.message ?? '', field);
+    }
     const count = await world.rows<{ n: number }>(
       'SELECT COUNT(*) AS n FROM orders WHERE user_id = ?',
       [bob],

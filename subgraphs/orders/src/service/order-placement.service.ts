@@ -7,7 +7,12 @@ import {
   type FieldProblem,
   type Logger,
 } from '@shop/platform';
-import { postalAddress, type PostalAddress } from '@shop/schema';
+import {
+  assignShipmentPayloadV1,
+  postalAddress,
+  reserveStockPayloadV1,
+  type PostalAddress,
+} from '@shop/schema';
 import type { Identity } from '@shop/subgraph-kit';
 import { newOrderNumber, orderTotals, type OrderLine } from '../domain/order.js';
 import { normaliseCardNumber } from '../domain/payment.js';
@@ -160,6 +165,17 @@ export class OrderPlacement {
           field: ['shippingAddress', ...issue.path.map(String)].join('.'),
           message: issue.message,
         });
+    // What the place-order saga's steps accept, checked here: an order its saga cannot start would
+    // stay PENDING for good. Delivery serves US ZIP codes only.
+    if (address.success) {
+      if (address.data.country !== 'US')
+        problems.push({ field: 'shippingAddress.country', message: 'we deliver to US only' });
+      else if (!assignShipmentPayloadV1.shape.postalCode.safeParse(address.data.postalCode).success)
+        problems.push({
+          field: 'shippingAddress.postalCode',
+          message: 'must be a US ZIP code (12345 or 12345-6789)',
+        });
+    }
     const cardNumber = normaliseCardNumber(input.paymentMethod);
     if (cardNumber === undefined)
       problems.push({ field: 'paymentMethod', message: 'is not a valid card number' });
@@ -187,6 +203,15 @@ export class OrderPlacement {
             },
           ],
     );
+    const stockLines = lines.map((l) => ({ productId: l.productId, quantity: l.quantity }));
+    if (!reserveStockPayloadV1.shape.lines.safeParse(stockLines).success)
+      problems.push({ field: 'cart', message: 'holds more lines than one order takes (100)' });
+    const units = lines.reduce((sum, l) => sum + l.quantity, 0);
+    if (!assignShipmentPayloadV1.shape.units.safeParse(units).success)
+      problems.push({
+        field: 'cart',
+        message: `holds ${units} items; one order ships at most 10000`,
+      });
     if (problems.length > 0) throw BadUserInputError.fromProblems(problems);
     return lines.map((l) => ({
       productId: l.productId,
