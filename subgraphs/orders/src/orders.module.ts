@@ -20,6 +20,9 @@ import { PaymentService } from './service/payment.service.js';
 /** The saga participant name: commands arrive on `sagas.commands.orders`. */
 export const ORDERS_PARTICIPANT = 'orders';
 
+/** Connections of the simulated provider's own pool (each call holds one for a few statements). */
+const SIMULATED_PROVIDER_POOL = 4;
+
 export interface OrdersModule {
   readonly orm: MikroORM;
   readonly bus: KafkaBus;
@@ -54,6 +57,12 @@ export async function openOrdersModule(
   options: OrdersModuleOptions = {},
 ): Promise<OrdersModule> {
   const orm = await createOrdersOrm(databaseUrl(config), { extra: options.orm ?? {} });
+  // The simulated provider's books live in this database but on a pool of their own, as a real
+  // provider's live behind its own HTTP API. On the service's pool it deadlocked under load: every
+  // capture runs inside the saga participant's transaction, which holds a pool connection while it
+  // calls the provider, so with as many captures in flight as the pool has connections every
+  // provider call waited for a connection that only a provider answer could free (issue 12).
+  let providerOrm: MikroORM | undefined;
   const bus = new KafkaBus({ brokers: config.KAFKA_BROKERS, clientId: 'orders', logger });
   let relay: OutboxRelay | undefined;
   let participant: SagaParticipant | undefined;
@@ -63,6 +72,7 @@ export async function openOrdersModule(
     await participant?.close();
     await relay?.stop();
     await bus.close();
+    await providerOrm?.close(true);
     await orm.close(true);
   };
   try {
@@ -88,8 +98,12 @@ export async function openOrdersModule(
     const repo = new OrderRepository();
     const events = new OrderEventWriter(outbox, config.ORDERS_EVENTS_TOPIC);
     const lifecycle = new OrderLifecycle(repo, events);
+    providerOrm = await createOrdersOrm(databaseUrl(config), {
+      name: 'orders-simulated-provider',
+      extra: { ...options.orm, pool: { min: 0, max: SIMULATED_PROVIDER_POOL } },
+    });
     const provider = new SimulatedPaymentProvider(
-      orm,
+      providerOrm,
       options.providerHangMs === undefined ? {} : { hangMs: options.providerHangMs },
     );
     const payments = new PaymentService(repo, provider, {

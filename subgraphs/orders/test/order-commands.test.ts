@@ -196,6 +196,29 @@ describe('orders saga participant: commands over Kafka', () => {
     );
   });
 
+  it('more captures at once than the service pool has connections all succeed (issue 12 deadlock)', async () => {
+    // Each capture holds a service-pool connection (its transaction) while it calls the provider.
+    // A provider on the same pool deadlocked once every connection was held so: its calls waited
+    // for a connection only their own answers could free. More captures than connections proves
+    // the provider never needs the service's connections.
+    const { orm, payments } = world.orders.orders;
+    const poolMax = (orm.config.get('pool') as { max?: number } | undefined)?.max ?? 10;
+    const orderIds: string[] = [];
+    for (let i = 0; i < poolMax + 2; i++) orderIds.push(await placeWith(TEST_CARDS.success, 1));
+    const outcomes = await Promise.race([
+      Promise.all(
+        orderIds.map((id) => orm.em.fork().transactional((em) => payments.captureWithin(em, id))),
+      ),
+      new Promise<never>((_, reject) =>
+        setTimeout(() => reject(new Error('captures still waiting after 20 s')), 20_000).unref(),
+      ),
+    ]);
+    assert.deepEqual(
+      outcomes.map((o) => o.ok || o.reason),
+      orderIds.map(() => true),
+    );
+  });
+
   it('a declined card is a refusal with the customer’s words, and nothing is charged', async () => {
     for (const [card, words] of [
       [TEST_CARDS.declined, /^Your card was declined\.$/],

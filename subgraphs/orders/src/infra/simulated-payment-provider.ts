@@ -55,8 +55,8 @@ export interface SimulatedProviderOptions {
 
 /**
  * A payment provider that keeps its books in the `simulated_provider_charge` table, one row per
- * idempotency key, written on its own connection (outside the caller's transaction, as a real
- * provider's books are): a charge stays made even when the caller's transaction rolls back, and a
+ * idempotency key, written through its own ORM and connection pool (outside the caller's
+ * transaction and never competing for the caller's connections, as a real provider's books are): a charge stays made even when the caller's transaction rolls back, and a
  * retry with the same key finds it and charges nothing new. The card's behaviour travels in its
  * token (`simtok_<behaviour>_<random>`), so the number is never kept.
  */
@@ -96,7 +96,7 @@ export class SimulatedPaymentProvider implements PaymentProvider {
         : behaviour === 'insufficient_funds'
           ? 'insufficient_funds'
           : 'succeeded';
-    const row = await this.record(request.idempotencyKey, {
+    const row = await this.record(signal, request.idempotencyKey, {
       kind: 'authorize',
       prefix: 'auth',
       amountCents: request.amountCents,
@@ -109,11 +109,13 @@ export class SimulatedPaymentProvider implements PaymentProvider {
   }
 
   async capture(request: CaptureRequest, signal: AbortSignal): Promise<ProviderAnswer<'capture'>> {
-    if (signal.aborted) throw signal.reason;
-    const auth = await this.byReference(request.authorizationRef, 'authorize');
+    const auth = await untilAborted(
+      signal,
+      this.byReference(request.authorizationRef, 'authorize'),
+    );
     if (auth?.outcome !== 'succeeded')
       return { ok: false, refusal: 'declined', message: 'no such authorisation' };
-    const row = await this.record(request.idempotencyKey, {
+    const row = await this.record(signal, request.idempotencyKey, {
       kind: 'capture',
       prefix: 'ch',
       amountCents: Math.min(request.amountCents, auth.amount_cents),
@@ -126,15 +128,17 @@ export class SimulatedPaymentProvider implements PaymentProvider {
   }
 
   async refund(request: RefundRequest, signal: AbortSignal): Promise<ProviderAnswer<'refund'>> {
-    if (signal.aborted) throw signal.reason;
-    const [charge] = await sqlRows<LedgerRow>(
-      this.em(),
-      `SELECT kind, reference, amount_cents, outcome, reason FROM simulated_provider_charge
-       WHERE idempotency_key = ? AND kind = 'capture'`,
-      [request.captureKey],
+    const [charge] = await untilAborted(
+      signal,
+      sqlRows<LedgerRow>(
+        this.em(),
+        `SELECT kind, reference, amount_cents, outcome, reason FROM simulated_provider_charge
+         WHERE idempotency_key = ? AND kind = 'capture'`,
+        [request.captureKey],
+      ),
     );
     if (charge?.outcome !== 'succeeded') return { ok: true, reference: 'none', refundedCents: 0 };
-    const row = await this.record(request.idempotencyKey, {
+    const row = await this.record(signal, request.idempotencyKey, {
       kind: 'refund',
       prefix: 're',
       amountCents: Math.min(request.amountCents, charge.amount_cents),
@@ -172,7 +176,15 @@ export class SimulatedPaymentProvider implements PaymentProvider {
    * key returns that answer (counting the call). A flaky card's first call writes `unavailable`,
    * which the next call of the key turns into the real outcome, once (the UPDATE is conditional).
    */
-  private async record(
+  private record(
+    signal: AbortSignal,
+    key: string,
+    call: Parameters<SimulatedPaymentProvider['write']>[1],
+  ): Promise<LedgerRow> {
+    return untilAborted(signal, this.write(key, call));
+  }
+
+  private async write(
     key: string,
     call: {
       kind: string;
@@ -215,6 +227,24 @@ export class SimulatedPaymentProvider implements PaymentProvider {
       throw new Error(`simulated provider: key ${key} was used for a ${row.kind}`);
     return row;
   }
+}
+
+/**
+ * `work`, or the signal's reason as soon as the caller's deadline passes: a ledger write stuck
+ * behind a busy database fails the caller's call in time (as a real provider's HTTP call would)
+ * instead of holding the caller's transaction open. The write may still land; the caller treats
+ * the call as a timeout and a refund finds a landed charge by its capture key.
+ */
+function untilAborted<T>(signal: AbortSignal, work: Promise<T>): Promise<T> {
+  if (signal.aborted) {
+    work.catch(() => undefined);
+    return Promise.reject(signal.reason as Error);
+  }
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = (): void => reject(signal.reason as Error);
+    signal.addEventListener('abort', onAbort, { once: true });
+    void work.then(resolve, reject).finally(() => signal.removeEventListener('abort', onAbort));
+  });
 }
 
 function behaviourOf(token: string): Behaviour {

@@ -12,7 +12,7 @@ export const ORDERS_MIGRATIONS = [
 /** Connects to the orders database and runs its migrations. */
 export function createOrdersOrm(
   clientUrl: string,
-  options: { extra?: Partial<Options> } = {},
+  options: { extra?: Partial<Options>; name?: string } = {},
 ): Promise<MikroORM> {
   return openServiceOrm({
     clientUrl,
