@@ -76,18 +76,7 @@ export class OrderEventWriter {
     await this.outbox.add(em, orderPlacedV2, {
       topic: this.topic,
       key: o.id,
-      data: {
-        orderId: o.id,
-        orderNumber: o.orderNumber,
-        customer: o.customer,
-        currency: order.currency,
-        lines: order.lines.map(lineOf),
-        subtotalCents: order.subtotalCents,
-        discountCents: order.discountCents,
-        shippingCents: order.shippingCents,
-        totalCents: order.totalCents,
-        shippingAddress: o.shippingAddress,
-      },
+      data: summaryOf(order, o),
     });
   }
 
@@ -101,18 +90,7 @@ export class OrderEventWriter {
     await this.outbox.add(em, orderConfirmedV2, {
       topic: this.topic,
       key: o.id,
-      data: {
-        orderId: o.id,
-        orderNumber: o.orderNumber,
-        customer: o.customer,
-        currency: order.currency,
-        lines: order.lines.map(lineOf),
-        subtotalCents: order.subtotalCents,
-        discountCents: order.discountCents,
-        shippingCents: order.shippingCents,
-        totalCents: order.totalCents,
-        shippingAddress: o.shippingAddress,
-      },
+      data: summaryOf(order, o),
     });
   }
 
@@ -175,4 +153,20 @@ export class OrderEventWriter {
       },
     });
   }
+}
+
+/** What order-placed v2 and order-confirmed v2 both carry: the order as the customer sees it. */
+function summaryOf(order: OrderRecord, o: ReturnType<typeof placed>) {
+  return {
+    orderId: o.id,
+    orderNumber: o.orderNumber,
+    customer: o.customer,
+    currency: order.currency,
+    lines: order.lines.map(lineOf),
+    subtotalCents: order.subtotalCents,
+    discountCents: order.discountCents,
+    shippingCents: order.shippingCents,
+    totalCents: order.totalCents,
+    shippingAddress: o.shippingAddress,
+  };
 }
