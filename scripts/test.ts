@@ -60,7 +60,11 @@ const res = spawnSync(
     `--test-reporter-destination=${summaryFile}`,
     ...files,
   ],
-  { cwd: repoRoot, stdio: 'inherit', env: { ...process.env, NODE_ENV: 'test' } },
+  {
+    cwd: repoRoot,
+    stdio: 'inherit',
+    env: { ...process.env, NODE_ENV: 'test', SHOP_TEST_FILES: JSON.stringify(files) },
+  },
 );
 console.log(`== tests: ${((Date.now() - t0) / 1000).toFixed(1)}s`);
 let summary = '0 passed, 1 failed';
@@ -69,6 +73,8 @@ try {
 } catch {
   // the runner died before reporting
 }
-// The summary file may hold a skipped/todo line before the closing one: print it as it is.
+// The summary file may hold "unfinished:" and skipped/todo lines before the closing one: print it
+// as it is. A file that never finished fails the run even when node:test itself exited 0.
 console.log(summary);
-process.exit(res.status ?? 1);
+const failed = Number(/(\d+) failed\s*$/.exec(summary)?.[1] ?? 1);
+process.exit(failed > 0 ? res.status || 1 : (res.status ?? 1));
