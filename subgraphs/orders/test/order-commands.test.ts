@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import type { KafkaPublisher } from '@shop/messaging';
+import { isTransientError, type KafkaPublisher } from '@shop/messaging';
 import {
   capturePaymentV1,
   confirmOrderV1,
@@ -10,6 +10,9 @@ import {
   type SagaCommandMeta,
 } from '@shop/schema';
 import { TestStack, waitUntil } from '@shop/testing';
+import { SimulatedPaymentProvider } from '../src/infra/simulated-payment-provider.js';
+import type { PaymentProvider } from '../src/service/payment-provider.js';
+import { PaymentOutcomeUnknownError, PaymentService } from '../src/service/payment.service.js';
 import {
   ADDRESS,
   openOrdersWorld,
@@ -264,6 +267,168 @@ describe('orders saga participant: commands over Kafka', () => {
         ['authorize', 'succeeded', 2],
         ['capture', 'succeeded', 1],
       ],
+    );
+  });
+
+  /**
+   * The simulated provider, except that `late` calls do their work at the provider and then answer
+   * only after the caller's deadline (the charge or refund landed; its answer was lost), and
+   * `unavailable` calls answer `unavailable` without doing anything.
+   */
+  const providerWith = (faults: {
+    late?: 'capture' | 'refund';
+    unavailable?: 'refund';
+  }): PaymentProvider => {
+    const real = new SimulatedPaymentProvider(world.orders.orders.orm);
+    const answerLate = async <T>(work: Promise<T>, signal: AbortSignal): Promise<T> => {
+      await work;
+      await new Promise((resolve) => signal.addEventListener('abort', resolve, { once: true }));
+      throw signal.reason as Error;
+    };
+    return {
+      tokenize: (n) => real.tokenize(n),
+      authorize: (r, signal) => real.authorize(r, signal),
+      capture: (r, signal) =>
+        faults.late === 'capture'
+          ? answerLate(real.capture(r, new AbortController().signal), signal)
+          : real.capture(r, signal),
+      refund: (r, signal) =>
+        faults.unavailable === 'refund'
+          ? Promise.resolve({ ok: false, refusal: 'unavailable', message: 'try later' })
+          : faults.late === 'refund'
+            ? answerLate(real.refund(r, new AbortController().signal), signal)
+            : real.refund(r, signal),
+    };
+  };
+  const paymentsWith = (provider: PaymentProvider) =>
+    new PaymentService(world.orders.orders.repo, provider, { timeoutMs: 500, attempts: 2 });
+  const inTransaction = <T>(work: (em: Parameters<PaymentService['captureWithin']>[0]) => T) =>
+    world.orders.orders.orm.em.fork().transactional(work);
+  const paymentRow = async (orderId: string) =>
+    (
+      await world.rows<{ status: string; failure_code: string | null }>(
+        'SELECT status, failure_code FROM payments WHERE order_id = ?',
+        [orderId],
+      )
+    )[0];
+
+  it('a capture that charged but answered after the deadline is unknown, never a refusal', async () => {
+    const orderId = await placeWith(TEST_CARDS.success);
+    const late = paymentsWith(providerWith({ late: 'capture' }));
+    const err = await inTransaction((em) => late.captureWithin(em, orderId)).then(
+      () => assert.fail('a late capture must not answer'),
+      (e: unknown) => e,
+    );
+    // Not a refusal the saga would act on (compensating only the steps before it, leaving the
+    // charge): an error the consumer retries with the same key.
+    assert.ok(err instanceof PaymentOutcomeUnknownError, String(err));
+    assert.ok(isTransientError(err));
+    assert.equal((await paymentRow(orderId))?.status, 'PENDING');
+    // Asked again, the provider answers the charge it made from its books: one charge.
+    const again = await inTransaction((em) =>
+      world.orders.orders.payments.captureWithin(em, orderId),
+    );
+    assert.equal(again.ok, true, JSON.stringify(again));
+    const books = await ledger(orderId);
+    assert.deepEqual(
+      books.map((r) => [r.kind, r.outcome, r.calls]),
+      [
+        ['authorize', 'succeeded', 2],
+        ['capture', 'succeeded', 2],
+      ],
+    );
+  });
+
+  it('the refund compensation of a capture that never recorded an answer refunds the landed charge', async () => {
+    const orderId = await placeWith(TEST_CARDS.success);
+    const saga = `po:${orderId}`;
+    // The provider charged; the capture command never recorded it (it timed out, the saga gave up).
+    await assert.rejects(
+      inTransaction((em) =>
+        paymentsWith(providerWith({ late: 'capture' })).captureWithin(em, orderId),
+      ),
+      PaymentOutcomeUnknownError,
+    );
+    await publisher.send([
+      world.command(refundOrderPaymentV1, meta(saga, 2, 'compensate'), { orderId }),
+    ]);
+    const [refund] = await awaitReplies(saga, 1);
+    assert.equal(refund?.outcome, 'succeeded', JSON.stringify(refund));
+    assert.equal(refund?.result?.refundedCents, 2 * 2599, JSON.stringify(refund));
+    const books = await ledger(orderId);
+    assert.deepEqual(
+      books.map((r) => [r.kind, r.outcome, r.amount_cents]),
+      [
+        ['authorize', 'succeeded', 2 * 2599],
+        ['capture', 'succeeded', 2 * 2599],
+        ['refund', 'succeeded', 2 * 2599],
+      ],
+    );
+    // The capture resent after the compensation is refused without charging again.
+    await publisher.send([
+      world.command(capturePaymentV1, meta(saga, 2, 'execute', 2), { orderId }),
+    ]);
+    const [, late] = await awaitReplies(saga, 2);
+    assert.equal(late?.outcome, 'failed', JSON.stringify(late));
+    assert.equal((await ledger(orderId)).length, 3);
+  });
+
+  it('a refund before any capture voids the payment: a capture arriving after it charges nothing', async () => {
+    const orderId = await placeWith(TEST_CARDS.success);
+    const { payments } = world.orders.orders;
+    const refund = await inTransaction((em) => payments.refundWithin(em, orderId));
+    assert.deepEqual(refund, { ok: true, refundedCents: 0 });
+    assert.deepEqual(await paymentRow(orderId), { status: 'FAILED', failure_code: 'voided' });
+    // A capture command reordered after the refund (another saga of the order): refused here.
+    const capture = await inTransaction((em) => payments.captureWithin(em, orderId));
+    assert.equal(capture.ok, false);
+    // And a capture call still in flight at the provider (our side gave up on it) is refused there.
+    const provider = new SimulatedPaymentProvider(world.orders.orders.orm);
+    const token = (await provider.tokenize(TEST_CARDS.success)).token;
+    const auth = await provider.authorize(
+      { token, amountCents: 100, currency: 'USD', idempotencyKey: `authorize:${orderId}` },
+      AbortSignal.timeout(5000),
+    );
+    assert.equal(auth.ok, true);
+    const lateCapture = await provider.capture(
+      {
+        authorizationRef: auth.ok ? auth.reference : '',
+        amountCents: 100,
+        idempotencyKey: `capture:${orderId}`,
+      },
+      AbortSignal.timeout(5000),
+    );
+    assert.equal(lateCapture.ok, false, JSON.stringify(lateCapture));
+    const captures = (await ledger(orderId)).filter((r) => r.kind === 'capture');
+    assert.deepEqual(
+      captures.map((r) => [r.outcome, r.amount_cents]),
+      [['voided', 0]],
+    );
+  });
+
+  it('a refund the provider cannot take now is retried, never refused', async () => {
+    const orderId = await placeWith(TEST_CARDS.success);
+    const { payments } = world.orders.orders;
+    const captured = await inTransaction((em) => payments.captureWithin(em, orderId));
+    assert.equal(captured.ok, true);
+    for (const faults of [{ unavailable: 'refund' }, { late: 'refund' }] as const) {
+      const err = await inTransaction((em) =>
+        paymentsWith(providerWith(faults)).refundWithin(em, orderId),
+      ).then(
+        () => assert.fail(`${JSON.stringify(faults)}: must not answer`),
+        (e: unknown) => e,
+      );
+      assert.ok(err instanceof PaymentOutcomeUnknownError, String(err));
+      assert.ok(isTransientError(err));
+      assert.equal((await paymentRow(orderId))?.status, 'CAPTURED');
+    }
+    // The late refund did land at the provider; asked again, it refunds once.
+    const refund = await inTransaction((em) => payments.refundWithin(em, orderId));
+    assert.deepEqual(refund, { ok: true, refundedCents: 2 * 2599 });
+    const refunds = (await ledger(orderId)).filter((r) => r.kind === 'refund');
+    assert.deepEqual(
+      refunds.map((r) => [r.amount_cents, r.calls]),
+      [[2 * 2599, 2]],
     );
   });
 

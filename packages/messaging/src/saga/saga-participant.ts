@@ -27,17 +27,33 @@ export interface CommandContext {
 }
 
 /** One typed command handler of a participant. */
-export interface CommandHandler {
+export interface CommandHandler extends CommandHandlerOptions {
   readonly contract: SagaCommandContract;
   readonly run: (payload: unknown, ctx: CommandContext) => Promise<StepOutcome>;
+}
+
+export interface CommandHandlerOptions {
+  /**
+   * As a compensation, run even when this participant recorded no successful execute of the step.
+   * For a step whose effect lives outside the participant's transaction (a payment provider's
+   * charge): its execute can time out or roll back after the effect landed, so the log cannot
+   * tell whether there is something to undo; the handler must find out itself (the provider's
+   * idempotency key) and be a no-op when there is nothing. @default false
+   */
+  readonly compensatesUnrecordedEffects?: boolean;
 }
 
 /** Declares a typed handler for one saga command contract. */
 export function commandHandler<C extends SagaCommandContract>(
   contract: C,
   run: (payload: z.infer<C['payload']>, ctx: CommandContext) => Promise<StepOutcome>,
+  options: CommandHandlerOptions = {},
 ): CommandHandler {
-  return { contract, run: (payload, ctx) => run(payload as z.infer<C['payload']>, ctx) };
+  return {
+    ...options,
+    contract,
+    run: (payload, ctx) => run(payload as z.infer<C['payload']>, ctx),
+  };
 }
 
 export interface SagaParticipantOptions {
@@ -104,7 +120,8 @@ async function claim(
  * The participant side of a saga. Every execute and compensate is idempotent by saga id + step +
  * action: a repeated command re-sends the recorded reply without touching state, except a
  * compensation that was refused, which runs again (DESIGN 9: retried, then parked); a compensation
- * for a step that never took effect is a no-op; an execute that arrives after its compensation
+ * for a step that never took effect is a no-op (unless its handler `compensatesUnrecordedEffects`:
+ * an effect outside this transaction, which the log cannot see); an execute that arrives after its compensation
  * (a late or resent command) is refused without effect. The handler, the log row, the inbox row
  * and the reply (through the outbox) commit in one transaction.
  */
@@ -169,7 +186,7 @@ export class SagaParticipant {
           // Claiming the step's execute row records a refusal for an execute that never ran, so a
           // late or resent one finds it and has no effect; one that ran is locked and read.
           const executed = await claim(em, saga, 'execute', ALREADY_COMPENSATED);
-          if (executed?.outcome !== 'succeeded')
+          if (executed?.outcome !== 'succeeded' && handler.compensatesUnrecordedEffects !== true)
             outcome = { outcome: 'succeeded', result: { noop: true } };
           else {
             outcome = await handler.run(payload, { em, saga });

@@ -4,7 +4,10 @@ export const PAYMENT_STATUSES = [
   'PENDING',
   /** Authorised and captured: the money is taken. */
   'CAPTURED',
-  /** The provider refused (declined, insufficient funds) or did not answer in time: nothing taken. */
+  /**
+   * Nothing taken: the provider refused (declined, insufficient funds), the authorisation went
+   * unanswered, or a refund voided the payment before any capture (`failure_code` `voided`).
+   */
   'FAILED',
   /** Captured, then refunded in full. */
   'REFUNDED',

@@ -41,7 +41,8 @@ interface LedgerRow {
   kind: string;
   reference: string;
   amount_cents: number;
-  outcome: 'succeeded' | ProviderRefusal;
+  /** `voided`: a capture key a refund closed before any capture came (see `refund`). */
+  outcome: 'succeeded' | ProviderRefusal | 'voided';
   reason: string | null;
 }
 
@@ -137,7 +138,30 @@ export class SimulatedPaymentProvider implements PaymentProvider {
         [request.captureKey],
       ),
     );
-    if (charge?.outcome !== 'succeeded') return { ok: true, reference: 'none', refundedCents: 0 };
+    if (charge?.outcome !== 'succeeded') {
+      // Nothing captured (yet): void the capture key by writing its row first. Whichever of this
+      // insert and a late capture's insert reaches the primary key first decides; the loser finds
+      // the winner's row (the capture is refused, or this refund finds the charge and refunds it).
+      const voided = await this.record(signal, request.captureKey, {
+        kind: 'capture',
+        prefix: 'void',
+        amountCents: 0,
+        cardToken: null,
+        related: null,
+        outcome: 'voided',
+        flaky: false,
+      });
+      if (voided.outcome !== 'succeeded') return { ok: true, reference: 'none', refundedCents: 0 };
+      return this.refundCharge(signal, request, voided);
+    }
+    return this.refundCharge(signal, request, charge);
+  }
+
+  private async refundCharge(
+    signal: AbortSignal,
+    request: RefundRequest,
+    charge: LedgerRow,
+  ): Promise<ProviderAnswer<'refund'>> {
     const row = await this.record(signal, request.idempotencyKey, {
       kind: 'refund',
       prefix: 're',
@@ -268,7 +292,8 @@ const MESSAGES: Readonly<Record<ProviderRefusal, string>> = {
 };
 
 function answer(row: LedgerRow): ProviderAnswer<'authorize' | 'capture'> {
-  return row.outcome === 'succeeded'
-    ? { ok: true, reference: row.reference }
-    : { ok: false, refusal: row.outcome, message: MESSAGES[row.outcome] };
+  if (row.outcome === 'succeeded') return { ok: true, reference: row.reference };
+  if (row.outcome === 'voided')
+    return { ok: false, refusal: 'declined', message: 'the payment was cancelled before capture' };
+  return { ok: false, refusal: row.outcome, message: MESSAGES[row.outcome] };
 }

@@ -75,15 +75,21 @@ export function orderCommandHandlers(
           }
         : { outcome: 'failed', reason: r.reason };
     }),
-    commandHandler(refundOrderPaymentV1, async (p, { em }): Promise<StepOutcome> => {
-      const r = await payments.refundWithin(em, p.orderId);
-      return r.ok
-        ? {
-            outcome: 'succeeded',
-            result: refundOrderPaymentResultV1.parse({ refundedCents: r.refundedCents }),
-          }
-        : { outcome: 'failed', reason: r.reason };
-    }),
+    commandHandler(
+      refundOrderPaymentV1,
+      async (p, { em }): Promise<StepOutcome> => {
+        const r = await payments.refundWithin(em, p.orderId);
+        return r.ok
+          ? {
+              outcome: 'succeeded',
+              result: refundOrderPaymentResultV1.parse({ refundedCents: r.refundedCents }),
+            }
+          : { outcome: 'failed', reason: r.reason };
+      },
+      // The capture it undoes may have charged although its command never recorded a success (it
+      // timed out and the saga gave up on it): the refund asks the provider by the capture key.
+      { compensatesUnrecordedEffects: true },
+    ),
     commandHandler(confirmOrderV1, (p, { em }) =>
       step(lifecycle, em, p.orderId, { event: 'confirm' }),
     ),

@@ -12,7 +12,12 @@ export interface PaymentProvider {
   tokenize(cardNumber: string, signal: AbortSignal): Promise<CardToken>;
   authorize(request: AuthorizeRequest, signal: AbortSignal): Promise<ProviderAnswer<'authorize'>>;
   capture(request: CaptureRequest, signal: AbortSignal): Promise<ProviderAnswer<'capture'>>;
-  /** Refunds the charge captured under `captureKey`; nothing captured there answers `refunded: 0`. */
+  /**
+   * Refunds the charge captured under `captureKey`. When nothing is captured there, the provider
+   * voids the key instead and answers `refundedCents: 0`: a capture under that key arriving later
+   * (one our side timed out on, still in flight) is refused, so a refund can never be overtaken by
+   * the charge it was meant to undo. Stripe's equivalent is cancelling the PaymentIntent.
+   */
   refund(request: RefundRequest, signal: AbortSignal): Promise<ProviderAnswer<'refund'>>;
 }
 

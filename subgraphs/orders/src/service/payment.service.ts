@@ -8,6 +8,9 @@ import {
   type ProviderRefusal,
 } from './payment-provider.js';
 
+/** Why a payment voided by a refund before any capture took nothing. */
+const VOIDED_REASON = 'The payment was cancelled before any charge; nothing was charged.';
+
 export type CaptureOutcome =
   | { readonly ok: true; readonly paymentId: string; readonly capturedCents: number }
   | { readonly ok: false; readonly reason: string };
@@ -24,6 +27,23 @@ export interface PaymentServiceOptions {
 }
 
 type Failure = { readonly ok: false; readonly refusal: ProviderRefusal | 'timeout' };
+
+/**
+ * A money-moving provider call whose outcome we do not know: it timed out (the charge or refund may
+ * have landed after our deadline), or a refund the provider could not take yet. Never a refusal:
+ * the command fails with this error, its transaction rolls back, and the participant's consumer
+ * runs it again with the same idempotency key, which the provider answers from its books. The code
+ * makes `isTransientError` give it the transient retry budget; past that the command is dead-
+ * lettered, the saga step times out and the saga compensates the step itself (refund by key).
+ */
+export class PaymentOutcomeUnknownError extends Error {
+  override readonly name = 'PaymentOutcomeUnknownError';
+  readonly code = 'ETIMEDOUT';
+
+  constructor(call: 'capture' | 'refund', orderId: string, why: ProviderRefusal | 'timeout') {
+    super(`payment ${call} of order ${orderId}: outcome unknown (${why}); will be asked again`);
+  }
+}
 
 /**
  * Takes and gives back an order's money through the provider port, inside the caller's
@@ -86,6 +106,10 @@ export class PaymentService {
         signal,
       ),
     );
+    // A timed-out capture may have charged: not a refusal (the saga would compensate only the steps
+    // before this one, leaving the charge). A refusal the provider gave is final: nothing captured.
+    if (!capture.ok && capture.refusal === 'timeout')
+      throw new PaymentOutcomeUnknownError('capture', orderId, 'timeout');
     if (!capture.ok) return this.refused(em, orderId, capture, auth.reference);
     await this.repo.updatePayment(em, orderId, {
       status: 'CAPTURED',
@@ -101,8 +125,11 @@ export class PaymentService {
   /**
    * Refunds what was captured for the order, once. The provider is asked whatever the payment row
    * says (except REFUNDED): a capture whose transaction rolled back, or that timed out on our side,
-   * may still have been made there, and the refund finds it by the capture key; nothing captured
-   * refunds 0.
+   * may still have been made there, and the refund finds it by the capture key. Nothing captured
+   * refunds 0 and voids the capture key at the provider, and the payment ends FAILED (voided), so
+   * neither a late capture there nor a late capture command here can charge afterwards. A refund
+   * the provider did not answer, or answered `unavailable`, throws `PaymentOutcomeUnknownError`
+   * (retried with the same key) instead of refusing: money owed back is never given up on quickly.
    */
   async refundWithin(em: EntityManager, orderId: string): Promise<RefundOutcome> {
     const payment = await this.repo.lockPayment(em, orderId);
@@ -119,8 +146,18 @@ export class PaymentService {
         signal,
       ),
     );
+    if (!refund.ok && (refund.refusal === 'timeout' || refund.refusal === 'unavailable'))
+      throw new PaymentOutcomeUnknownError('refund', orderId, refund.refusal);
     if (!refund.ok) return { ok: false, reason: REFUSAL_MESSAGES[refund.refusal] };
-    if (refund.refundedCents === 0) return { ok: true, refundedCents: 0 };
+    if (refund.refundedCents === 0) {
+      if (payment.status === 'PENDING')
+        await this.repo.updatePayment(em, orderId, {
+          status: 'FAILED',
+          failureCode: 'voided',
+          failureReason: VOIDED_REASON,
+        });
+      return { ok: true, refundedCents: 0 };
+    }
     await this.repo.updatePayment(em, orderId, {
       status: 'REFUNDED',
       refundRef: refund.reference,
@@ -148,8 +185,9 @@ export class PaymentService {
 
   /**
    * One provider call with its deadline; an `unavailable` answer is asked again (same key, so
-   * safe) up to `attempts` times. A timeout is not retried here: the saga's own step timeout and
-   * the refund by capture key cover a call that may have landed.
+   * safe) up to `attempts` times. A timeout is not retried here but answered as `timeout`: the
+   * caller decides what it means (an authorisation that timed out took no money; a capture or
+   * refund that timed out is unknown, see `PaymentOutcomeUnknownError`).
    */
   private async call<K extends 'authorize' | 'capture' | 'refund'>(
     send: (signal: AbortSignal) => Promise<ProviderAnswer<K>>,
