@@ -120,9 +120,9 @@ async function claim(
  * The participant side of a saga. Every execute and compensate is idempotent by saga id + step +
  * action: a repeated command re-sends the recorded reply without touching state, except a
  * compensation that was refused, which runs again (DESIGN 9: retried, then parked); a compensation
- * for a step that never took effect is a no-op (unless its handler `compensatesUnrecordedEffects`:
- * an effect outside this transaction, which the log cannot see); an execute that arrives after its compensation
- * (a late or resent command) is refused without effect. The handler, the log row, the inbox row
+ * for a step that never took effect is a no-op (unless its handler `compensatesUnrecordedEffects`,
+ * an effect outside this transaction that the log cannot see); an execute that arrives after its
+ * compensation (a late or resent command) is refused without effect. The handler, the log row, the inbox row
  * and the reply (through the outbox) commit in one transaction.
  */
 export class SagaParticipant {
