@@ -252,7 +252,11 @@ describe('orders saga participant: commands over Kafka', () => {
     assert.equal(timedOut?.outcome, 'failed');
     assert.match(timedOut?.reason ?? '', /did not answer in time/);
     assert.ok(Date.now() - started < 5_000, 'answers within 5 s');
-    assert.equal((await ledger(slow)).length, 0);
+    // Refused only once the capture key is closed (voided): nothing can be charged under it later.
+    assert.deepEqual(
+      (await ledger(slow)).map((r) => [r.kind, r.outcome, r.amount_cents]),
+      [['capture', 'voided', 0]],
+    );
 
     const flaky = await placeWith(TEST_CARDS.flaky);
     await publisher.send([
@@ -277,7 +281,8 @@ describe('orders saga participant: commands over Kafka', () => {
    */
   const providerWith = (faults: {
     late?: 'capture' | 'refund';
-    unavailable?: 'refund';
+    unavailable?: 'capture' | 'refund';
+    hang?: 'authorize';
   }): PaymentProvider => {
     const real = new SimulatedPaymentProvider(world.orders.orders.orm);
     const answerLate = async <T>(work: Promise<T>, signal: AbortSignal): Promise<T> => {
@@ -287,11 +292,16 @@ describe('orders saga participant: commands over Kafka', () => {
     };
     return {
       tokenize: (n) => real.tokenize(n),
-      authorize: (r, signal) => real.authorize(r, signal),
+      authorize: (r, signal) =>
+        faults.hang === 'authorize'
+          ? answerLate(real.authorize(r, new AbortController().signal), signal)
+          : real.authorize(r, signal),
       capture: (r, signal) =>
-        faults.late === 'capture'
-          ? answerLate(real.capture(r, new AbortController().signal), signal)
-          : real.capture(r, signal),
+        faults.unavailable === 'capture'
+          ? Promise.resolve({ ok: false, refusal: 'unavailable', message: 'try later' })
+          : faults.late === 'capture'
+            ? answerLate(real.capture(r, new AbortController().signal), signal)
+            : real.capture(r, signal),
       refund: (r, signal) =>
         faults.unavailable === 'refund'
           ? Promise.resolve({ ok: false, refusal: 'unavailable', message: 'try later' })
@@ -404,6 +414,38 @@ describe('orders saga participant: commands over Kafka', () => {
       captures.map((r) => [r.outcome, r.amount_cents]),
       [['voided', 0]],
     );
+  });
+
+  it('a capture retried after its charge landed refuses only with nothing kept', async () => {
+    // The consumer's retry of a capture whose first try charged (its answer came too late) meets
+    // a provider that is still slow: the authorisation, asked again by its key, does not answer in
+    // time, or the capture answers `unavailable`. Neither says nothing is captured under the key.
+    for (const retry of [{ hang: 'authorize' }, { unavailable: 'capture' }] as const) {
+      const orderId = await placeWith(TEST_CARDS.success);
+      await assert.rejects(
+        inTransaction((em) =>
+          paymentsWith(providerWith({ late: 'capture' })).captureWithin(em, orderId),
+        ),
+        PaymentOutcomeUnknownError,
+      );
+      const outcome = await inTransaction((em) =>
+        paymentsWith(providerWith(retry)).captureWithin(em, orderId),
+      ).catch((err: unknown) => err);
+      if (outcome instanceof PaymentOutcomeUnknownError) continue; // asked again later: fine
+      // A refusal is final for the saga: it compensates only the steps before the capture.
+      assert.deepEqual(outcome, { ok: false, reason: (outcome as { reason: string }).reason });
+      const books = await ledger(orderId);
+      const total = (kind: string) =>
+        books
+          .filter((r) => r.kind === kind && r.outcome === 'succeeded')
+          .reduce((sum, r) => sum + r.amount_cents, 0);
+      assert.equal(
+        total('capture') - total('refund'),
+        0,
+        `${JSON.stringify(retry)}: refused, yet the charge is kept: ${JSON.stringify(books)}`,
+      );
+      assert.notEqual((await paymentRow(orderId))?.status, 'CAPTURED');
+    }
   });
 
   it('a refund the provider cannot take now is retried, never refused', async () => {
