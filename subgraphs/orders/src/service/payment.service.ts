@@ -8,6 +8,10 @@ import {
   type ProviderRefusal,
 } from './payment-provider.js';
 
+/** Why a capture refused on a retry gave back what an earlier try of it had charged. */
+const REFUNDED_REASON =
+  'The payment provider did not confirm the payment in time; the amount charged was refunded.';
+
 /** Why a payment voided by a refund before any capture took nothing. */
 const VOIDED_REASON = 'The payment was cancelled before any charge; nothing was charged.';
 
@@ -95,7 +99,7 @@ export class PaymentService {
         signal,
       ),
     );
-    if (!auth.ok) return this.refused(em, orderId, auth);
+    if (!auth.ok) return this.refused(em, orderId, auth, undefined, payment.amountCents);
     const capture = await this.call((signal) =>
       this.provider.capture(
         {
@@ -110,7 +114,7 @@ export class PaymentService {
     // before this one, leaving the charge). A refusal the provider gave is final: nothing captured.
     if (!capture.ok && capture.refusal === 'timeout')
       throw new PaymentOutcomeUnknownError('capture', orderId, 'timeout');
-    if (!capture.ok) return this.refused(em, orderId, capture, auth.reference);
+    if (!capture.ok) return this.refused(em, orderId, capture, auth.reference, payment.amountCents);
     await this.repo.updatePayment(em, orderId, {
       status: 'CAPTURED',
       authorizationRef: auth.reference,
@@ -167,13 +171,45 @@ export class PaymentService {
     return { ok: true, refundedCents: refund.refundedCents };
   }
 
+  /**
+   * Records and answers a capture's refusal, which the saga takes as final (it compensates only the
+   * steps before the capture). A declined card is the provider's word that nothing is captured
+   * under the key: an authorisation or capture it answered before is answered the same from its
+   * books. A timeout or `unavailable` is not: this command may be a retry whose earlier try
+   * charged and rolled back (its answer came too late). So such a refusal first closes the capture
+   * key, refunding by it (a landed charge is refunded, an empty key voided so nothing lands later),
+   * and is given only once the provider answered that; unanswered, the outcome stays unknown.
+   */
   private async refused(
     em: EntityManager,
     orderId: string,
     failure: Failure,
-    authorizationRef?: string,
+    authorizationRef: string | undefined,
+    amountCents: number,
   ): Promise<CaptureOutcome> {
     const reason = REFUSAL_MESSAGES[failure.refusal];
+    if (failure.refusal === 'timeout' || failure.refusal === 'unavailable') {
+      const keys = paymentKeys(orderId);
+      const closed = await this.call((signal) =>
+        this.provider.refund(
+          { captureKey: keys.capture, amountCents, idempotencyKey: keys.refund },
+          signal,
+        ),
+      );
+      if (!closed.ok) throw new PaymentOutcomeUnknownError('capture', orderId, failure.refusal);
+      if (closed.refundedCents > 0) {
+        await this.repo.updatePayment(em, orderId, {
+          status: 'REFUNDED',
+          capturedCents: closed.refundedCents,
+          refundRef: closed.reference,
+          refundedCents: closed.refundedCents,
+          failureCode: failure.refusal,
+          failureReason: REFUNDED_REASON,
+          ...(authorizationRef === undefined ? {} : { authorizationRef }),
+        });
+        return { ok: false, reason: REFUNDED_REASON };
+      }
+    }
     await this.repo.updatePayment(em, orderId, {
       status: 'FAILED',
       failureCode: failure.refusal,
