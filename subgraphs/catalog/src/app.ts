@@ -110,6 +110,7 @@ async function assemble(
     logger,
     alias: config.SEARCH_INDEX_ALIAS,
     searchTimeoutMs: config.SEARCH_TIMEOUT_MS,
+    ...(config.SEARCH_SYNONYMS ? {} : { synonyms: [] }),
   });
   await index.ensure();
 

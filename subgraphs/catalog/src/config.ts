@@ -19,6 +19,11 @@ export const catalogConfigSchema = subgraphConfigSchema(4001).extend({
   ELASTICSEARCH_URL: env.url('http://127.0.0.1:9201'),
   /** The alias searches and writes use; each reindex puts a new index behind it. */
   SEARCH_INDEX_ALIAS: env.string('products'),
+  /**
+   * false: indices this process creates get an empty synonym list (SHOP_SYNONYMS otherwise), to
+   * measure what the synonyms bring; takes effect with the next reindex.
+   */
+  SEARCH_SYNONYMS: env.bool(true),
   /** Deadline of one Elasticsearch search. */
   SEARCH_TIMEOUT_MS: z.coerce.number().int().min(100).default(5000),
   REDIS_URL: env.url('redis://127.0.0.1:6380'),
