@@ -35,10 +35,11 @@ export const catalogConfigSchema = subgraphConfigSchema(4001).extend({
   SEARCH_CACHE_PREFIX: env.string('catalog:search:'),
   /**
    * true: product lookups by id (`product`, `products`, references) go through Redis (see
-   * ProductCache). Off by default while test and demo seeding (`seedProducts`) writes MongoDB
-   * behind the service's back, which no cache can notice.
+   * ProductCache), keyed by `PRODUCT_CACHE_PREFIX` and the MongoDB database. Every write through
+   * CatalogService refreshes the entry; a write behind its back (`seedProducts` on a product a
+   * running catalog has read) is not seen until the entry's TTL.
    */
-  PRODUCT_CACHE: env.bool(false),
+  PRODUCT_CACHE: env.bool(true),
   PRODUCT_CACHE_TTL_SECONDS: z.coerce.number().int().min(1).default(300),
   PRODUCT_CACHE_PREFIX: env.string('catalog:product:'),
   /** Run the product event relay in this process (MongoDB -> catalog.events). */
