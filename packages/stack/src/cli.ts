@@ -60,9 +60,15 @@ function portsOf(cfg: StackConfig, server: StackServer): number[] {
 async function upOne(cfg: StackConfig, server: StackServer): Promise<string> {
   const t0 = Date.now();
   const deadline = t0 + server.startTimeoutMs;
+  let restarted = '';
   if (pidFileOf(cfg, server.name).alive() !== undefined) {
     await server.waitReady(cfg, deadline);
-    return `${server.name.padEnd(14)} already running, answers (${elapsed(t0)})`;
+    const why = await server.outdated?.(cfg);
+    if (why === undefined)
+      return `${server.name.padEnd(14)} already running, answers (${elapsed(t0)})`;
+    console.log(`${server.name.padEnd(14)} restarting: ${why}`);
+    await pidFileOf(cfg, server.name).stop(STOP_GRACE_MS[server.name] ?? 10_000);
+    restarted = 're';
   }
   await server.install(cfg);
   const installed = elapsed(t0);
@@ -75,7 +81,7 @@ async function upOne(cfg: StackConfig, server: StackServer): Promise<string> {
   }
   await server.start(cfg);
   await server.waitReady(cfg, Date.now() + server.startTimeoutMs);
-  return `${server.name.padEnd(14)} started, answers at ${server.url(cfg)} (install ${installed}, total ${elapsed(t0)})`;
+  return `${server.name.padEnd(14)} ${restarted}started, answers at ${server.url(cfg)} (install ${installed}, total ${elapsed(t0)})`;
 }
 
 async function up(cfg: StackConfig, names: readonly string[]): Promise<void> {

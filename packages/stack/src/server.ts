@@ -17,6 +17,11 @@ export interface StackServer {
   waitReady(cfg: StackConfig, deadline: number): Promise<void>;
   /** One real request through a real client; throws when the server does not answer. */
   probe(cfg: StackConfig): Promise<void>;
+  /**
+   * Why the running server must restart to pick up what `install` would now lay out (say, a
+   * rebuilt plugin), or undefined when it is current. Absent: never.
+   */
+  outdated?(cfg: StackConfig): Promise<string | undefined>;
   /** How long a start may take before `up` gives up. */
   readonly startTimeoutMs: number;
 }

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { catalogConfigSchema, seedProducts, startCatalogApp, type CatalogApp } from '@shop/catalog';
+import { catalogConfigSchema, startCatalogApp, type CatalogApp } from '@shop/catalog';
 import { createLogger, parseConfig } from '@shop/platform';
 import { loadStackConfig } from '@shop/stack';
 import { gql, proofMinter } from '@shop/subgraph-kit/testing';
@@ -97,9 +97,8 @@ export async function openCartWorld(stack: TestStack): Promise<CartWorld> {
     cartDbUrl: cartDb.url,
     selects,
     async product(id, priceCents, onHand) {
-      await seedProducts(stack.env.MONGODB_URL, mongoDatabase, [
-        { id, title: `Product ${id}`, description: '', priceCents },
-      ]);
+      // Through the catalog's own write path, which refreshes its product cache.
+      await catalog.catalog.upsert({ id, title: `Product ${id}`, description: '', priceCents });
       await setStock(id, onHand);
     },
     setStock,

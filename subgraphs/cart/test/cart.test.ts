@@ -3,6 +3,7 @@ import { after, before, describe, it } from 'node:test';
 import { gql, proofMinter } from '@shop/subgraph-kit/testing';
 import { TestStack } from '@shop/testing';
 import { seedCarts } from '../src/index.js';
+import { catalogFacts } from '../src/service/catalog-facts.js';
 import { openCartWorld, type CartWorld } from './cart-world.js';
 
 interface Item {
@@ -147,6 +148,48 @@ describe('cart subgraph over HTTP against MariaDB, Redis and a real catalog', ()
     );
     assert.equal(cart?.subtotalCents, 120);
     assert.equal(cart?.readyForCheckout, false);
+  });
+
+  it('flags a line whose product catalog archived, and keeps it out of checkout', async () => {
+    const { id: user, proof } = await customer();
+    const id = `lamp-${user}`;
+    await world.product(id, 500, 10);
+    const added = await gql<{ addToCart: CartData }>(url, ADD, { p: id, q: 2 }, proof);
+    assert.equal(added.data?.addToCart.readyForCheckout, true, JSON.stringify(added.errors));
+
+    // Archived through the real catalog's own write path (what the admin mutation calls).
+    await world.catalog.catalog.archive(id);
+
+    const read = await gql<{ myCart: CartData }>(url, MY_CART, {}, proof);
+    const cart = read.data?.myCart;
+    assert.deepEqual(
+      cart?.items.map((i) => [
+        i.product.id,
+        i.quantity,
+        i.problem,
+        i.unitPriceCents,
+        i.lineTotalCents,
+      ]),
+      [[id, 2, 'UNAVAILABLE', null, 0]],
+      `kept, flagged, not priced ${JSON.stringify(read.errors)}`,
+    );
+    assert.equal(cart?.subtotalCents, 0);
+    assert.equal(cart?.readyForCheckout, false);
+
+    // What orders reads at placement carries the flag, and placeOrder refuses a flagged line.
+    const checkout = await world.cart.carts.checkoutCart(
+      { roles: [], service: 'orders' },
+      user,
+      catalogFacts(world.cart.catalog),
+    );
+    assert.deepEqual(
+      checkout.lines.map((l) => [l.productId, l.title, l.problem]),
+      [[id, `Product ${id}`, 'UNAVAILABLE']],
+      'flagged, and still saying what it was',
+    );
+
+    const again = await gql(url, ADD, { p: id, q: 1 }, proof);
+    assert.equal(again.errors?.[0]?.extensions?.code, 'BAD_USER_INPUT', 'an archived product');
   });
 
   it('loses no update under 20 concurrent edits of one cart', async () => {

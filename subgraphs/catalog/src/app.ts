@@ -110,6 +110,7 @@ async function assemble(
     logger,
     alias: config.SEARCH_INDEX_ALIAS,
     searchTimeoutMs: config.SEARCH_TIMEOUT_MS,
+    ...(config.SEARCH_SYNONYMS ? {} : { synonyms: [] }),
   });
   await index.ensure();
 
@@ -134,7 +135,8 @@ async function assemble(
         logger,
         ttlSeconds: config.PRODUCT_CACHE_TTL_SECONDS,
         deadlineMs: config.SEARCH_CACHE_DEADLINE_MS,
-        prefix: config.PRODUCT_CACHE_PREFIX,
+        // Catalogs on different databases sharing one Redis never see each other's products.
+        prefix: `${config.PRODUCT_CACHE_PREFIX}${config.MONGODB_DATABASE}:`,
         requests: cacheRequests(
           'catalog_product_cache_requests_total',
           'Product-by-id cache lookups per product: hit, miss, error (Redis failed or late)',

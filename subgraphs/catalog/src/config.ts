@@ -19,6 +19,11 @@ export const catalogConfigSchema = subgraphConfigSchema(4001).extend({
   ELASTICSEARCH_URL: env.url('http://127.0.0.1:9201'),
   /** The alias searches and writes use; each reindex puts a new index behind it. */
   SEARCH_INDEX_ALIAS: env.string('products'),
+  /**
+   * false: indices this process creates get an empty synonym list (SHOP_SYNONYMS otherwise), to
+   * measure what the synonyms bring; takes effect with the next reindex.
+   */
+  SEARCH_SYNONYMS: env.bool(true),
   /** Deadline of one Elasticsearch search. */
   SEARCH_TIMEOUT_MS: z.coerce.number().int().min(100).default(5000),
   REDIS_URL: env.url('redis://127.0.0.1:6380'),
@@ -30,10 +35,11 @@ export const catalogConfigSchema = subgraphConfigSchema(4001).extend({
   SEARCH_CACHE_PREFIX: env.string('catalog:search:'),
   /**
    * true: product lookups by id (`product`, `products`, references) go through Redis (see
-   * ProductCache). Off by default while test and demo seeding (`seedProducts`) writes MongoDB
-   * behind the service's back, which no cache can notice.
+   * ProductCache), keyed by `PRODUCT_CACHE_PREFIX` and the MongoDB database. Every write through
+   * CatalogService refreshes the entry; a write behind its back (`seedProducts` on a product a
+   * running catalog has read) is not seen until the entry's TTL.
    */
-  PRODUCT_CACHE: env.bool(false),
+  PRODUCT_CACHE: env.bool(true),
   PRODUCT_CACHE_TTL_SECONDS: z.coerce.number().int().min(1).default(300),
   PRODUCT_CACHE_PREFIX: env.string('catalog:product:'),
   /** Run the product event relay in this process (MongoDB -> catalog.events). */

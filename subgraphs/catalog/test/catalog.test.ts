@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { gql, proofMinter } from '@shop/subgraph-kit/testing';
 import { TestStack } from '@shop/testing';
-import { seedProducts, type CatalogApp } from '../src/index.js';
+import type { CatalogApp } from '../src/index.js';
 import { catalogEnv, dropCatalogData, startTestCatalog } from './support.js';
 
 /** Proofs as the gateway signs them for this subgraph (the committed test key). */
@@ -11,14 +11,12 @@ const mintProof = proofMinter('catalog');
 describe('catalog subgraph over HTTP against MongoDB (FerretDB)', () => {
   const stack = new TestStack('catalog');
   let env: Record<string, string>;
-  let database: string;
   let app: CatalogApp;
   let url: string;
   let finds = 0;
 
   before(async () => {
     env = await catalogEnv(stack, 'catalog', { CATALOG_RELAY: 'false', CATALOG_INDEXER: 'false' });
-    database = env.MONGODB_DATABASE!;
     app = await startTestCatalog(env, { monitorCommands: true });
     app.mongo.on('commandStarted', (e) => {
       if (e.commandName === 'find') finds++;
@@ -63,7 +61,7 @@ describe('catalog subgraph over HTTP against MongoDB (FerretDB)', () => {
       description: '',
       priceCents: 100 * i,
     }));
-    await seedProducts(stack.env.MONGODB_URL, database, products);
+    for (const p of products) await app.catalog.upsert(p);
     finds = 0;
     const res = await gql<{ _entities: ({ title: string } | null)[] }>(
       url,

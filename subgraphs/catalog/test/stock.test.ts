@@ -2,7 +2,6 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { gql, proofMinter } from '@shop/subgraph-kit/testing';
 import { waitUntil, TestStack } from '@shop/testing';
-import { seedProducts } from '../src/index.js';
 import { openStockWorld, probeTopic, type StockWorld } from './stock-world.js';
 
 const mintProof = proofMinter('catalog');
@@ -251,9 +250,7 @@ describe('stock and reservations against MariaDB, through the service and the su
   });
 
   it('an adjustment racing reservations never leaves on hand below what they hold', async () => {
-    await seedProducts(stack.env.MONGODB_URL, world.mongoDatabase, [
-      { id: 'race', title: 'Race', description: '', priceCents: 1 },
-    ]);
+    await world.app.catalog.upsert({ id: 'race', title: 'Race', description: '', priceCents: 1 });
     for (let round = 0; round < 3; round++) {
       await world.setStock('race', 20);
       const [adjusted, ...outcomes] = await Promise.allSettled([
@@ -285,7 +282,7 @@ describe('stock and reservations against MariaDB, through the service and the su
       priceCents: 100 + i,
     }));
     before(async () => {
-      await seedProducts(stack.env.MONGODB_URL, world.mongoDatabase, products);
+      for (const p of products) await world.app.catalog.upsert(p);
       for (const [i, p] of products.entries()) if (i % 2 === 0) await world.setStock(p.id, i);
     });
 

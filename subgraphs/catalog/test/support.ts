@@ -21,6 +21,7 @@ export async function catalogEnv(
     SEARCH_INDEX_ALIAS: stack.ns.index(`products_${name}`),
     REDIS_URL: stack.env.REDIS_URL,
     SEARCH_CACHE_PREFIX: `${stack.ns.redisPrefix}catalog:`,
+    PRODUCT_CACHE_PREFIX: `${stack.ns.redisPrefix}product:`,
     SEED_SAMPLE_WHEN_EMPTY: 'false',
     PORT: '0',
     NODE_ENV: 'test',

@@ -5,7 +5,7 @@ import { startDaemon } from '../daemon.ts';
 import { StackError } from '../errors.ts';
 import { isRoot, requireTool, run, which } from '../run.ts';
 import { logFileOf, pidFileOf, waitFor, withTimeout, type StackServer } from '../server.ts';
-import { installShopAnalysisPlugin } from './es-analysis-plugin.ts';
+import { installShopAnalysisPlugin, shopAnalysisHome } from './es-analysis-plugin.ts';
 import { findJavaHome } from './java.ts';
 import { fetchArtifact } from './maven.ts';
 
@@ -13,6 +13,15 @@ import { fetchArtifact } from './maven.ts';
 const ES_USER = 'shopstack';
 const home = (cfg: StackConfig): string =>
   path.join(cfg.cacheDir, `elasticsearch-${cfg.elasticsearch.version}`);
+/** The home a node runs from: the pristine one plus our analysis plugin (see shopAnalysisHome). */
+const runHome = (cfg: StackConfig): string =>
+  shopAnalysisHome({
+    esHome: home(cfg),
+    esVersion: cfg.elasticsearch.version,
+    sourceDir: pluginSources(cfg),
+  });
+const pluginSources = (cfg: StackConfig): string =>
+  path.join(cfg.repoRoot, 'packages', 'stack', 'es-analysis');
 const javaHome = (cfg: StackConfig): string =>
   findJavaHome(21, cfg.elasticsearch.javaHome, 'by Elasticsearch 9');
 
@@ -63,7 +72,7 @@ export const elasticsearch: StackServer = {
       esHome: dir,
       esVersion: cfg.elasticsearch.version,
       javaHome: javaHome(cfg),
-      sourceDir: path.join(cfg.repoRoot, 'packages', 'stack', 'es-analysis'),
+      sourceDir: pluginSources(cfg),
     });
   },
 
@@ -102,7 +111,7 @@ export const elasticsearch: StackServer = {
       ES_TMPDIR: tmp,
       ES_JAVA_OPTS: `-Xms${es.heap} -Xmx${es.heap}`,
     };
-    const bin = path.join(home(cfg), 'bin', 'elasticsearch');
+    const bin = path.join(runHome(cfg), 'bin', 'elasticsearch');
     let command = bin;
     let args: string[] = [];
     if (isRoot()) {
@@ -146,6 +155,23 @@ export const elasticsearch: StackServer = {
       logFile: logFileOf(cfg, 'elasticsearch'),
       pidFile: pidFileOf(cfg, 'elasticsearch'),
     });
+  },
+
+  /** A node started from another home predates the plugin sources of this checkout. */
+  async outdated(cfg) {
+    const res = await withTimeout(
+      10_000,
+      'elasticsearch',
+      fetch(`${this.url(cfg)}/_nodes/_local/settings?filter_path=nodes.*.settings.path.home`),
+    );
+    const body = (await res.json()) as {
+      nodes?: Record<string, { settings?: { path?: { home?: string } } }>;
+    };
+    const running = Object.values(body.nodes ?? {})[0]?.settings?.path?.home;
+    const wanted = runHome(cfg);
+    return running === wanted
+      ? undefined
+      : `runs from ${running ?? 'an unknown home'}, the analysis plugin sources want ${wanted}`;
   },
 
   async waitReady(cfg, deadline) {

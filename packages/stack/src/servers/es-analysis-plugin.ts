@@ -16,9 +16,48 @@ import { run } from '../run.ts';
 /** The plugin's folder name under `<es home>/plugins`. */
 export const SHOP_ANALYSIS_PLUGIN = 'shop-analysis';
 
+interface PluginSource {
+  /** The unpacked integ-test zip, left as it was unpacked. */
+  readonly esHome: string;
+  readonly esVersion: string;
+  /** `packages/stack/es-analysis`. */
+  readonly sourceDir: string;
+}
+
 /**
- * Builds and installs `packages/stack/es-analysis` (a stable-API analysis plugin: light English
- * stemming, edge n-grams, ASCII folding) into an Elasticsearch home.
+ * The Elasticsearch home to run for these plugin sources: a copy of the pristine home, hard-linked
+ * (no bytes copied), with this plugin in `plugins/`, named after a hash of the sources and the
+ * server version.
+ *
+ * Why a home per hash rather than the plugin written into the shared home: the cache is shared by
+ * every clone and worktree on the machine, and clones on different commits would otherwise
+ * overwrite each other's plugin, one of them maybe while a node is reading it at start-up. A node
+ * reports its home (`path.home`), so `up` can tell that a running node predates the sources and
+ * restart it (see `elasticsearch.outdated`).
+ */
+export function shopAnalysisHome(src: PluginSource): string {
+  return `${src.esHome}-shop-${digestOf(src).slice(0, 12)}`;
+}
+
+function digestOf({ esVersion, sourceDir }: PluginSource): string {
+  const hash = createHash('sha256').update(esVersion);
+  for (const f of pluginFiles(sourceDir))
+    hash.update(path.relative(sourceDir, f)).update(readFileSync(f));
+  return hash.digest('hex');
+}
+
+function pluginFiles(sourceDir: string): string[] {
+  return [
+    ...listJava(path.join(sourceDir, 'src')),
+    path.join(sourceDir, 'stable-plugin-descriptor.properties.in'),
+    path.join(sourceDir, 'named_components.json'),
+  ];
+}
+
+/**
+ * Builds `packages/stack/es-analysis` (a stable-API analysis plugin: light English stemming,
+ * edge n-grams, ASCII folding, search-time synonyms) and lays out the home `shopAnalysisHome`
+ * names; returns that home.
  *
  * Why a plugin of our own: the integ-test zip carries core modules only, and no registry these
  * machines reach serves `analysis-common` or `mapper-extras` for a 9.x server (Maven Central has
@@ -26,27 +65,17 @@ export const SHOP_ANALYSIS_PLUGIN = 'shop-analysis';
  * analysis-common jar and the stable plugin API, so a few factories compiled against them
  * with the JDK that runs Elasticsearch bring the filters back without downloading anything.
  *
- * Idempotent and fast: a hash of the sources and the server version is stored beside the plugin;
- * an unchanged hash returns at once. The new plugin is built in a sibling folder and renamed into
- * place, so a node never sees half a plugin.
+ * Idempotent and fast: an existing home for the same hash returns at once. The home is built in
+ * a sibling folder and renamed into place, so a node never sees half a plugin; two processes
+ * racing build the same thing and the second rename loses harmlessly.
  */
-export async function installShopAnalysisPlugin(opts: {
-  readonly esHome: string;
-  readonly esVersion: string;
-  readonly javaHome: string;
-  readonly sourceDir: string;
-}): Promise<void> {
+export async function installShopAnalysisPlugin(
+  opts: PluginSource & { readonly javaHome: string },
+): Promise<string> {
   const { esHome, esVersion, javaHome, sourceDir } = opts;
-  const sources = listJava(path.join(sourceDir, 'src'));
-  const descriptorIn = path.join(sourceDir, 'stable-plugin-descriptor.properties.in');
-  const components = path.join(sourceDir, 'named_components.json');
-  const hash = createHash('sha256').update(esVersion);
-  for (const f of [...sources, descriptorIn, components]) hash.update(f).update(readFileSync(f));
-  const digest = hash.digest('hex');
-
-  const target = path.join(esHome, 'plugins', SHOP_ANALYSIS_PLUGIN);
-  const stamp = path.join(target, '.source-hash');
-  if (existsSync(stamp) && readFileSync(stamp, 'utf8') === digest) return;
+  const home = shopAnalysisHome(opts);
+  const marker = path.join(home, '.complete');
+  if (existsSync(marker)) return home;
 
   const lib = path.join(esHome, 'lib');
   const jar = (prefix: string): string => {
@@ -65,10 +94,12 @@ export async function installShopAnalysisPlugin(opts: {
   rmSync(work, { recursive: true, force: true });
   const classes = path.join(work, 'classes');
   const bundle = path.join(work, SHOP_ANALYSIS_PLUGIN);
+  const staged = path.join(work, 'home');
   mkdirSync(classes, { recursive: true });
   mkdirSync(bundle, { recursive: true });
   try {
     const bin = path.join(javaHome, 'bin');
+    const sources = listJava(path.join(sourceDir, 'src'));
     await run(
       path.join(bin, 'javac'),
       ['--release', '21', '-d', classes, '-cp', classpath, ...sources],
@@ -79,18 +110,34 @@ export async function installShopAnalysisPlugin(opts: {
       ['--create', '--file', path.join(bundle, `${SHOP_ANALYSIS_PLUGIN}.jar`), '-C', classes, '.'],
       { what: 'jar shop-analysis plugin' },
     );
-    cpSync(components, path.join(bundle, 'named_components.json'));
+    cpSync(
+      path.join(sourceDir, 'named_components.json'),
+      path.join(bundle, 'named_components.json'),
+    );
     writeFileSync(
       path.join(bundle, 'stable-plugin-descriptor.properties'),
-      readFileSync(descriptorIn, 'utf8').replaceAll('@ES_VERSION@', esVersion),
+      readFileSync(
+        path.join(sourceDir, 'stable-plugin-descriptor.properties.in'),
+        'utf8',
+      ).replaceAll('@ES_VERSION@', esVersion),
     );
-    writeFileSync(path.join(bundle, '.source-hash'), digest);
-    mkdirSync(path.dirname(target), { recursive: true });
-    rmSync(target, { recursive: true, force: true });
-    renameSync(bundle, target);
+    await run('cp', ['-al', esHome, staged], { what: 'hard-link the Elasticsearch home' });
+    // The pristine home may hold a plugin an older checkout installed there: only ours goes in.
+    const plugins = path.join(staged, 'plugins');
+    rmSync(plugins, { recursive: true, force: true });
+    mkdirSync(plugins);
+    renameSync(bundle, path.join(plugins, SHOP_ANALYSIS_PLUGIN));
+    rmSync(path.join(staged, '.complete'), { force: true });
+    writeFileSync(path.join(staged, '.complete'), new Date().toISOString());
+    try {
+      renameSync(staged, home);
+    } catch (err) {
+      if (!existsSync(marker)) throw err;
+    }
   } finally {
     rmSync(work, { recursive: true, force: true });
   }
+  return home;
 }
 
 function listJava(dir: string): string[] {

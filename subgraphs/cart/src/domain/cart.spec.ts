@@ -10,11 +10,14 @@ import {
   type ProductFacts,
 } from './cart.js';
 
-const facts = (entries: [string, number, number][]): Map<string, ProductFacts> =>
+/** `[id, price, available]`, or `[id, price, available, false]` for an archived product. */
+const facts = (
+  entries: ([string, number, number] | [string, number, number, boolean])[],
+): Map<string, ProductFacts> =>
   new Map(
-    entries.map(([id, price, available]) => [
+    entries.map(([id, price, available, offered = true]) => [
       id,
-      { title: id, priceCents: price, availableQuantity: available },
+      { title: id, priceCents: price, availableQuantity: available, offered },
     ]),
   );
 
@@ -53,11 +56,13 @@ describe('priceCart', () => {
       [
         { productId: 'ok', quantity: 2 },
         { productId: 'gone', quantity: 1 },
+        { productId: 'archived', quantity: 1 },
         { productId: 'none', quantity: 1 },
         { productId: 'few', quantity: 5 },
       ],
       facts([
         ['ok', 250, 10],
+        ['archived', 400, 10, false],
         ['none', 100, 0],
         ['few', 300, 3],
       ]),
@@ -67,11 +72,13 @@ describe('priceCart', () => {
       [
         ['ok', 250, 500, null],
         ['gone', null, 0, 'UNAVAILABLE'],
+        ['archived', null, 0, 'UNAVAILABLE'],
         ['none', 100, 0, 'OUT_OF_STOCK'],
         ['few', 300, 0, 'INSUFFICIENT_STOCK'],
       ],
     );
-    assert.equal(cart.itemCount, 9);
+    assert.equal(cart.lines[2]?.title, 'archived', 'an archived line keeps its title');
+    assert.equal(cart.itemCount, 10);
     assert.equal(cart.subtotalCents, 500);
     assert.equal(cart.readyForCheckout, false);
     assert.equal(priceCart([], new Map()).readyForCheckout, false);
@@ -83,7 +90,7 @@ describe('mergeCarts', () => {
     name: string;
     user: [string, number][];
     guest: [string, number][];
-    facts: [string, number, number][];
+    facts: Parameters<typeof facts>[0];
     lines: [string, number][];
     merged: [string, number, number][];
     dropped: [string, string][];
@@ -141,13 +148,18 @@ describe('mergeCarts', () => {
       user: [],
       guest: [
         ['gone', 1],
+        ['archived', 1],
         ['none', 2],
       ],
-      facts: [['none', 1, 0]],
+      facts: [
+        ['archived', 1, 5, false],
+        ['none', 1, 0],
+      ],
       lines: [],
       merged: [],
       dropped: [
         ['gone', 'UNAVAILABLE'],
+        ['archived', 'UNAVAILABLE'],
         ['none', 'OUT_OF_STOCK'],
       ],
     },

@@ -65,6 +65,8 @@ export interface ProductFacts {
   readonly title: string;
   readonly priceCents: number;
   readonly availableQuantity: number;
+  /** false once catalog archived it: still known (its title shows), no longer sold. */
+  readonly offered: boolean;
 }
 
 export type LineProblem = 'UNAVAILABLE' | 'OUT_OF_STOCK' | 'INSUFFICIENT_STOCK';
@@ -98,10 +100,10 @@ export function priceCart(
 ): PricedCart {
   const priced = lines.map((line): PricedLine => {
     const p = facts.get(line.productId);
-    if (p === undefined)
+    if (p === undefined || !p.offered)
       return {
         ...line,
-        title: null,
+        title: p?.title ?? null,
         unitPriceCents: null,
         lineTotalCents: 0,
         availableQuantity: 0,
@@ -154,7 +156,7 @@ export function mergeCarts(
   const dropped: MergeOutcome['dropped'] = [];
   for (const g of guestLines) {
     const p = facts.get(g.productId);
-    if (p === undefined) {
+    if (p === undefined || !p.offered) {
       dropped.push({ productId: g.productId, quantity: g.quantity, reason: 'UNAVAILABLE' });
       continue;
     }

@@ -145,7 +145,10 @@ export class CheckoutCartLineType {
   @Field(() => ID)
   productId!: string;
 
-  @Field(() => String, { nullable: true, description: 'Catalog’s title; null when unavailable.' })
+  @Field(() => String, {
+    nullable: true,
+    description: 'Catalog’s title; null when catalog does not know the product.',
+  })
   title!: string | null;
 
   @Field(() => Int)

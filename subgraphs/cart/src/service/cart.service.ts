@@ -126,8 +126,13 @@ export class CartService {
   ): Promise<CartView> {
     const owner = ownerOf(identity, cartToken);
     orThrow(addLine([], productId, quantity));
-    if (!(await facts([productId])).has(productId))
+    const product = (await facts([productId])).get(productId);
+    if (product === undefined)
       throw BadUserInputError.fromProblems([{ field: 'productId', message: 'no such product' }]);
+    if (!product.offered)
+      throw BadUserInputError.fromProblems([
+        { field: 'productId', message: 'the product is no longer sold' },
+      ]);
     return this.view(
       await this.change(owner, (lines) => addLine(lines, productId, quantity)),
       facts,

@@ -24,6 +24,7 @@ export function catalogFacts(catalog: ServiceClient): ProductFactsLookup {
             title: p.title,
             priceCents: p.priceCents,
             availableQuantity: p.availableQuantity,
+            offered: p.status === 'ACTIVE',
           });
     }
     return facts;

@@ -32,4 +32,15 @@ describe('analysisSettings', () => {
     ]);
     assert.equal('shop_ascii_folding' in a.filter, false);
   });
+
+  it('expands synonyms on the query side only, after stemming, from the rules given', () => {
+    for (const hasCommon of [false, true]) {
+      const a = analysisSettings(hasCommon, ['sofa, couch']);
+      assert.equal(a.analyzer.shop_search.filter.at(-1), 'shop_synonyms');
+      assert.ok(a.analyzer.shop_search.filter.includes(hasCommon ? 'kstem' : 'shop_english_stem'));
+      assert.deepEqual(a.filter.shop_synonyms.synonyms, ['sofa, couch']);
+      for (const [name, analyzer] of Object.entries(a.analyzer))
+        if (name !== 'shop_search') assert.ok(!analyzer.filter.includes('shop_synonyms'), name);
+    }
+  });
 });

@@ -4,6 +4,7 @@ import type { Product } from '../domain/product.js';
 import { PRICE_BUCKETS, type SearchRequest } from '../domain/search-request.js';
 import type { SearchResult } from '../domain/search-result.js';
 import { searchBody, suggestBody } from './search-query.js';
+import { SHOP_SYNONYMS } from './shop-synonyms.js';
 
 /** A product as the index holds it, with the stock figure the search filters on. */
 export interface IndexedProduct {
@@ -24,8 +25,10 @@ export interface IndexedProduct {
 export const documentVersion = (revision: number, stockSeq: number): number =>
   revision * 2 ** 32 + (stockSeq % 2 ** 32);
 
-const ANALYSIS = {
+/** `shop_synonyms` over an empty list: the search analyzer without synonyms. */
+const analysisWith = (synonyms: readonly string[]) => ({
   filter: {
+    shop_synonyms: { type: 'shop_synonyms', synonyms: [...synonyms] },
     shop_shingle: {
       type: 'shingle',
       min_shingle_size: 2,
@@ -55,8 +58,16 @@ const ANALYSIS = {
       tokenizer: 'standard',
       filter: ['lowercase', 'shop_ascii_folding', 'shop_shingle'],
     },
+    // Query side of the shop_text fields: the same chain, then synonyms (a search-time-only
+    // filter, so documents never hold them and a new list needs no re-analysis).
+    shop_search: {
+      type: 'custom',
+      tokenizer: 'standard',
+      filter: ['lowercase', 'shop_ascii_folding', 'shop_english_stem', 'shop_synonyms'],
+    },
   },
-};
+});
+type Analysis = ReturnType<typeof analysisWith>;
 
 /**
  * The analysis settings for a server that has Elasticsearch's `analysis-common` module (every
@@ -64,22 +75,27 @@ const ANALYSIS = {
  * names, defined from the module's built-in filters, so the mapping is one on both. On the stack
  * the names are global filters of its shop-analysis plugin (packages/stack/es-analysis).
  */
-export function analysisSettings(hasAnalysisCommon: boolean): typeof ANALYSIS {
-  if (!hasAnalysisCommon) return ANALYSIS;
+export function analysisSettings(
+  hasAnalysisCommon: boolean,
+  synonyms: readonly string[] = SHOP_SYNONYMS,
+): Analysis {
+  const analysis = analysisWith(synonyms);
+  if (!hasAnalysisCommon) return analysis;
   const stem = ['shop_english_possessive', 'kstem'];
   return {
     filter: {
-      ...ANALYSIS.filter,
+      ...analysis.filter,
       shop_ascii_folding: { type: 'asciifolding' },
       shop_english_possessive: { type: 'stemmer', language: 'possessive_english' },
       shop_edge_ngram: { type: 'edge_ngram', min_gram: 2, max_gram: 20, preserve_original: true },
-    } as typeof ANALYSIS.filter,
+      shop_synonyms: { type: 'synonym_graph', synonyms: [...synonyms] },
+    } as Analysis['filter'],
     analyzer: Object.fromEntries(
-      Object.entries(ANALYSIS.analyzer).map(([name, a]) => [
+      Object.entries(analysis.analyzer).map(([name, a]) => [
         name,
         { ...a, filter: a.filter.flatMap((f) => (f === 'shop_english_stem' ? stem : [f])) },
       ]),
-    ) as typeof ANALYSIS.analyzer,
+    ) as Analysis['analyzer'],
   };
 }
 
@@ -91,19 +107,23 @@ const MAPPINGS = {
     title: {
       type: 'text',
       analyzer: 'shop_text',
+      search_analyzer: 'shop_search',
       fields: {
         exact: { type: 'text', analyzer: 'shop_exact' },
         prefix: { type: 'text', analyzer: 'shop_prefix', search_analyzer: 'shop_exact' },
         shingles: { type: 'text', analyzer: 'shop_shingles' },
       },
     },
-    description: { type: 'text', analyzer: 'shop_text' },
-    brand: { type: 'keyword', fields: { text: { type: 'text', analyzer: 'shop_text' } } },
+    description: { type: 'text', analyzer: 'shop_text', search_analyzer: 'shop_search' },
+    brand: {
+      type: 'keyword',
+      fields: { text: { type: 'text', analyzer: 'shop_text', search_analyzer: 'shop_search' } },
+    },
     /** The leaf path, "Furniture > Bookcases": one per product, the category facet. */
     categoryPath: { type: 'keyword' },
     /** Every level's path ("Furniture", "Furniture > Bookcases", "Bookcases"): the filter. */
     categories: { type: 'keyword' },
-    categoryText: { type: 'text', analyzer: 'shop_text' },
+    categoryText: { type: 'text', analyzer: 'shop_text', search_analyzer: 'shop_search' },
     /** "name=value" pairs. */
     attributes: { type: 'keyword' },
     priceCents: { type: 'long' },
@@ -196,6 +216,8 @@ export interface SearchIndexOptions {
   readonly alias?: string;
   /** Deadline of one search request. @default 5000 */
   readonly searchTimeoutMs?: number;
+  /** Query-side synonym rules (Solr format) of the indices this creates. @default SHOP_SYNONYMS */
+  readonly synonyms?: readonly string[];
 }
 
 /** The product index in Elasticsearch, always used through an alias so a reindex can swap it. */
@@ -212,7 +234,10 @@ export class SearchIndex {
 
   /** Creates a first index behind the alias if there is none (idempotent, safe to race). */
   async ensure(): Promise<void> {
-    if (await this.client.indices.existsAlias({ name: this.alias })) return;
+    if (await this.client.indices.existsAlias({ name: this.alias })) {
+      await this.warnOnOtherSynonyms();
+      return;
+    }
     const index = await this.createIndex();
     try {
       await this.client.indices.updateAliases({
@@ -230,6 +255,28 @@ export class SearchIndex {
         actions: drop.map((i) => ({ remove: { index: i, alias: this.alias } })),
       });
       this.options.logger.info({ keep, drop }, 'dropped duplicate first indices');
+    }
+  }
+
+  /**
+   * Synonyms live in the index settings, which Elasticsearch changes only on a closed index: a
+   * new list reaches the live index with the next reindex (alias swap, no failed search). Say so
+   * rather than close an index under running searches.
+   */
+  private async warnOnOtherSynonyms(): Promise<void> {
+    const wanted = [...(this.options.synonyms ?? SHOP_SYNONYMS)];
+    const res = (await this.client.indices.getSettings({
+      index: this.alias,
+      name: 'index.analysis.filter.shop_synonyms.synonyms',
+      flat_settings: true,
+    })) as Record<string, { settings?: Record<string, string[] | undefined> }>;
+    for (const [index, { settings }] of Object.entries(res)) {
+      const live = settings?.['index.analysis.filter.shop_synonyms.synonyms'] ?? [];
+      if (JSON.stringify(live) !== JSON.stringify(wanted))
+        this.options.logger.warn(
+          { index, live: live.length, wanted: wanted.length },
+          'search index has another synonym list: run the reindex to apply this one',
+        );
     }
   }
 
@@ -291,7 +338,7 @@ export class SearchIndex {
         number_of_shards: 1,
         number_of_replicas: 0,
         max_result_window: 10_000,
-        analysis: analysisSettings(await this.hasAnalysisCommon()),
+        analysis: analysisSettings(await this.hasAnalysisCommon(), this.options.synonyms),
       },
       mappings: MAPPINGS,
     } as unknown as Parameters<Client['indices']['create']>[0]);

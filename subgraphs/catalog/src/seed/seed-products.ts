@@ -3,8 +3,10 @@ import { newProduct, type ProductDraft } from '../domain/product.js';
 import { ProductsRepository } from '../persistence/products.repository.js';
 
 /**
- * Test and demo data: writes products straight into the catalog database (created or replaced,
- * no events: the search index does not learn of them). `sku` defaults to the id.
+ * Test and demo data for a catalog that has not started yet: writes products straight into the
+ * catalog database (created or replaced, no events: the search index and the product cache do
+ * not learn of them). Once a catalog runs, seed through its `CatalogService.upsert`, which
+ * refreshes the product cache. `sku` defaults to the id.
  */
 export async function seedProducts(
   mongoUrl: string,
