@@ -1,5 +1,6 @@
 // Checkout end to end through the gateway over HTTP, with the real users, catalog, cart, orders
-// and delivery subgraphs and the saga orchestrator running as processes on the local stack.
+// and delivery subgraphs, the saga orchestrator and the notification worker running as processes on
+// the local stack; the customer's emails read back from MailDev.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { TestStack, waitUntil } from '@shop/testing';
@@ -12,13 +13,14 @@ import {
   type GqlResult,
   type OrderView,
 } from './e2e/checkout-world.js';
+import { assertInBothParts, assertOneEmailEach } from './notifications-support.js';
 
-describe('checkout end to end: gateway, five subgraphs, orchestrator', () => {
+describe('checkout end to end: gateway, five subgraphs, orchestrator, notification worker', () => {
   const stack = new TestStack('e2eco');
   let world: CheckoutWorld;
 
   before(async () => {
-    world = await CheckoutWorld.open(stack);
+    world = await CheckoutWorld.open(stack, { notifications: true });
     await world.products([
       { id: 'lamp', title: 'Brass desk lamp', priceCents: 2599, stock: 1000 },
       { id: 'mug', title: 'Stoneware mug', priceCents: 899, stock: 1000 },
@@ -37,6 +39,20 @@ describe('checkout end to end: gateway, five subgraphs, orchestrator', () => {
     return c;
   };
 
+  /** What the emails quote: the order number and, once assigned, the shipment's tracking code. */
+  const references = async (
+    c: Customer,
+    id: string,
+  ): Promise<{ orderNumber: string; trackingCode: string | undefined }> => {
+    const { order } = await world.ok<{
+      order: { orderNumber: string | null; shipment: { trackingCode: string } | null };
+    }>(c, 'query ($id: ID!) { order(id: $id) { orderNumber shipment { trackingCode } } }', {
+      id,
+    });
+    assert.ok(order.orderNumber, 'an order number');
+    return { orderNumber: order.orderNumber, trackingCode: order.shipment?.trackingCode };
+  };
+
   const place = async (
     c: Customer,
     card: string,
@@ -48,7 +64,7 @@ describe('checkout end to end: gateway, five subgraphs, orchestrator', () => {
     return res.data.placeOrder;
   };
 
-  it('search → add to cart → place order with the success card → CONFIRMED, stock committed, partner assigned, captured once', async () => {
+  it('search → add to cart → place order with the success card → CONFIRMED, stock committed, partner assigned, captured once; one confirmation email with lines, totals and address', async () => {
     const c = await world.customer();
     const found = await waitUntil(
       async () => {
@@ -80,6 +96,34 @@ describe('checkout end to end: gateway, five subgraphs, orchestrator', () => {
       '{ myCart { items { quantity } } }',
     );
     assert.deepEqual(cart.myCart.items, [], 'the cart was emptied');
+
+    const { orderNumber, trackingCode } = await references(c, o.id);
+    const mails = assertOneEmailEach(await world.mailsTo(c, 2), [
+      `Order ${orderNumber} confirmed`,
+      `Nia NYC will deliver your order (${trackingCode})`,
+    ]);
+    const confirmed = mails.get(`Order ${orderNumber} confirmed`)!;
+    assertInBothParts(
+      confirmed,
+      [
+        orderNumber,
+        'Brass desk lamp',
+        '$25.99',
+        '$51.98',
+        'Ann Buyer',
+        '1 Main St',
+        'New York, NY 10001',
+      ],
+      'order confirmed',
+    );
+    // The text part spells out each line and the totals.
+    for (const line of [
+      'Brass desk lamp: 2 x $25.99 = $51.98',
+      'Subtotal: $51.98',
+      'Shipping: $0.00',
+      'Total: $51.98',
+    ])
+      assert.ok(confirmed.text?.includes(line), `order confirmed: text has ${line}`);
   });
 
   it('a guest cart merged at login reports what it merged and what it dropped', async () => {
@@ -130,7 +174,7 @@ describe('checkout end to end: gateway, five subgraphs, orchestrator', () => {
     );
   });
 
-  it('a declined card → FAILED with the reason, stock back where it was, nothing charged', async () => {
+  it('a declined card → FAILED with the reason, stock back where it was, nothing charged; one order-failed email with the reason', async () => {
     const before = await world.stock('mug');
     const c = await shopper({ mug: 2 });
     const o = await world.settled(c, (await place(c, CARDS.declined)).id);
@@ -139,6 +183,16 @@ describe('checkout end to end: gateway, five subgraphs, orchestrator', () => {
     assert.deepEqual(await world.stock('mug'), before);
     assert.equal((await world.providerCalls(o.id)).capture ?? 0, 0, 'no charge');
     assert.notEqual(o.payment?.status, 'CAPTURED');
+
+    const { orderNumber } = await references(c, o.id);
+    const mails = assertOneEmailEach(await world.mailsTo(c, 1), [
+      `Order ${orderNumber} could not be completed`,
+    ]);
+    assertInBothParts(
+      mails.get(`Order ${orderNumber} could not be completed`)!,
+      [orderNumber, o.failureReason!, 'The items we had set aside for you were released.'],
+      'order failed',
+    );
   });
 
   it('one line out of stock → FAILED (out of stock), nothing charged', async () => {
@@ -167,7 +221,7 @@ describe('checkout end to end: gateway, five subgraphs, orchestrator', () => {
     assert.deepEqual(await world.stock('mug'), { onHand: mug.onHand - 1, reserved: mug.reserved });
   });
 
-  it('no delivery partner can take it → FAILED, payment refunded, stock released', async () => {
+  it('no delivery partner can take it → FAILED, payment refunded, stock released; one order-failed email with the refund', async () => {
     const before = await world.stock('lamp');
     const c = await shopper({ lamp: 1 });
     const placed = await place(c, CARDS.success, { address: address('99501') });
@@ -178,9 +232,19 @@ describe('checkout end to end: gateway, five subgraphs, orchestrator', () => {
     assert.deepEqual(await world.providerCalls(o.id), { authorize: 1, capture: 1, refund: 1 });
     assert.deepEqual(await world.stock('lamp'), before);
     assert.deepEqual(await world.heldReservations([o.id]), []);
+
+    const { orderNumber } = await references(c, o.id);
+    const mails = assertOneEmailEach(await world.mailsTo(c, 1), [
+      `Order ${orderNumber} could not be completed`,
+    ]);
+    assertInBothParts(
+      mails.get(`Order ${orderNumber} could not be completed`)!,
+      [orderNumber, o.failureReason!, 'Your payment was refunded in full.', '$25.99'],
+      'order failed',
+    );
   });
 
-  it('cancel a confirmed order → CANCELLED, one refund, stock restored; 20 concurrent cancels → one refund', async () => {
+  it('cancel a confirmed order → CANCELLED, one refund, stock restored; 20 concurrent cancels → one refund, one cancellation email', async () => {
     const before = await world.stock('mug');
     const c = await shopper({ mug: 3 });
     const o = await world.settled(c, (await place(c, CARDS.success)).id);
@@ -211,9 +275,22 @@ describe('checkout end to end: gateway, five subgraphs, orchestrator', () => {
     assert.equal((await world.providerCalls(o.id)).refund, 1, 'one refund at the provider');
     assert.deepEqual(await world.stock('mug'), before, 'stock restored');
     assert.equal((await world.shipment(o.id))?.status, 'CANCELLED');
+
+    // Confirmed, assigned, then one cancellation email for the 20 requests.
+    const { orderNumber, trackingCode } = await references(c, o.id);
+    const mails = assertOneEmailEach(await world.mailsTo(c, 3), [
+      `Order ${orderNumber} confirmed`,
+      `Nia NYC will deliver your order (${trackingCode})`,
+      `Order ${orderNumber} cancelled and refunded`,
+    ]);
+    assertInBothParts(
+      mails.get(`Order ${orderNumber} cancelled and refunded`)!,
+      [orderNumber, '$26.97', 'to your original payment method'],
+      'order cancelled',
+    );
   });
 
-  it('the same idempotency key 5 times at once → one order, one charge; with another address → CONFLICT', async () => {
+  it('the same idempotency key 5 times at once → one order, one charge, one confirmation email; with another address → CONFLICT', async () => {
     const c = await shopper({ lamp: 1 });
     const key = crypto.randomUUID();
     const results = await Promise.all(
@@ -236,6 +313,12 @@ describe('checkout end to end: gateway, five subgraphs, orchestrator', () => {
     );
     const other = await world.placeOrder(c, CARDS.success, { key, address: address('10002') });
     assert.equal(other.errors?.[0]?.extensions?.code, 'CONFLICT', JSON.stringify(other));
+
+    const { orderNumber, trackingCode } = await references(c, id);
+    assertOneEmailEach(await world.mailsTo(c, 2), [
+      `Order ${orderNumber} confirmed`,
+      `Nia NYC will deliver your order (${trackingCode})`,
+    ]);
   });
 
   it("a client's price or quantity is refused or ignored; another customer's order cannot be touched", async () => {

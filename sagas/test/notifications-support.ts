@@ -1,3 +1,4 @@
+import assert from 'node:assert/strict';
 import net from 'node:net';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -59,25 +60,15 @@ export async function openNotifyWorld(stack: TestStack, name: string): Promise<N
         })),
       );
     },
-    async startWorker(env = {}) {
-      const child = spawnNode(NOTIFY_MAIN, {
-        NOTIFY_MYSQL_URL: db.url,
-        KAFKA_BROKERS: stack.env.KAFKA_BROKERS,
-        SMTP_URL: stack.env.SMTP_URL,
-        NOTIFY_OPS_PORT: '0',
-        NOTIFY_GROUP_ID: groupId,
-        NOTIFY_ORDERS_TOPIC: topics.orders,
-        NOTIFY_DELIVERY_TOPIC: topics.delivery,
-        NOTIFY_USERS_TOPIC: topics.users,
-        NOTIFY_RETRY_INITIAL_MS: '200',
-        NOTIFY_RETRY_MAX_MS: '1000',
-        // The worker logs its readiness at info; TEST_LOG_LEVEL=debug shows more.
-        LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'info',
-        ...env,
-      });
-      await child.waitForLine('notification consumer joined its group', 60_000);
-      return child;
-    },
+    startWorker: (env = {}) =>
+      startNotifyWorker(
+        {
+          ...notifyWorkerEnv(stack, { dbUrl: db.url, groupId, topics }),
+          NOTIFY_RETRY_INITIAL_MS: '200',
+          NOTIFY_RETRY_MAX_MS: '1000',
+        },
+        env,
+      ),
     async ledger() {
       const rows = await sqlRows<{ status: string; n: number | string }>(
         orm.em.fork(),
@@ -94,9 +85,75 @@ export async function openNotifyWorld(stack: TestStack, name: string): Promise<N
   };
 }
 
+/** A worker process's settings: this run's database, topics, group and the stack's MailDev. */
+export function notifyWorkerEnv(
+  stack: TestStack,
+  run: { dbUrl: string; groupId: string; topics: Record<SourceTopic, string> },
+): Record<string, string> {
+  return {
+    NOTIFY_MYSQL_URL: run.dbUrl,
+    KAFKA_BROKERS: stack.env.KAFKA_BROKERS,
+    SMTP_URL: stack.env.SMTP_URL,
+    NOTIFY_OPS_PORT: '0',
+    NOTIFY_GROUP_ID: run.groupId,
+    NOTIFY_ORDERS_TOPIC: run.topics.orders,
+    NOTIFY_DELIVERY_TOPIC: run.topics.delivery,
+    NOTIFY_USERS_TOPIC: run.topics.users,
+    // The worker logs its readiness at info; TEST_LOG_LEVEL=debug shows more.
+    LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'info',
+  };
+}
+
+/** Starts a worker process (`env` over `base`) and waits until its consumer joined the group. */
+export async function startNotifyWorker(
+  base: Record<string, string>,
+  env: Record<string, string> = {},
+): Promise<Child> {
+  const child = spawnNode(NOTIFY_MAIN, { ...base, ...env });
+  await child.waitForLine('notification consumer joined its group', 60_000);
+  return child;
+}
+
 /** The Message-ID header of a caught mail (MailDev lower-cases header names). */
 export const messageIdOfMail = (m: CaughtMail): string | undefined =>
   m.headers['message-id'] ?? m.headers['Message-ID'];
+
+const HTML_ESCAPES: Record<string, string> = {
+  '&': '&amp;',
+  '<': '&lt;',
+  '>': '&gt;',
+  '"': '&quot;',
+  "'": '&#39;',
+};
+
+/** Asserts each text is in the mail's plain-text part, and (HTML-escaped) in its HTML part. */
+export function assertInBothParts(mail: CaughtMail, texts: readonly string[], label: string): void {
+  for (const text of texts) {
+    assert.ok(mail.text?.includes(text), `${label}: text part has ${text}`);
+    const escaped = text.replace(/[&<>"']/g, (c) => HTML_ESCAPES[c]!);
+    assert.ok(mail.html?.includes(escaped), `${label}: html part has ${text}`);
+  }
+}
+
+/**
+ * Asserts the mails are exactly one per expected subject and each carries its own worker
+ * Message-ID (derived from the event id, so a second copy of one event's email shares it), and
+ * returns them by subject.
+ */
+export function assertOneEmailEach(
+  mails: readonly CaughtMail[],
+  subjects: readonly string[],
+): Map<string, CaughtMail> {
+  assert.deepEqual(
+    mails.map((m) => m.subject).sort(),
+    [...subjects].sort(),
+    'one email per expected subject, nothing else',
+  );
+  const ids = mails.map(messageIdOfMail);
+  for (const id of ids) assert.match(id ?? '', /^<.+@shop\.notifications>$/, 'a worker Message-ID');
+  assert.equal(new Set(ids).size, mails.length, 'no Message-ID (event) twice');
+  return new Map(mails.map((m) => [m.subject, m]));
+}
 
 /** The `/metrics` text of a worker, whose ops port it logged at start. */
 export async function scrapeMetrics(worker: Child): Promise<string> {

@@ -7,6 +7,7 @@ import { SMTPServer } from 'smtp-server';
 import { messageIdOf } from '../src/notifications/email-delivery.js';
 import { SAMPLE_EVENTS, type SampleEvent } from '../src/notifications/sample-events.js';
 import {
+  assertInBothParts,
   messageIdOfMail,
   metricValue,
   openNotifyWorld,
@@ -135,13 +136,7 @@ describe('notification worker against Kafka, MariaDB and MailDev', () => {
         [address],
         `${template}: recipient`,
       );
-      for (const text of want.both) {
-        assert.ok(mail.text?.includes(text), `${template}: text part has ${text}`);
-        assert.ok(
-          mail.html?.includes(text.replace('&', '&amp;')),
-          `${template}: html part has ${text}`,
-        );
-      }
+      assertInBothParts(mail, want.both, template);
     }
     assert.equal(
       mails.length,

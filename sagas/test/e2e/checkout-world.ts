@@ -1,6 +1,7 @@
-// The checkout end-to-end world: the gateway, the five subgraphs and the saga orchestrator as real
-// processes on the local stack, in this run's own databases, topics and Redis prefix; helpers to
-// call the gateway over HTTP and to read what each service owns (stock, payments, shipments).
+// The checkout end-to-end world: the gateway, the five subgraphs and the saga orchestrator (and,
+// when asked, the notification worker) as real processes on the local stack, in this run's own
+// databases, topics and Redis prefix; helpers to call the gateway over HTTP and to read what each
+// service owns (stock, payments, shipments, the emails sent).
 import { generateKeyPairSync } from 'node:crypto';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -11,12 +12,14 @@ import {
   spawnNode,
   startService,
   waitUntil,
+  type CaughtMail,
   type Child,
   type RunningService,
   type TestStack,
 } from '@shop/testing';
 import { seedUsers } from '@shop/users';
 import mysql from 'mysql2/promise';
+import { notifyWorkerEnv, startNotifyWorker } from '../notifications-support.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 /** The repository root (this file runs from sagas/dist/test/e2e). */
@@ -44,6 +47,7 @@ export interface GqlResult<T> {
 export interface Customer {
   readonly token: string;
   readonly userId: string;
+  readonly email: string;
   /** The X-Forwarded-For address its requests come from (limits are per client address). */
   readonly address: string;
 }
@@ -87,7 +91,13 @@ const nextAddress = (): string => {
 };
 
 export interface CheckoutWorldOptions {
+  /** Delivery partners seeded at start. @default one partner serving New York (100–102) */
   readonly partners?: readonly PartnerSeed[];
+  /**
+   * Also run the notification worker as a process (its own database, this run's topics, the
+   * stack's MailDev), so the journeys' emails can be read back. @default false
+   */
+  readonly notifications?: boolean;
 }
 
 /** One checkout world; `close()` stops every process and drops the run's databases. */
@@ -95,6 +105,7 @@ export class CheckoutWorld {
   gateway!: RunningService;
   readonly services = new Map<ServiceName, RunningService>();
   orchestrator!: Child;
+  notifier: Child | undefined;
   adminToken = '';
   private readonly env = new Map<ServiceName, Record<string, string>>();
   private orchestratorEnv: Record<string, string> = {};
@@ -116,10 +127,10 @@ export class CheckoutWorld {
   private async start(): Promise<void> {
     const { stack } = this;
     const ns = stack.ns;
+    const databases = ['users', 'catalog', 'cart', 'orders', 'delivery', 'sagas'];
+    if (this.options.notifications === true) databases.push('notify');
     const dbs = await Promise.all(
-      ['users', 'catalog', 'cart', 'orders', 'delivery', 'sagas'].map(
-        async (name) => [name, await stack.createDatabase(name)] as const,
-      ),
+      databases.map(async (name) => [name, await stack.createDatabase(name)] as const),
     );
     const db = Object.fromEntries(dbs);
     for (const [name, d] of dbs) this.dbUrls.set(name, d.url);
@@ -129,6 +140,7 @@ export class CheckoutWorld {
       orders: ns.topic('orders.events'),
       catalog: ns.topic('catalog.events'),
       delivery: ns.topic('delivery.events'),
+      users: ns.topic('users.events'),
       sagas: ns.topic('sagas.events'),
       replies: ns.topic('sagas.replies'),
       commandPrefix: ns.topic('sagas.commands.'),
@@ -154,7 +166,7 @@ export class CheckoutWorld {
       ...db.users!.mysqlEnv,
       PASSWORD_HASH_COST: '4',
       KAFKA_BROKERS: stack.env.KAFKA_BROKERS,
-      USERS_EVENTS_TOPIC: stack.ns.topic('users.events'),
+      USERS_EVENTS_TOPIC: topics.users,
       USERS_COMMAND_TOPIC: stack.ns.topic('sagas.commands.users'),
       USERS_COMMAND_GROUP: stack.ns.group('users.saga-commands'),
     });
@@ -222,8 +234,20 @@ export class CheckoutWorld {
       SAGAS_ORDERS_EVENTS_TOPIC: topics.orders,
       SAGAS_RELAY_LEASE_MS: '2000',
     };
-    // The orchestrator creates the reply, event and command topics before anyone subscribes.
-    await this.startOrchestrator();
+    // The orchestrator creates the reply, event and command topics before anyone subscribes; the
+    // worker creates the three it reads, and joins before any event is published.
+    await Promise.all([
+      this.startOrchestrator(),
+      this.options.notifications === true
+        ? startNotifyWorker(
+            notifyWorkerEnv(stack, {
+              dbUrl: db.notify!.url,
+              groupId: ns.group('notifications'),
+              topics,
+            }),
+          ).then((worker) => (this.notifier = worker))
+        : undefined,
+    ]);
     await Promise.all((['users', 'catalog', 'delivery'] as const).map((n) => this.startService(n)));
     await this.startService('cart');
     await this.startService('orders');
@@ -263,17 +287,37 @@ export class CheckoutWorld {
         },
       ],
     });
-    await seedUsers(
-      db.users!.url,
-      [{ email: `admin-${ns.runId}@shop.test`, password: PASSWORD, roles: ['admin'] }],
+    this.adminToken = (await this.provision(`admin-${ns.runId}@shop.test`, 'admin')).token;
+  }
+
+  /** An account made in users' database (admins and partners cannot register), logged in. */
+  private async provision(
+    email: string,
+    role: 'admin' | 'partner',
+  ): Promise<{ userId: string; token: string }> {
+    const [userId] = await seedUsers(
+      this.dbUrls.get('users')!,
+      [{ email, password: PASSWORD, roles: [role] }],
       { passwordHashCost: 4 },
     );
     const login = await this.gql<{ login: { accessToken: string } }>(
       'mutation ($input: LoginInput!) { login(input: $input) { accessToken } }',
-      { input: { email: `admin-${ns.runId}@shop.test`, password: PASSWORD } },
+      { input: { email, password: PASSWORD } },
     );
-    if (login.data?.login === undefined) throw new Error(`admin login: ${JSON.stringify(login)}`);
-    this.adminToken = login.data.login.accessToken;
+    if (login.data?.login === undefined) throw new Error(`${role} login: ${JSON.stringify(login)}`);
+    return { userId: userId!, token: login.data.login.accessToken };
+  }
+
+  /**
+   * A delivery partner who can sign in: a users account with the partner role and its delivery
+   * profile (available, with the seed's service areas). Returns its token.
+   */
+  async partner(seed: Omit<PartnerSeed, 'userId'>): Promise<{ userId: string; token: string }> {
+    const account = await this.provision(`partner-${crypto.randomUUID()}@shop.test`, 'partner');
+    await seedDelivery(this.dbUrls.get('delivery')!, {
+      partners: [{ ...seed, userId: account.userId }],
+    });
+    return account;
   }
 
   async startService(name: ServiceName): Promise<RunningService> {
@@ -281,7 +325,8 @@ export class CheckoutWorld {
       name,
       path.join(repoRoot, 'subgraphs', name, 'dist', 'src', 'main.js'),
       this.env.get(name)!,
-      { cwd: repoRoot, timeoutMs: 60_000 },
+      // Two minutes: at a load average above 30 on two cores, users alone took over 60 s to listen.
+      { cwd: repoRoot, timeoutMs: 120_000 },
     );
     this.services.set(name, service);
     return service;
@@ -335,8 +380,12 @@ export class CheckoutWorld {
     }
   }
 
-  /** Like `gql` for a customer, throwing on any error. */
-  async ok<T>(customer: Customer | undefined, query: string, variables = {}): Promise<T> {
+  /** Like `gql` for a customer or partner (the admin when undefined), throwing on any error. */
+  async ok<T>(
+    customer: { token: string; address?: string } | undefined,
+    query: string,
+    variables = {},
+  ): Promise<T> {
     const res = await this.gql<T>(query, variables, customer ?? { token: this.adminToken });
     if (res.errors !== undefined || res.data == null)
       throw new Error(`${query.slice(0, 60)}: ${JSON.stringify(res.errors ?? res)}`);
@@ -359,7 +408,7 @@ export class CheckoutWorld {
         { address },
       );
       const r = res.data?.register;
-      if (r != null) return { token: r.accessToken, userId: r.user.id, address };
+      if (r != null) return { token: r.accessToken, userId: r.user.id, email, address };
       const limited = res.errors?.[0]?.extensions;
       if (limited?.code !== 'RATE_LIMITED' || Date.now() > deadline)
         throw new Error(`register: ${JSON.stringify(res.errors)}`);
@@ -542,6 +591,32 @@ export class CheckoutWorld {
     return views;
   }
 
+  /**
+   * The mail MailDev caught for the customer, once `count` messages have reached it and the
+   * notification worker holds none of its emails mid-send (its ledger has every row SENT). The
+   * welcome email is left out: this world's orchestrator runs no registration bonus, which that
+   * email waits for.
+   */
+  async mailsTo(customer: Customer, count: number): Promise<CaughtMail[]> {
+    return waitUntil(
+      async () => {
+        const mails = (await this.stack.mailbox.to(customer.email)).filter(
+          (m) => !m.subject.startsWith('Welcome'),
+        );
+        if (mails.length < count) return undefined;
+        const ledger = await this.rows<{ status: string }>(
+          'notify',
+          "SELECT status FROM notification_email WHERE recipient = ? AND template <> 'welcome'",
+          [customer.email],
+        );
+        return ledger.length >= count && ledger.every((r) => r.status === 'SENT')
+          ? mails
+          : undefined;
+      },
+      { timeoutMs: 90_000, intervalMs: 250, what: `${count} email(s) to ${customer.email}` },
+    );
+  }
+
   async rows<T>(database: string, sql: string, params: unknown[] = []): Promise<T[]> {
     let pool = this.pools.get(database);
     if (pool === undefined) {
@@ -556,6 +631,7 @@ export class CheckoutWorld {
       this.gateway?.stop(),
       ...[...this.services.values()].map((s) => s.stop()),
       this.orchestrator?.stop(),
+      this.notifier?.stop(),
     ]);
     await Promise.all([...this.pools.values()].map((p) => p.end()));
     await this.stack.cleanup();
