@@ -274,7 +274,8 @@ export class CheckoutWorld {
         HTTP_BURST: '2000',
         SUBGRAPH_TIMEOUT_MS: '60000',
       },
-      { cwd: repoRoot },
+      // As for the subgraphs: at load 50 the gateway missed the default 30 s.
+      { cwd: repoRoot, timeoutMs: 120_000 },
     );
     await seedDelivery(db.delivery!.url, {
       partners: this.options.partners ?? [
