@@ -51,8 +51,10 @@ export {
 export {
   commandHandler,
   SagaParticipant,
+  StepOutcomeUnknownError,
   type CommandContext,
   type CommandHandler,
+  type CommandHandlerOptions,
   type SagaParticipantOptions,
   type StepOutcome,
 } from './saga/saga-participant.js';

@@ -43,6 +43,19 @@ export interface CommandHandlerOptions {
   readonly compensatesUnrecordedEffects?: boolean;
 }
 
+/**
+ * Thrown by a handler when it cannot know whether its effect happened (a provider call that timed
+ * out may have landed): neither a success nor a refusal can be replied. The participant then
+ * records nothing and replies nothing, and the command counts as handled, so its partition moves
+ * on at once; the orchestrator's step timeout resends the command (a handler thrown this way must
+ * be safe to run again, e.g. through the provider's idempotency key), and after the step's last
+ * attempt the saga compensates the step itself. A handler must throw it before writing anything
+ * in the command's transaction: what it wrote would commit with the inbox row.
+ */
+export class StepOutcomeUnknownError extends Error {
+  override readonly name: string = 'StepOutcomeUnknownError';
+}
+
 /** Declares a typed handler for one saga command contract. */
 export function commandHandler<C extends SagaCommandContract>(
   contract: C,
@@ -116,6 +129,20 @@ async function claim(
   return row;
 }
 
+/** The handler's outcome, or undefined when it threw `StepOutcomeUnknownError`. */
+async function runKnowing(
+  handler: CommandHandler,
+  payload: unknown,
+  ctx: CommandContext,
+): Promise<StepOutcome | undefined> {
+  try {
+    return await handler.run(payload, ctx);
+  } catch (err) {
+    if (err instanceof StepOutcomeUnknownError) return undefined;
+    throw err;
+  }
+}
+
 /**
  * The participant side of a saga. Every execute and compensate is idempotent by saga id + step +
  * action: a repeated command re-sends the recorded reply without touching state, except a
@@ -177,26 +204,42 @@ export class SagaParticipant {
         'repeated saga command: reply re-sent, no effect',
       );
     } else {
+      let ran: StepOutcome | undefined;
       switch (saga.action) {
         case 'execute':
-          outcome = await handler.run(payload, { em, saga });
-          effect = outcome.outcome === 'succeeded';
+          ran = await runKnowing(handler, payload, { em, saga });
           break;
         case 'compensate': {
           // Claiming the step's execute row records a refusal for an execute that never ran, so a
           // late or resent one finds it and has no effect; one that ran is locked and read.
           const executed = await claim(em, saga, 'execute', ALREADY_COMPENSATED);
-          if (executed?.outcome !== 'succeeded' && handler.compensatesUnrecordedEffects !== true)
-            outcome = { outcome: 'succeeded', result: { noop: true } };
-          else {
-            outcome = await handler.run(payload, { em, saga });
-            effect = outcome.outcome === 'succeeded';
-          }
+          ran =
+            executed?.outcome !== 'succeeded' && handler.compensatesUnrecordedEffects !== true
+              ? { outcome: 'succeeded', result: { noop: true } }
+              : await runKnowing(handler, payload, { em, saga });
           break;
         }
         default:
           assertNever(saga.action);
       }
+      if (ran === undefined) {
+        // Outcome unknown: forget this command's claim (a resend must run the handler again, not
+        // find a recorded outcome) and reply nothing; the orchestrator's timeout resends it. A row
+        // that existed before (a refused compensation run again) keeps its recorded refusal.
+        if (mine === undefined)
+          await sqlRun(
+            em,
+            'DELETE FROM saga_participant_log WHERE saga_id = ? AND step = ? AND action = ?',
+            [saga.sagaId, saga.step, saga.action],
+          );
+        log.warn(
+          { step: saga.stepName, action: saga.action, attempt: saga.attempt },
+          'saga command outcome unknown: nothing recorded, no reply; the saga will resend it',
+        );
+        return;
+      }
+      outcome = ran;
+      effect = outcome.outcome === 'succeeded' && outcome.result?.noop !== true;
       await sqlRun(
         em,
         `UPDATE saga_participant_log SET outcome = ?, reply = ?, recorded_at = CURRENT_TIMESTAMP(3)

@@ -1,4 +1,5 @@
 import type { EntityManager } from '@mikro-orm/core';
+import { StepOutcomeUnknownError } from '@shop/messaging';
 import { paymentKeys } from '../domain/payment.js';
 import type { OrderRepository } from '../persistence/order.repository.js';
 import {
@@ -35,14 +36,13 @@ type Failure = { readonly ok: false; readonly refusal: ProviderRefusal | 'timeou
 /**
  * A money-moving provider call whose outcome we do not know: it timed out (the charge or refund may
  * have landed after our deadline), or a refund the provider could not take yet. Never a refusal:
- * the command fails with this error, its transaction rolls back, and the participant's consumer
- * runs it again with the same idempotency key, which the provider answers from its books. The code
- * makes `isTransientError` give it the transient retry budget; past that the command is dead-
- * lettered, the saga step times out and the saga compensates the step itself (refund by key).
+ * the saga participant records nothing and replies nothing (`StepOutcomeUnknownError`), and the
+ * saga resends the command after its step timeout, run again with the same idempotency keys,
+ * which the provider answers from its books; past the step's last attempt the saga compensates
+ * the step itself (the refund by capture key). Thrown before anything is written.
  */
-export class PaymentOutcomeUnknownError extends Error {
+export class PaymentOutcomeUnknownError extends StepOutcomeUnknownError {
   override readonly name = 'PaymentOutcomeUnknownError';
-  readonly code = 'ETIMEDOUT';
 
   constructor(call: 'capture' | 'refund', orderId: string, why: ProviderRefusal | 'timeout') {
     super(`payment ${call} of order ${orderId}: outcome unknown (${why}); will be asked again`);
