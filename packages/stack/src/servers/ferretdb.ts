@@ -1,4 +1,12 @@
-import { chmodSync, cpSync, existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  chmodSync,
+  cpSync,
+  existsSync,
+  mkdirSync,
+  renameSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import path from 'node:path';
 import { MongoClient } from 'mongodb';
 import { STACK_HOST, type StackConfig } from '../config.ts';
@@ -19,7 +27,9 @@ export const ferretdb: StackServer = {
   /**
    * Builds FerretDB from the Go module proxy. The module as published lacks the generated
    * build/version/version.txt that its init() insists on, so we build a writable copy of the
-   * module source with that file written in.
+   * module source with that file written in. Checkouts on one machine share the cache and may
+   * install at once: each builds in a source copy of its own and renames its binary into place
+   * (atomic), so a half-written binary or a source tree another build is deleting is never used.
    */
   async install(cfg) {
     if (existsSync(binary(cfg))) return;
@@ -30,7 +40,7 @@ export const ferretdb: StackServer = {
     );
     const { version } = cfg.ferretdb;
     const scratch = path.join(home(cfg), 'mod');
-    const src = path.join(home(cfg), 'src');
+    const src = path.join(home(cfg), `src-${process.pid}`);
     mkdirSync(scratch, { recursive: true });
     const env = { ...process.env, GOFLAGS: '-mod=mod', GOTOOLCHAIN: 'local' };
     if (!existsSync(path.join(scratch, 'go.mod')))
@@ -56,11 +66,14 @@ export const ferretdb: StackServer = {
     chmodSync(src, 0o755);
     await run('chmod', ['-R', 'u+w', src], { what: 'chmod FerretDB source' });
     writeFileSync(path.join(src, 'build', 'version', 'version.txt'), `${version}\n`);
-    await run(go, ['build', '-o', binary(cfg), './cmd/ferretdb'], {
+    const built = `${binary(cfg)}.${process.pid}`;
+    await run(go, ['build', '-o', built, './cmd/ferretdb'], {
       cwd: src,
       env,
       what: 'go build ferretdb',
     });
+    renameSync(built, binary(cfg));
+    rmSync(src, { recursive: true, force: true });
   },
 
   async start(cfg) {
