@@ -60,6 +60,7 @@ async function main(): Promise<void> {
     heartbeatInterval: 1_000,
   });
   let pool: Pool | undefined;
+  let senderPool: Pool | undefined;
   try {
     const db = await stack.createDatabase('delivery');
     const eventsTopic = stack.ns.topic('delivery.events');
@@ -132,14 +133,17 @@ async function main(): Promise<void> {
     const rssIdle = rssMb(gatewayPid);
 
     // --- the direct path: Kafka consumer + the partner's log from delivery, per partner in order.
+    // The direct reader and the load generator each have their own connections: queued
+    // mutations must not delay the reads being measured.
     pool = new Pool(delivery.url, { connections: 16 });
-    const deliveryPool = pool;
+    senderPool = new Pool(delivery.url, { connections: 16 });
     const readDelivery = async <T>(
       partner: string,
       query: string,
       variables: Record<string, unknown> = {},
+      via: Pool = pool!,
     ): Promise<T> => {
-      const res = await deliveryPool.request({
+      const res = await via.request({
         path: '/graphql',
         method: 'POST',
         headers: {
@@ -284,6 +288,7 @@ async function main(): Promise<void> {
           partners[p]!,
           'mutation ($id: ID!, $at: GeoPositionInput) { markShipmentInTransit(id: $id, position: $at) { id } }',
           { id: shipmentIds[p], at: { latitude: 40.75 + i * 1e-5, longitude: -73.99 } },
+          senderPool,
         ).then(
           () => undefined,
           () => {
@@ -341,6 +346,7 @@ async function main(): Promise<void> {
     await Promise.all(clients.map(async (c) => c.dispose()));
     await consumer.disconnect().catch(() => undefined);
     await pool?.close();
+    await senderPool?.close();
     await Promise.all(services.map((s) => s.stop()));
     await issuer.close();
     await stack.cleanup();
