@@ -28,6 +28,7 @@ import {
   DEEP_QUERY,
   type BenchSubgraphName,
 } from './bench-subgraphs.js';
+import { median, percentile } from './stats.js';
 
 const num = (name: string, fallback: number): number => {
   const v = Number(process.env[name]);
@@ -79,16 +80,6 @@ interface RunResult {
   /** Gateway CPU milliseconds per request (user + system). */
   cpuMsPerRequest?: number;
 }
-
-const percentile = (sorted: Float64Array, p: number): number =>
-  sorted.length === 0
-    ? NaN
-    : sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
-const median = (xs: number[]): number => {
-  const s = [...xs].sort((a, b) => a - b);
-  const mid = Math.floor(s.length / 2);
-  return s.length % 2 === 1 ? s[mid]! : (s[mid - 1]! + s[mid]!) / 2;
-};
 
 /** A closed loop: CONNECTIONS workers each send the next request when the previous one answered. */
 async function load(

@@ -133,6 +133,38 @@ export const gatewayConfigSchema = baseConfigSchema
      * an event this replica's consumer never saw. Events and consumer (re)joins wake it at once.
      */
     SUBSCRIPTION_RESYNC_MS: positiveInt(30_000),
+    /**
+     * Subscriptions open at once on one socket; one more is refused with `RATE_LIMITED`. Every
+     * subscription is a log read per event and per resync, so this bounds what one socket costs.
+     * 20: a partner app needs one (`myAssignments`), a customer's app one per parcel in flight;
+     * 20 is several times that and still a small multiple of a socket's own cost.
+     */
+    WS_MAX_SUBSCRIPTIONS_PER_SOCKET: positiveInt(20),
+    /**
+     * Signed-in sockets of one user open at once on this replica; one more is closed with 4429
+     * right after `connection_init`. Counted per replica, not in Redis (see ws-server.ts), so with
+     * R replicas behind a balancer a user holds at most R × this. 5: a phone, a tablet and a
+     * browser tab, plus room for a reconnect that arrives before the server has noticed the old
+     * socket is dead (a keep-alive ping every 12 s).
+     */
+    WS_MAX_SOCKETS_PER_USER: positiveInt(5),
+    /**
+     * Anonymous sockets (no token: queries and mutations only, no subscription) from one client
+     * address open at once on this replica; one more is closed with 4429. Higher than the per-user
+     * cap because several people can share one address (NAT).
+     */
+    WS_MAX_ANONYMOUS_SOCKETS_PER_IP: positiveInt(20),
+    /**
+     * Updates read from a subscription's log per request (delivery answers at most 200). An old
+     * `after` cursor is replayed page by page, never read whole.
+     */
+    SUBSCRIPTION_PAGE_SIZE: z.coerce.number().int().min(1).max(200).default(50),
+    /**
+     * Backpressure: a subscription reads its next page only while fewer than this many updates
+     * wait to be sent to its client (the socket accepts the next one only when the previous has
+     * been written out), so it holds at most this + one page in memory however far behind it is.
+     */
+    SUBSCRIPTION_MAX_QUEUED: positiveInt(100),
   })
   .superRefine((value, ctx) => {
     if (value.NODE_ENV === 'production' && !isHttpsOrLoopback(value.JWKS_URL))

@@ -62,7 +62,8 @@ export const startGateway = (
       ...GATEWAY_PROOF_ENV,
       ...env,
     },
-    { cwd: repoRoot },
+    // Several gateways starting at once on a loaded machine outlast the default 30 s.
+    { cwd: repoRoot, timeoutMs: 90_000 },
   );
 
 /** `http://127.0.0.1:<ops port>` of a gateway started by `startGateway` (`/metrics`, `/readyz`). */
@@ -132,7 +133,11 @@ export interface CountingProxy {
   close(): Promise<void>;
 }
 
-export async function startCountingProxy(target: string): Promise<CountingProxy> {
+/** `record` sees each request's body as it passes. */
+export async function startCountingProxy(
+  target: string,
+  record?: (body: Buffer) => void,
+): Promise<CountingProxy> {
   const { createServer } = await import('node:http');
   let count = 0;
   const server = createServer((req, res) => {
@@ -140,6 +145,7 @@ export async function startCountingProxy(target: string): Promise<CountingProxy>
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
     req.on('end', () => {
+      record?.(Buffer.concat(chunks));
       const headers: Record<string, string> = {};
       for (const [k, v] of Object.entries(req.headers))
         if (typeof v === 'string' && k !== 'host' && k !== 'connection') headers[k] = v;

@@ -12,8 +12,22 @@ import { freePort, TestStack, waitUntil, type RunningService } from '@shop/testi
 import { Redis } from 'ioredis';
 import { Kafka, logLevel, type Producer } from 'kafkajs';
 import { TestIssuer } from './fixtures/test-issuer.js';
-import { gql, repoRoot, startGateway, startSubgraph } from './harness.js';
-import { subscribe, UPDATE_FIELDS, upgradeStatus, type Recorded } from './ws-client.js';
+import {
+  gql,
+  repoRoot,
+  startCountingProxy,
+  startGateway,
+  startSubgraph,
+  type CountingProxy,
+} from './harness.js';
+import {
+  connect,
+  subscribe,
+  UPDATE_FIELDS,
+  upgradeStatus,
+  type Connection,
+  type Recorded,
+} from './ws-client.js';
 
 const REDIS_SERVER = '/usr/bin/redis-server';
 const SHIPMENT_UPDATES = `subscription ($orderId: ID!, $after: String) {
@@ -28,6 +42,11 @@ describe('subscriptions through the gateway (graphql-ws)', () => {
   let delivery: RunningService;
   let orders: RunningService;
   let gateways: RunningService[] = [];
+  /** A third replica with small caps and pages, reading delivery through a recording proxy. */
+  let capped: RunningService;
+  let deliveryProxy: CountingProxy;
+  /** The variables of every request the capped replica sent to delivery. */
+  const deliveryRequests: { query: string; variables: Record<string, unknown> }[] = [];
   let gatewayEnv: Record<string, string>;
   let producer: Producer;
   let ordersDbUrl: string;
@@ -157,12 +176,32 @@ describe('subscriptions through the gateway (graphql-ws)', () => {
       HTTP_BURST: '10000',
       HTTP_RATE_PER_SECOND: '10000',
     };
-    gateways = await Promise.all([
+    deliveryProxy = await startCountingProxy(delivery.url, (body) => {
+      try {
+        deliveryRequests.push(
+          JSON.parse(body.toString('utf8')) as (typeof deliveryRequests)[number],
+        );
+      } catch {
+        // not a GraphQL request
+      }
+    });
+    [capped, ...gateways] = await Promise.all([
+      startGateway(
+        {
+          ...gatewayEnv,
+          SUBGRAPH_URLS: `delivery=${deliveryProxy.url}/graphql,orders=${orders.url}/graphql`,
+          WS_MAX_SUBSCRIPTIONS_PER_SOCKET: '2',
+          WS_MAX_SOCKETS_PER_USER: '2',
+          SUBSCRIPTION_PAGE_SIZE: '4',
+          SUBSCRIPTION_MAX_QUEUED: '4',
+        },
+        'gateway-capped',
+      ),
       startGateway(gatewayEnv, 'gateway-a'),
       startGateway(gatewayEnv, 'gateway-b'),
     ]);
     // Each replica's consumer has joined its group (readiness says so).
-    for (const gw of gateways)
+    for (const gw of [...gateways, capped])
       await waitUntil(
         async () => {
           const line = gw.logs.find((l) => l.msg === 'listening');
@@ -183,7 +222,8 @@ describe('subscriptions through the gateway (graphql-ws)', () => {
     }
     for (const r of opened) r.dispose();
     await producer?.disconnect();
-    await Promise.all([...gateways, delivery, orders].map((p) => p?.stop()));
+    await Promise.all([...gateways, capped, delivery, orders].map((p) => p?.stop()));
+    await deliveryProxy?.close();
     await issuer?.close();
     killRedis();
     await stack.cleanup();
@@ -267,6 +307,111 @@ describe('subscriptions through the gateway (graphql-ws)', () => {
   };
 
   const statusesOf = (r: Recorded): string[] => r.updates.map((u) => u.status);
+  const codeOf = (e: unknown): unknown =>
+    (e as { extensions?: { code?: unknown } }).extensions?.code;
+
+  it('caps subscriptions per socket (RATE_LIMITED, the socket goes on) and sockets per user (closed with 4429)', async () => {
+    const customer = crypto.randomUUID();
+    const { orderId, shipmentId } = await shipmentOfA(customer);
+    const auth = await bearer(customer, ['customer']);
+    const sockets: Connection[] = [];
+    const socket = (authorization: string): Connection => {
+      const c = connect(capped.url, authorization);
+      sockets.push(c);
+      return c;
+    };
+    try {
+      // Per socket (cap 2): three subscribes at once, exactly one refused, the socket stays open.
+      const first = socket(auth);
+      assert.equal(await first.acknowledged, true);
+      const subs = [1, 2, 3].map(() => first.subscribe(SHIPMENT_UPDATES, { orderId }));
+      await waitUntil(
+        () => subs.filter((s) => s.updates.length >= 1 || s.errors.length > 0).length === 3,
+        {
+          what: 'two histories and one refusal',
+        },
+      );
+      const refusedSubs = subs.filter((s) => s.errors.length > 0);
+      assert.equal(refusedSubs.length, 1);
+      assert.equal(codeOf(refusedSubs[0]!.errors[0]), 'RATE_LIMITED');
+      assert.deepEqual(refusedSubs[0]!.updates, []);
+      const served = subs.filter((s) => s.errors.length === 0);
+      // Nothing else changed: the socket is open and its two subscriptions get the live update.
+      await move(partnerA, 'acceptShipment', shipmentId);
+      await waitUntil(() => served.every((s) => s.updates.length >= 2), {
+        timeoutMs: 15_000,
+        what: 'the live update on both served subscriptions',
+      });
+      for (const s of served) assert.deepEqual(statusesOf(s), ['ASSIGNED', 'ACCEPTED']);
+      assert.equal(first.closeCode, undefined);
+      // Completing one frees its slot.
+      served[0]!.dispose();
+      const again = first.subscribe(SHIPMENT_UPDATES, { orderId });
+      await waitUntil(() => again.updates.length >= 2 || again.errors.length > 0, {
+        what: 'the subscription in the freed slot',
+      });
+      assert.deepEqual(again.errors, []);
+
+      // Per user (cap 2): the second socket is accepted, the third closed with 4429.
+      const second = socket(auth);
+      assert.equal(await second.acknowledged, true);
+      const third = socket(auth);
+      assert.equal(await third.acknowledged, false);
+      assert.equal(third.closeCode, 4429);
+      // Another user is not affected, and a closed socket gives its slot back.
+      const other = socket(await bearer(crypto.randomUUID(), ['customer']));
+      assert.equal(await other.acknowledged, true);
+      await second.close();
+      await waitUntil(
+        async () => {
+          const retry = socket(auth);
+          if (await retry.acknowledged) return true;
+          return undefined;
+        },
+        { timeoutMs: 15_000, what: 'a socket in the slot the closed one freed' },
+      );
+      assert.equal(first.closeCode, undefined);
+    } finally {
+      await Promise.all(sockets.map((c) => c.close()));
+    }
+  });
+
+  it('an old cursor’s backlog of six pages arrives complete, in order, once, read in bounded pages, then live updates', async () => {
+    const customer = crypto.randomUUID();
+    const { orderId, shipmentId } = await shipmentOfA(customer);
+    await move(partnerA, 'acceptShipment', shipmentId);
+    await move(partnerA, 'markShipmentPickedUp', shipmentId);
+    // 20 position reports: 23 updates in all, six pages of 4 on the capped replica.
+    for (let i = 0; i < 20; i++) await move(partnerA, 'markShipmentInTransit', shipmentId);
+    const readsBefore = deliveryRequests.length;
+    const watch = open(capped.url, await bearer(customer, ['customer']), SHIPMENT_UPDATES, {
+      orderId,
+    });
+    await waitUntil(() => watch.updates.length >= 23, {
+      timeoutMs: 30_000,
+      what: 'the whole backlog',
+    });
+    await move(partnerA, 'markShipmentDelivered', shipmentId);
+    await waitUntil(() => watch.updates.at(-1)?.status === 'DELIVERED' || undefined, {
+      timeoutMs: 15_000,
+      what: 'the live update after the backlog',
+    });
+    assert.deepEqual(watch.errors, []);
+    assert.deepEqual(
+      watch.updates.map((u) => u.sequence),
+      Array.from({ length: 24 }, (_, i) => i + 1),
+    );
+    // Every read of the log asked for one page of 4: at least six of them, none for more.
+    const logReads = deliveryRequests
+      .slice(readsBefore)
+      .filter((r) => r.query.includes('shipmentUpdateLog'));
+    assert.ok(logReads.length >= 6, `${logReads.length} log reads`);
+    for (const r of logReads)
+      assert.ok(
+        Object.values(r.variables ?? {}).includes(4),
+        `a log read not bounded to the page size: ${JSON.stringify(r.variables)}`,
+      );
+  });
 
   it('a partner receives its new assignment within 10 s of the assign command; another partner receives nothing of it', async () => {
     const a = await feedOf(gateways[0]!.url, partnerA);
@@ -332,8 +477,6 @@ describe('subscriptions through the gateway (graphql-ws)', () => {
     const owner = crypto.randomUUID();
     const { orderId } = await shipmentOfA(owner);
     const url = gateways[0]!.url;
-    const codeOf = (e: unknown): unknown =>
-      (e as { extensions?: { code?: unknown } }).extensions?.code;
 
     const anonymous = open(url, undefined, SHIPMENT_UPDATES, { orderId });
     await waitUntil(() => anonymous.errors.length > 0, { what: 'the anonymous refusal' });

@@ -97,3 +97,74 @@ export function upgradeStatus(url: string, headers: Record<string, string>): Pro
     ws.once('error', reject);
   });
 }
+
+/** One socket that can carry several subscriptions (the caps tests). */
+export interface Connection {
+  /** Resolves true once acknowledged, false when the socket closed first. */
+  readonly acknowledged: Promise<boolean>;
+  /** The close code of the socket, once closed. */
+  closeCode?: number;
+  /** Subscribes on this socket; `dispose` of the result completes only that subscription. */
+  subscribe(query: string, variables?: Record<string, unknown>): Recorded;
+  close(): Promise<void>;
+}
+
+/** Opens one socket to `url` with `authorization`, on which `subscribe` multiplexes. */
+export function connect(url: string, authorization: string | undefined): Connection {
+  let settle: (ok: boolean) => void = () => undefined;
+  const acknowledged = new Promise<boolean>((resolve) => {
+    settle = resolve;
+  });
+  const connection: Connection = {
+    acknowledged,
+    subscribe: () => {
+      throw new Error('not yet');
+    },
+    close: () => Promise.resolve(),
+  };
+  const client: Client = createClient({
+    url: `${url.replace(/^http/, 'ws')}/graphql`,
+    webSocketImpl: WebSocket,
+    connectionParams: authorization === undefined ? {} : { authorization },
+    retryAttempts: 0,
+    lazy: false,
+    onNonLazyError: () => undefined,
+    on: {
+      connected: () => settle(true),
+      closed: (event) => {
+        connection.closeCode ??= (event as { code?: number }).code;
+        settle(false);
+      },
+    },
+  });
+  connection.subscribe = (query, variables = {}) => {
+    const recorded: Recorded = {
+      updates: [],
+      errors: [],
+      completed: false,
+      dispose: () => undefined,
+    };
+    recorded.dispose = client.subscribe<Record<string, ShipmentUpdatePayload>>(
+      { query, variables },
+      {
+        next: (result) => {
+          if (result.errors !== undefined) recorded.errors.push(...result.errors);
+          const value = result.data == null ? undefined : Object.values(result.data)[0];
+          if (value !== undefined) recorded.updates.push(value);
+        },
+        error: (err) => {
+          if (Array.isArray(err)) recorded.errors.push(...(err as unknown[]));
+          else recorded.errors.push(err);
+        },
+        complete: () => {
+          recorded.completed = true;
+        },
+      },
+    );
+    return recorded;
+  };
+  connection.close = async () => {
+    await client.dispose();
+  };
+  return connection;
+}

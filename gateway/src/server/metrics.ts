@@ -1,5 +1,5 @@
 import { createMetricsRegistry, graphqlErrorsTotal, httpRequestDuration } from '@shop/platform';
-import { Counter, Gauge, type Registry } from 'prom-client';
+import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
 
 /** The gateway's own metrics, on one registry (served on the operations port). */
 export interface GatewayMetrics {
@@ -11,6 +11,8 @@ export interface GatewayMetrics {
   readonly errorsByCode: ReturnType<typeof graphqlErrorsTotal>;
   readonly openSockets: Gauge;
   readonly activeSubscriptions: Gauge;
+  /** Updates per subscription log read: the count is the reads, no read exceeds the page size. */
+  readonly subscriptionLogPages: Histogram;
 }
 
 export function createGatewayMetrics(): GatewayMetrics {
@@ -39,6 +41,12 @@ export function createGatewayMetrics(): GatewayMetrics {
     activeSubscriptions: new Gauge({
       name: 'gateway_subscriptions_active',
       help: 'Subscriptions being served by this replica',
+      registers: [registry],
+    }),
+    subscriptionLogPages: new Histogram({
+      name: 'gateway_subscription_log_page_updates',
+      help: 'Updates returned per subscription log read (bounded by SUBSCRIPTION_PAGE_SIZE)',
+      buckets: [0, 1, 5, 10, 25, 50, 100, 200],
       registers: [registry],
     }),
   };

@@ -1,4 +1,5 @@
 import type { ApolloServer } from '@apollo/server';
+import type { Logger } from '@shop/platform';
 import { GraphQLError, type DocumentNode, type ExecutionResult } from 'graphql';
 import type { GatewayContext } from '../gateway-feature.js';
 import { AFTER_VARIABLE, CURSOR_ALIAS, FIRST_VARIABLE } from './log-query.js';
@@ -12,7 +13,6 @@ const FINAL_CODES = new Set([
   'GRAPHQL_VALIDATION_FAILED',
   'RATE_LIMITED',
 ]);
-const PAGE = 50;
 const RETRY_MS = [250, 1000, 2000, 5000];
 
 /** A page of the log could not be read; `final` when asking again would not help. */
@@ -25,13 +25,72 @@ export class LogReadError extends Error {
   }
 }
 
+/** One page of a log: the updates after a cursor, each with its cursor under CURSOR_ALIAS. */
+export interface LogPage {
+  readonly items: readonly unknown[];
+  /** Errors of a partial result (a subgraph behind one field failed), pathed from the log field. */
+  readonly errors: readonly GraphQLError[];
+}
+
+/** Reads at most `first` updates after `after`; throws LogReadError. */
+export type LogPageReader = (after: string | null, first: number) => Promise<LogPage>;
+
+/**
+ * The reader of a subscription's log through the gateway's executor (the query planner), as the
+ * subscriber: `query` is the log query built by `logQuery`.
+ */
+export function executorLogReader(
+  apollo: ApolloServer<GatewayContext>,
+  query: DocumentNode,
+  variables: Readonly<Record<string, unknown>>,
+  responseKey: string,
+  context: GatewayContext,
+): LogPageReader {
+  return async (after, first) => {
+    // A context per read: the gateway proofs memoised on it expire; the identity stays the same.
+    const response = await apollo.executeOperation(
+      { query, variables: { ...variables, [AFTER_VARIABLE]: after, [FIRST_VARIABLE]: first } },
+      { contextValue: { ...context, proofs: undefined } },
+    );
+    if (response.body.kind !== 'single') throw new Error('incremental delivery is not expected');
+    const { data, errors } = response.body.singleResult;
+    const gqlErrors = (errors ?? []).map(
+      (e) => new GraphQLError(e.message, { path: e.path, extensions: e.extensions }),
+    );
+    const items = data?.[responseKey];
+    if (!Array.isArray(items)) {
+      const final = gqlErrors.some((e) => FINAL_CODES.has(String(e.extensions.code)));
+      throw new LogReadError(gqlErrors, final);
+    }
+    return { items, errors: gqlErrors };
+  };
+}
+
+export interface SubscriptionFeedOptions {
+  /** Updates asked for per log read. @default 50 */
+  readonly pageSize: number;
+  /** The next page is read only while fewer updates than this wait for the client. @default 100 */
+  readonly maxQueued: number;
+  readonly logger: Logger;
+  /** Called once per page read (a metric). */
+  readonly onPage?: (size: number) => void;
+}
+
 /**
  * One subscription: a cursor in a log and the results waiting for the client. `catchUp` reads the
- * log after the cursor through the gateway's executor until it is exhausted, queueing one result
- * per update and moving the cursor past each; concurrent wakes while it reads coalesce into one
- * more pass. Because every delivery, replayed or live, is "the next entries after my cursor",
- * each update reaches this subscriber once and in log order, whatever signals were duplicated,
- * reordered or lost on the way.
+ * log after the cursor page by page through the gateway's executor, queueing one result per update
+ * and moving the cursor past each; concurrent wakes while it reads coalesce into one more pass.
+ * Because every delivery, replayed or live, is "the next entries after my cursor", each update
+ * reaches this subscriber once and in log order, whatever signals were duplicated, reordered or
+ * lost on the way.
+ *
+ * Backpressure: a pass stops before a page when `maxQueued` results already wait, and marks the
+ * feed behind; `next()` (graphql-ws pulls the next result only once the socket has written the
+ * previous one out) resumes reading once the queue has drained to half of that. So an old cursor
+ * never loads its whole backlog: at most `maxQueued` + one page are held. Stopping between pages
+ * keeps exactly-once across the backlog/live boundary: the cursor is the only state, a live wake
+ * while behind reads nothing (the queue is full) and the resumed pass reads on from the cursor,
+ * reaching the live updates after the backlog, in order.
  */
 export class SubscriptionFeed implements AsyncIterableIterator<ExecutionResult> {
   private readonly queue: ExecutionResult[] = [];
@@ -39,45 +98,37 @@ export class SubscriptionFeed implements AsyncIterableIterator<ExecutionResult> 
   private closed = false;
   private reading: Promise<void> | undefined;
   private again = false;
+  /** A pass stopped for backpressure: there may be more after the cursor. */
+  private behind = false;
   private failures = 0;
   private retryTimer: NodeJS.Timeout | undefined;
+  private readonly pageSize: number;
+  private readonly maxQueued: number;
 
   constructor(
-    private readonly apollo: ApolloServer<GatewayContext>,
-    private readonly query: DocumentNode,
-    private readonly variables: Readonly<Record<string, unknown>>,
+    private readonly readPage: LogPageReader,
     private readonly responseKey: string,
-    private readonly context: GatewayContext,
     private cursor: string | null,
+    private readonly options: SubscriptionFeedOptions,
     private readonly onClose: () => void,
-  ) {}
+  ) {
+    this.pageSize = options.pageSize;
+    this.maxQueued = options.maxQueued;
+  }
 
-  /** Reads one page after the cursor; throws LogReadError. */
-  private async readPage(): Promise<{ items: unknown[]; errors: readonly GraphQLError[] }> {
-    // A context per read: the gateway proofs memoised on it expire; the identity stays the same.
-    const response = await this.apollo.executeOperation(
-      {
-        query: this.query,
-        variables: { ...this.variables, [AFTER_VARIABLE]: this.cursor, [FIRST_VARIABLE]: PAGE },
-      },
-      { contextValue: { ...this.context, proofs: undefined } },
-    );
-    if (response.body.kind !== 'single') throw new Error('incremental delivery is not expected');
-    const { data, errors } = response.body.singleResult;
-    const gqlErrors = (errors ?? []).map(
-      (e) => new GraphQLError(e.message, { path: e.path, extensions: e.extensions }),
-    );
-    const items = data?.[this.responseKey];
-    if (!Array.isArray(items)) {
-      const final = gqlErrors.some((e) => FINAL_CODES.has(String(e.extensions.code)));
-      throw new LogReadError(gqlErrors, final);
-    }
-    return { items, errors: gqlErrors };
+  /** Results waiting for the client. */
+  queued(): number {
+    return this.queue.length;
   }
 
   private async readUntilCaughtUp(): Promise<void> {
-    for (;;) {
-      const { items, errors } = await this.readPage();
+    while (!this.closed) {
+      if (this.queue.length >= this.maxQueued) {
+        this.behind = true;
+        return;
+      }
+      const { items, errors } = await this.readPage(this.cursor, this.pageSize);
+      this.options.onPage?.(items.length);
       items.forEach((item, index) => {
         // Partial results (a subgraph behind one field failed) keep their errors, re-pathed.
         const own = errors
@@ -94,7 +145,7 @@ export class SubscriptionFeed implements AsyncIterableIterator<ExecutionResult> 
         this.push({ data: { [this.responseKey]: value }, ...(own.length ? { errors: own } : {}) });
         if (typeof cursor === 'string') this.cursor = cursor;
       });
-      if (items.length < PAGE || this.closed) return;
+      if (items.length < this.pageSize) return;
     }
   }
 
@@ -137,7 +188,7 @@ export class SubscriptionFeed implements AsyncIterableIterator<ExecutionResult> 
           }
           // A subgraph or the network failed (each call has its deadline): try again later; the
           // cursor has not moved, so nothing is lost or repeated.
-          this.context.logger.warn({ err }, 'subscription log read failed; retrying');
+          this.options.logger.warn({ err }, 'subscription log read failed; retrying');
           const delay = RETRY_MS[Math.min(this.failures++, RETRY_MS.length - 1)] ?? 5000;
           clearTimeout(this.retryTimer);
           this.retryTimer = setTimeout(() => this.wake(), delay);
@@ -164,7 +215,13 @@ export class SubscriptionFeed implements AsyncIterableIterator<ExecutionResult> 
 
   next(): Promise<IteratorResult<ExecutionResult>> {
     const value = this.queue.shift();
-    if (value !== undefined) return Promise.resolve({ value, done: false });
+    if (value !== undefined) {
+      if (this.behind && this.queue.length <= this.maxQueued / 2) {
+        this.behind = false;
+        this.wake();
+      }
+      return Promise.resolve({ value, done: false });
+    }
     if (this.closed) return Promise.resolve({ value: undefined, done: true });
     return new Promise((resolve) => {
       this.waiter = resolve;

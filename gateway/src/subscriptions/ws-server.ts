@@ -24,8 +24,14 @@ import type { GatewayContext } from '../gateway-feature.js';
 import type { GatewayFeatures } from '../server/features.js';
 import type { GatewayMetrics } from '../server/metrics.js';
 import type { FeaturePipeline } from '../server/pipeline.js';
+import { ConnectionCaps } from './connection-caps.js';
 import { logQuery } from './log-query.js';
-import { LogReadError, SubscriptionFeed, type SubscriptionHub } from './subscription-feed.js';
+import {
+  executorLogReader,
+  LogReadError,
+  SubscriptionFeed,
+  type SubscriptionHub,
+} from './subscription-feed.js';
 import { SUBSCRIPTION_SOURCES } from './subscription-sources.js';
 
 interface ConnectionExtra extends Record<PropertyKey, unknown> {
@@ -33,7 +39,14 @@ interface ConnectionExtra extends Record<PropertyKey, unknown> {
   readonly request: IncomingMessage;
   context?: GatewayContext;
   expiry?: NodeJS.Timeout;
+  /** The ConnectionCaps key this socket holds a slot of, released once when it closes. */
+  capKey?: string;
+  /** Subscriptions of this socket being opened or served (WS_MAX_SUBSCRIPTIONS_PER_SOCKET). */
+  subscriptions?: number;
 }
+
+/** The close code of a socket over WS_MAX_SOCKETS_PER_USER (or the anonymous per-address cap). */
+export const TOO_MANY_SOCKETS = 4429;
 
 /** What `onSubscribe` prepared: the feed of a subscription, or nothing (a query or mutation). */
 interface Prepared {
@@ -72,7 +85,11 @@ const rejectUpgrade = (socket: Duplex, status: number, reason: string): void => 
  * graphql-ws on the public server's `/graphql`. The connection authenticates at `connection_init`
  * (`{ authorization: "Bearer <jwt>" }`) through the same feature pipeline as an HTTP request and is
  * closed with 4403 when that token expires; each `subscribe` passes the same checks as an HTTP
- * operation (limits, `@authenticated`/`@requiresScopes`, `@rateLimit`). A subscription is served
+ * operation (limits, `@authenticated`/`@requiresScopes`, `@rateLimit`). Caps: a user's sockets on
+ * this replica (`WS_MAX_SOCKETS_PER_USER`, anonymous ones per address), over which the socket is
+ * closed with 4429 after `connection_init`, and a socket's subscriptions
+ * (`WS_MAX_SUBSCRIPTIONS_PER_SOCKET`), over which the `subscribe` gets a `RATE_LIMITED` error and
+ * the socket and its other subscriptions go on. A subscription is served
  * from its owning subgraph's log (SubscriptionFeed), woken by the event source; queries and
  * mutations sent on the socket go to Apollo as over HTTP.
  */
@@ -91,6 +108,7 @@ export function attachWebSocketServer(
 ): { close(): Promise<void> } {
   const { pipeline, metrics, logger } = deps;
   const wss = new WebSocketServer({ noServer: true, maxPayload: config.MAX_BODY_BYTES });
+  const caps = new ConnectionCaps();
 
   server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
     const path = (req.url ?? '/').split('?')[0];
@@ -131,6 +149,24 @@ export function attachWebSocketServer(
             return false;
           throw err;
         }
+        // Counted only once the token is known, so the key is the user, not whoever claims to be.
+        // The check and the take are one synchronous step after the await: two connects of one
+        // user racing here cannot both take the last slot. A socket that closed during the await
+        // takes none (its onClose has run already and would never give it back).
+        if (socket.readyState === socket.CLOSED) return false;
+        const capKey =
+          context.identity === undefined ? `ip:${clientIp}` : `user:${context.identity.sub}`;
+        const limit =
+          context.identity === undefined
+            ? config.WS_MAX_ANONYMOUS_SOCKETS_PER_IP
+            : config.WS_MAX_SOCKETS_PER_USER;
+        if (!caps.tryAcquire(capKey, limit)) {
+          metrics.httpRejections.inc({ reason: 'ws-socket-cap' });
+          // graphql-ws then closes with 4403, which ws ignores: the first close code stands.
+          socket.close(TOO_MANY_SOCKETS, 'Too many connections');
+          return false;
+        }
+        ctx.extra.capKey = capKey;
         ctx.extra.context = context;
         const expiresAt = context.identity?.expiresAt;
         if (expiresAt !== undefined) {
@@ -144,12 +180,15 @@ export function attachWebSocketServer(
         metrics.openSockets.inc();
         return true;
       },
-      onDisconnect(ctx) {
-        clearTimeout(ctx.extra.expiry);
-        metrics.openSockets.dec();
-      },
+      // onClose, not onDisconnect: it runs for every closed socket, acknowledged or not.
       onClose(ctx) {
         clearTimeout(ctx.extra.expiry);
+        const capKey = ctx.extra.capKey;
+        if (capKey !== undefined) {
+          ctx.extra.capKey = undefined;
+          caps.release(capKey);
+          metrics.openSockets.dec();
+        }
       },
       async onSubscribe(ctx, _id, payload): Promise<ExecutionArgs | readonly GraphQLError[]> {
         const context = ctx.extra.context;
@@ -174,36 +213,65 @@ export function attachWebSocketServer(
         const operation = operations[0];
         if (operation === undefined || operations.length > 1)
           return [refused('Name the operation to run (operationName)', 'BAD_USER_INPUT')];
-        let variables: Record<string, unknown> | undefined;
-        try {
-          variables = await pipeline.checkOperation({
-            schema,
-            document,
-            operation,
-            variables: payload.variables ?? undefined,
-            context,
-          });
-        } catch (err) {
-          if (err instanceof GraphQLError) return [err];
-          throw err;
-        }
-        if (variables === undefined) return [refused('Invalid variables', 'BAD_USER_INPUT')];
-        let prepared: Prepared = { context };
+        let release: (() => void) | undefined;
         if (operation.operation === OperationTypeNode.SUBSCRIPTION) {
+          // The slot is taken before the first await, so concurrent subscribes on one socket
+          // cannot overshoot the cap; it is given back on a refusal, or by the feed when it closes.
+          const held = ctx.extra.subscriptions ?? 0;
+          if (held >= config.WS_MAX_SUBSCRIPTIONS_PER_SOCKET)
+            return [
+              refused(
+                `At most ${config.WS_MAX_SUBSCRIPTIONS_PER_SOCKET} subscriptions per connection: complete one first`,
+                'RATE_LIMITED',
+              ),
+            ];
+          ctx.extra.subscriptions = held + 1;
+          let released = false;
+          release = () => {
+            if (released) return;
+            released = true;
+            ctx.extra.subscriptions = (ctx.extra.subscriptions ?? 1) - 1;
+          };
+        }
+        let prepared: Prepared | undefined;
+        try {
+          let variables: Record<string, unknown> | undefined;
           try {
-            prepared = { feed: await openFeed(document, operation, variables, context), context };
+            variables = await pipeline.checkOperation({
+              schema,
+              document,
+              operation,
+              variables: payload.variables ?? undefined,
+              context,
+            });
           } catch (err) {
             if (err instanceof GraphQLError) return [err];
             throw err;
           }
+          if (variables === undefined) return [refused('Invalid variables', 'BAD_USER_INPUT')];
+          prepared = { context };
+          if (release !== undefined) {
+            try {
+              prepared = {
+                feed: await openFeed(document, operation, variables, context, release),
+                context,
+              };
+            } catch (err) {
+              if (err instanceof GraphQLError) return [err];
+              throw err;
+            }
+          }
+          return {
+            schema,
+            document,
+            operationName: payload.operationName ?? null,
+            variableValues: variables,
+            contextValue: prepared,
+          };
+        } finally {
+          // Refused (or failed): the slot goes back; served: the feed gives it back on close.
+          if (prepared?.feed === undefined) release?.();
         }
-        return {
-          schema,
-          document,
-          operationName: payload.operationName ?? null,
-          variableValues: variables,
-          contextValue: prepared,
-        };
       },
       // Refusals made here (validation, limits, authorization) are formatted and counted like
       // Apollo's on HTTP; errors read from a log come formatted by Apollo already.
@@ -263,6 +331,7 @@ export function attachWebSocketServer(
     operation: OperationDefinitionNode,
     variables: Record<string, unknown>,
     context: GatewayContext,
+    onClose: () => void,
   ): Promise<SubscriptionFeed> {
     const root = operation.selectionSet.selections[0];
     if (operation.selectionSet.selections.length !== 1 || root?.kind !== Kind.FIELD)
@@ -280,16 +349,27 @@ export function attachWebSocketServer(
       after = await readHead(source.headField, context);
     const hub = deps.hub;
     let unregister = (): void => undefined;
+    const responseKey = root.alias?.value ?? root.name.value;
     const feed = new SubscriptionFeed(
-      deps.apollo,
-      logQuery(document, operation, root, source.logField),
-      variables,
-      root.alias?.value ?? root.name.value,
-      context,
+      executorLogReader(
+        deps.apollo,
+        logQuery(document, operation, root, source.logField),
+        variables,
+        responseKey,
+        context,
+      ),
+      responseKey,
       after,
+      {
+        pageSize: config.SUBSCRIPTION_PAGE_SIZE,
+        maxQueued: config.SUBSCRIPTION_MAX_QUEUED,
+        logger: context.logger,
+        onPage: (size) => metrics.subscriptionLogPages.observe(size),
+      },
       () => {
         unregister();
         metrics.activeSubscriptions.dec();
+        onClose();
       },
     );
     // Registered before the first read: an event that lands while it runs wakes another pass.
