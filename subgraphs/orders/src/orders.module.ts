@@ -6,6 +6,7 @@ import { databaseUrl, mariadbReady } from '@shop/subgraph-kit/mikro-orm';
 import type { OrdersConfig } from './config.js';
 import { SimulatedPaymentProvider } from './infra/simulated-payment-provider.js';
 import { orderCommandHandlers } from './messaging/order-commands.handler.js';
+import { OrderDeductions } from './service/order-deductions.service.js';
 import { orderEventsConsumer } from './messaging/order-events.consumer.js';
 import { OrderRepository } from './persistence/order.repository.js';
 import { createOrdersOrm } from './persistence/orm.js';
@@ -129,7 +130,7 @@ export async function openOrdersModule(
       topic: config.ORDERS_COMMAND_TOPIC,
       groupId: config.ORDERS_COMMAND_GROUP,
       outbox,
-      handlers: orderCommandHandlers(lifecycle, payments),
+      handlers: orderCommandHandlers(lifecycle, payments, new OrderDeductions(repo)),
       afterCommit: wake,
     });
     const eventsConsumer = orderEventsConsumer({
