@@ -550,3 +550,93 @@ describe('defineSaga', () => {
     );
   });
 });
+
+describe('optional steps (`when`)', () => {
+  /** reserve → coupon (only with `data.coupon`) → credit (only with `data.credit > 0`) → confirm. */
+  const OPTIONAL = saga('optional', [
+    step('reserve'),
+    { ...step('coupon'), when: (d) => typeof d.coupon === 'string' },
+    { ...step('credit'), when: (d) => typeof d.credit === 'number' && d.credit > 0 },
+    step('confirm', false),
+  ]);
+  const start = (data: Record<string, unknown>) =>
+    startTransition(OPTIONAL, { id: 'saga-1', data, requestId: null, correlationId: 'c' }, NOW);
+  const feed = (state: SagaState, ...inputs: SagaInput[]): SagaState => {
+    let s = state;
+    for (const input of inputs) {
+      const d = decide(OPTIONAL, s, input, NOW);
+      assert.equal(d.kind, 'transition');
+      if (d.kind === 'transition') s = d.state;
+    }
+    return s;
+  };
+  const answer = (
+    s: number,
+    action: Action,
+    outcome: 'succeeded' | 'failed',
+    result?: Record<string, unknown>,
+  ): SagaInput => reply(OPTIONAL, s, action, 1, outcome, result === undefined ? {} : { result });
+  const sent = (s: SagaState) =>
+    s.history.filter((h) => h.event === 'sent').map((h) => `${h.action}:${h.stepName}`);
+  const skipped = (s: SagaState) =>
+    s.history.filter((h) => h.event === 'skipped').map((h) => h.stepName);
+
+  it('skips a step whose condition is false, recording it, and sends the next', () => {
+    const s = feed(start({}).state, answer(0, 'execute', 'succeeded'));
+    assert.deepEqual(sent(s), ['execute:reserve', 'execute:confirm']);
+    assert.deepEqual(skipped(s), ['coupon', 'credit']);
+    assert.equal(s.currentStep, 3);
+  });
+  it('runs a step whose condition holds', () => {
+    const s = feed(start({ coupon: 'C' }).state, answer(0, 'execute', 'succeeded'));
+    assert.deepEqual(sent(s), ['execute:reserve', 'execute:coupon']);
+  });
+  it('asks the condition on the data as it stands, a previous reply’s result merged', () => {
+    const s = feed(
+      start({ coupon: 'C' }).state,
+      answer(0, 'execute', 'succeeded'),
+      answer(1, 'execute', 'succeeded', { credit: 300 }),
+    );
+    assert.deepEqual(sent(s).at(-1), 'execute:credit');
+  });
+  it('compensates only the steps that ran, skipping the skipped ones', () => {
+    const s = feed(
+      start({ credit: 500 }).state,
+      answer(0, 'execute', 'succeeded'),
+      answer(2, 'execute', 'failed'),
+    );
+    assert.equal(s.status, 'COMPENSATING');
+    assert.deepEqual(sent(s).at(-1), 'compensate:reserve');
+    const failed = feed(s, answer(0, 'compensate', 'succeeded'));
+    assert.equal(failed.status, 'FAILED');
+    assert.match(failed.failureReason ?? '', /credit: refused/);
+    assert.ok(!sent(failed).includes('compensate:coupon'));
+  });
+  it('compensates a step that ran between skipped ones', () => {
+    const s = feed(
+      start({ coupon: 'C' }).state,
+      answer(0, 'execute', 'succeeded'),
+      answer(1, 'execute', 'succeeded'),
+      answer(3, 'execute', 'failed'),
+    );
+    // confirm is the pivot: its refusal compensates from the step before it, credit, skipped.
+    assert.equal(s.status, 'COMPENSATING');
+    assert.deepEqual(sent(s).at(-1), 'compensate:coupon');
+  });
+  it('completes a saga whose remaining steps are all skipped', () => {
+    const tail = saga('tail', [step('reserve'), { ...step('coupon'), when: () => false }]);
+    const s0 = startTransition(
+      tail,
+      { id: 's', data: {}, requestId: null, correlationId: 'c' },
+      NOW,
+    );
+    const d = decide(tail, s0.state, reply(tail, 0, 'execute', 1, 'succeeded'), NOW);
+    assert.equal(d.kind === 'transition' && d.state.status, 'COMPLETED');
+  });
+  it('refuses a condition on a pivot', () => {
+    assert.throws(
+      () => saga('bad', [step('reserve'), { ...step('confirm', false), when: () => true }]),
+      /pivot and cannot be skipped/,
+    );
+  });
+});

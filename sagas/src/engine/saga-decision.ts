@@ -42,6 +42,9 @@ import type { SagaHistoryEntry, SagaState } from './saga-state.js';
 //     parked with the reason, and stays parked: a later reply to its outstanding command is
 //     recorded but does not resume it (it would end COMPLETED or FAILED over the effect).
 //   A repeat of a reply already acted on, or a refusal that is not outstanding, is ignored.
+// - A step whose `when` is false on the saga data when the saga reaches it is skipped: recorded
+//   as `skipped`, nothing sent, and passed over again when compensating (only steps whose execute
+//   was sent are compensated). A saga whose remaining steps are all skipped completes.
 // - A command whose envelope id (`<saga id>:<step>:<action>:<attempt>`) would break the
 //   envelope's id limit is not written: the saga is parked with the reason instead.
 
@@ -149,10 +152,10 @@ export function startTransition(
   };
   const d = new Draft(def, state, now);
   d.record({ step: 0, stepName: def.steps[0]!.name, action: 'saga', event: 'started' });
-  d.send(0, 'execute', 1);
+  d.executeFrom(0);
   const result = d.result(state);
   // A new saga's id was checked against every command id it can produce (sagaIdProblem).
-  if (result.kind !== 'transition' || result.state.status !== 'RUNNING')
+  if (result.kind !== 'transition' || result.state.status === 'NEEDS_ATTENTION')
     throw new Error(`saga id ${init.id} cannot be started`);
   return result;
 }
@@ -298,8 +301,7 @@ function onReply(d: Draft, r: SagaStepReplyV1): Ignore {
     if (r.outcome === 'failed')
       return d.compensateFrom(r.step - 1, `${step.name}: ${r.reason ?? 'failed'}`);
     s.data = { ...s.data, ...r.result };
-    if (r.step + 1 < d.def.steps.length) d.send(r.step + 1, 'execute', 1);
-    else d.complete();
+    d.executeFrom(r.step + 1);
     return undefined;
   }
   if (r.outcome === 'succeeded') return d.compensateNext(r.step - 1);
@@ -401,6 +403,28 @@ class Draft {
     this.deadlineMs = step.timeoutMs;
   }
 
+  /**
+   * Sends the first step from `index` on whose `when` holds, recording the ones skipped; completes
+   * the saga when none is left.
+   */
+  executeFrom(index: number): void {
+    let next = index;
+    for (; next < this.def.steps.length; next++) {
+      const step = this.def.steps[next]!;
+      if (step.when === undefined || step.when(this.s.data)) break;
+      this.record({ step: next, stepName: step.name, action: 'execute', event: 'skipped' });
+    }
+    if (next < this.def.steps.length) this.send(next, 'execute', 1);
+    else this.complete();
+  }
+
+  /** Whether step `index`'s execute was ever sent (a skipped step has nothing to compensate). */
+  private ran(index: number): boolean {
+    return this.s.history.some(
+      (h) => h.step === index && h.action === 'execute' && h.event === 'sent',
+    );
+  }
+
   /** Starts compensating backwards from step `from` (FAILED when there is nothing to undo). */
   compensateFrom(from: number, reason: string): Ignore {
     this.s.failureReason = reason;
@@ -421,7 +445,9 @@ class Draft {
   }
 
   /** Compensates step `index` next, or ends FAILED below step 0. */
-  compensateNext(index: number): Ignore {
+  compensateNext(from: number): Ignore {
+    let index = from;
+    while (index >= 0 && !this.ran(index)) index--;
     if (index < 0) {
       this.s.status = 'FAILED';
       this.record({

@@ -61,6 +61,13 @@ export interface SagaStep<D> {
    * the pivot still declares a compensation (a no-op on the participant side).
    */
   readonly compensate?: StepCommand<D>;
+  /**
+   * Whether the step runs, asked (pure, on the saga data as it stands) when the saga reaches it:
+   * false skips it (recorded as `skipped`, nothing sent) and, since it never ran, its
+   * compensation is skipped too. For optional steps (a coupon the order does not have). A pivot
+   * cannot have one. @default always runs
+   */
+  readonly when?: (data: D) => boolean;
   /** How long one attempt waits for a reply. */
   readonly timeoutMs: number;
   readonly retry?: Partial<StepRetryPolicy>;
@@ -108,6 +115,10 @@ export function defineSaga<D extends Record<string, unknown>>(
       `saga ${definition.type}: step ${definition.steps[undoable]!.name} has a compensation but comes after step ${definition.steps[pivot]!.name}, which has none (the pivot); steps after the pivot cannot be undone`,
     );
   for (const step of definition.steps) {
+    if (step.when !== undefined && isPivot(step))
+      throw new Error(
+        `saga ${definition.type}: step ${step.name} is a pivot and cannot be skipped`,
+      );
     const { maxAttempts, backoffMs } = stepRetry(step);
     if (!Number.isInteger(maxAttempts) || maxAttempts < 1 || backoffMs < 0)
       throw new Error(`saga ${definition.type}: step ${step.name} has a bad retry policy`);

@@ -1,10 +1,12 @@
 import {
   cancelDeliveryShipmentV1,
   completeCancellationV1,
+  giveBackCreditV1,
   orderCancelRequestedV1,
   refundOrderPaymentV1,
   restockOrderV1,
   TOPICS,
+  unredeemCouponV1,
 } from '@shop/schema';
 import { z } from 'zod';
 import { defineSaga, triggeredBy } from '../engine/saga-definition.js';
@@ -45,7 +47,13 @@ export interface CancelOrderSagaOptions {
  * | 0 | cancel-shipment       | delivery    | delivery.cancel-shipment@1      |
  * | 1 | restock-order         | catalog     | catalog.restock-order@1         |
  * | 2 | refund-payment        | orders      | orders.refund-payment@1         |
- * | 3 | complete-cancellation | orders      | orders.complete-cancellation@1  |
+ * | 3 | unredeem-coupon       | users       | users.unredeem-coupon@1         |
+ * | 4 | give-back-credit      | users       | users.give-back-credit@1        |
+ * | 5 | complete-cancellation | orders      | orders.complete-cancellation@1  |
+ *
+ * The coupon and the store credit go back before the order reads CANCELLED. Both are keyed by the
+ * order id alone and are no-ops for an order that used neither (users finds no redemption and no
+ * debit), so they are always sent rather than conditioned on data this saga does not carry.
  *
  * The shipment is cancelled first, against the issue's listed order (release, refund, cancel):
  * it is the one step a participant may refuse (the partner picked the parcel up meanwhile), and
@@ -98,6 +106,20 @@ export function cancelOrderSaga(options: CancelOrderSagaOptions = {}) {
         participant: PARTICIPANTS.orders,
         execute: { contract: refundOrderPaymentV1, payload: order },
         timeoutMs: options.paymentTimeoutMs ?? 30_000,
+        retry,
+      },
+      {
+        name: 'unredeem-coupon',
+        participant: PARTICIPANTS.users,
+        execute: { contract: unredeemCouponV1, payload: order },
+        timeoutMs,
+        retry,
+      },
+      {
+        name: 'give-back-credit',
+        participant: PARTICIPANTS.users,
+        execute: { contract: giveBackCreditV1, payload: order },
+        timeoutMs,
         retry,
       },
       {

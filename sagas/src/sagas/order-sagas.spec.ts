@@ -270,6 +270,113 @@ describe('place-order saga', () => {
   });
 });
 
+describe('place-order saga with a coupon and store credit', () => {
+  const startWith = (extra: Partial<OrderPlacedV2>): Drive => {
+    const start = PLACE.trigger!.start(
+      createEnvelope(orderPlacedV2, {
+        key: placed.orderId,
+        source: 'orders',
+        data: { ...placed, ...extra },
+      }),
+    )!;
+    return new Drive(PLACE, start.id, PLACE.data.parse(start.data));
+  };
+  const skipped = (d: Drive) =>
+    d.state.history.filter((h) => h.event === 'skipped').map((h) => h.stepName);
+
+  it('skips the coupon and credit steps of an order without either', () => {
+    const d = startPlace().reply('open-order', 'execute', 'succeeded');
+    assert.deepEqual(d.sends(), ['reserve-stock:execute']);
+    assert.deepEqual(skipped(d), ['redeem-coupon', 'apply-deductions', 'debit-credit']);
+  });
+
+  it('redeems, prices, debits, then captures what is left', () => {
+    const d = startWith({ couponCode: 'ABCD-EFGH', creditRequestedCents: 700 });
+    d.reply('open-order', 'execute', 'succeeded');
+    assert.deepEqual(d.sends(), ['redeem-coupon:execute']);
+    assert.deepEqual(d.payload(), {
+      orderId: 'ord-1',
+      userId: 'u-1',
+      code: 'ABCD-EFGH',
+      subtotalCents: 3500,
+      currency: 'USD',
+    });
+    d.reply('redeem-coupon', 'execute', 'succeeded', {
+      result: { couponId: 'c-1', discountCents: 1000 },
+    });
+    assert.deepEqual(d.payload(), { orderId: 'ord-1', discountCents: 1000 });
+    d.reply('apply-deductions', 'execute', 'succeeded', {
+      result: { discountCents: 1000, creditCents: 700, totalCents: 1800 },
+    });
+    assert.deepEqual(d.payload(), {
+      orderId: 'ord-1',
+      userId: 'u-1',
+      amountCents: 700,
+      currency: 'USD',
+    });
+    d.reply('debit-credit', 'execute', 'succeeded', { result: { amountCents: 700 } });
+    d.reply('reserve-stock', 'execute', 'succeeded');
+    assert.deepEqual(d.sends(), ['capture-payment:execute']);
+  });
+
+  it('skips the capture (and its refund) when coupon and credit cover the order', () => {
+    const d = startWith({ creditRequestedCents: 5000 })
+      .reply('open-order', 'execute', 'succeeded')
+      .reply('apply-deductions', 'execute', 'succeeded', {
+        result: { discountCents: 0, creditCents: 3500, totalCents: 0 },
+      })
+      .reply('debit-credit', 'execute', 'succeeded')
+      .reply('reserve-stock', 'execute', 'succeeded');
+    assert.deepEqual(d.sends(), ['assign-shipment:execute']);
+    d.reply('assign-shipment', 'execute', 'failed', { reason: 'no partner' });
+    // No refund: the capture never ran.
+    assert.deepEqual(d.sends(), ['reserve-stock:compensate']);
+    d.reply('reserve-stock', 'compensate', 'succeeded');
+    assert.deepEqual(d.sends(), ['debit-credit:compensate']);
+  });
+
+  it('a declined card gives the credit back and the coupon, then fails the order', () => {
+    const d = startWith({ couponCode: 'ABCD-EFGH', creditRequestedCents: 100 })
+      .reply('open-order', 'execute', 'succeeded')
+      .reply('redeem-coupon', 'execute', 'succeeded', {
+        result: { couponId: 'c-1', discountCents: 500 },
+      })
+      .reply('apply-deductions', 'execute', 'succeeded', {
+        result: { discountCents: 500, creditCents: 100, totalCents: 2900 },
+      })
+      .reply('debit-credit', 'execute', 'succeeded')
+      .reply('reserve-stock', 'execute', 'succeeded')
+      .reply('capture-payment', 'execute', 'failed', { reason: 'Your card was declined.' });
+    const order: string[] = [];
+    for (const step of ['reserve-stock', 'debit-credit', 'apply-deductions', 'redeem-coupon']) {
+      order.push(...d.sends());
+      d.reply(step, 'compensate', 'succeeded');
+    }
+    assert.deepEqual(order, [
+      'reserve-stock:compensate',
+      'debit-credit:compensate',
+      'apply-deductions:compensate',
+      'redeem-coupon:compensate',
+    ]);
+    assert.deepEqual(d.sends(), ['open-order:compensate']);
+    assert.match((d.payload() as { reason: string }).reason, /^Payment declined/);
+  });
+
+  it('a refused coupon fails the order with users’ reason, nothing else to undo', () => {
+    const d = startWith({ couponCode: 'ABCD-EFGH' })
+      .reply('open-order', 'execute', 'succeeded')
+      .reply('redeem-coupon', 'execute', 'failed', {
+        reason: 'this coupon has already been used',
+      });
+    assert.deepEqual(d.sends(), ['open-order:compensate']);
+    assert.deepEqual(d.payload(), {
+      orderId: 'ord-1',
+      reason: 'This coupon has already been used. You have not been charged.',
+      undone: [],
+    });
+  });
+});
+
 describe('customerFailureReason and undoneFromHistory', () => {
   const rows: [string | null, RegExp][] = [
     ['reserve-stock: out of stock: p-1 wants 3, 1 available', /^Out of stock/],
@@ -278,6 +385,16 @@ describe('customerFailureReason and undoneFromHistory', () => {
     ['capture-payment: ', /^Payment declined: your payment method was declined/],
     ['assign-shipment: no delivery partner available for 10001', /^No delivery partner/],
     ['open-order: no reply after 3 attempts', /could not complete your order/],
+    [
+      'redeem-coupon: this coupon has already been used',
+      /^This coupon has already been used\. You have not been charged\.$/,
+    ],
+    ['redeem-coupon: unknown coupon code', /^Unknown coupon code\./],
+    ['redeem-coupon: no reply after 3 attempts', /could not check your coupon in time/],
+    [
+      'debit-credit: not enough credit: 500 wanted, 300 available',
+      /^Not enough store credit: 500 wanted, 300 available\. You have not been charged\.$/,
+    ],
     [null, /could not complete your order/],
   ];
   for (const [reason, expected] of rows)
@@ -313,7 +430,7 @@ describe('cancel-order saga', () => {
     return new Drive(CANCEL, s.id, CANCEL.data.parse(s.data));
   };
 
-  it('cancels the shipment, restocks, refunds and completes the cancellation', () => {
+  it('cancels the shipment, restocks, refunds, gives coupon and credit back, completes', () => {
     const d = start();
     assert.deepEqual(d.sends(), ['cancel-shipment:execute']);
     assert.deepEqual(d.payload(), { orderId: 'ord-1' });
@@ -322,6 +439,11 @@ describe('cancel-order saga', () => {
     d.reply('restock-order', 'execute', 'succeeded');
     assert.deepEqual(d.sends(), ['refund-payment:execute']);
     d.reply('refund-payment', 'execute', 'succeeded');
+    assert.deepEqual(d.sends(), ['unredeem-coupon:execute']);
+    assert.deepEqual(d.payload(), { orderId: 'ord-1' });
+    d.reply('unredeem-coupon', 'execute', 'succeeded');
+    assert.deepEqual(d.sends(), ['give-back-credit:execute']);
+    d.reply('give-back-credit', 'execute', 'succeeded');
     assert.deepEqual(d.sends(), ['complete-cancellation:execute']);
     d.reply('complete-cancellation', 'execute', 'succeeded');
     assert.equal(d.state.status, 'COMPLETED');

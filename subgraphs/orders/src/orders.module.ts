@@ -11,6 +11,7 @@ import { OrderRepository } from './persistence/order.repository.js';
 import { createOrdersOrm } from './persistence/orm.js';
 import { cartThrough, customersThrough } from './service/checkout-sources.js';
 import { OrderCommands } from './service/order-commands.service.js';
+import { OrderDeductions } from './service/order-deductions.service.js';
 import { OrderEventWriter } from './service/order-events.js';
 import { OrderLifecycle } from './service/order-lifecycle.service.js';
 import { OrderPlacement } from './service/order-placement.service.js';
@@ -129,7 +130,7 @@ export async function openOrdersModule(
       topic: config.ORDERS_COMMAND_TOPIC,
       groupId: config.ORDERS_COMMAND_GROUP,
       outbox,
-      handlers: orderCommandHandlers(lifecycle, payments),
+      handlers: orderCommandHandlers(lifecycle, payments, new OrderDeductions(repo)),
       afterCommit: wake,
     });
     const eventsConsumer = orderEventsConsumer({

@@ -31,6 +31,8 @@ export const orderConfirmedDataV2 = z.object({
   /** What was charged. */
   totalCents: minorUnits,
   shippingAddress: postalAddress,
+  /** The part of `discountCents` paid with store credit; absent on events before credit existed. */
+  creditCents: minorUnits.optional(),
 });
 
 /**

@@ -26,11 +26,16 @@ export const orderPlacedDataV2 = z.object({
     .min(1)
     .max(100),
   subtotalCents: minorUnits,
+  /** 0 at placement: the coupon's discount and the credit are applied by the saga. */
   discountCents: minorUnits,
   shippingCents: minorUnits,
-  /** What the payment step captures. */
+  /** Before coupon and credit: the saga's `orders.apply-deductions` step sets what is captured. */
   totalCents: minorUnits,
   shippingAddress: postalAddress,
+  /** The coupon code the customer entered (redeemed by the saga); absent without one. */
+  couponCode: z.string().min(1).max(64).optional(),
+  /** The store credit the customer asked to apply, at most; absent or 0 without any. */
+  creditRequestedCents: minorUnits.optional(),
 });
 
 /** `orders.order-placed` version 2: v1 plus the order number, contact, titles, totals and address. */

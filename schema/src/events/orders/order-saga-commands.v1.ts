@@ -31,6 +31,42 @@ export type FailOrderV1 = z.infer<typeof failOrderPayloadV1>;
  */
 export const failOrderV1 = defineSagaCommand('orders.fail-order', 1, failOrderPayloadV1);
 
+export const applyDeductionsPayloadV1 = orderRef.extend({
+  /** What the redeemed coupon takes off, as users computed it (0 without a coupon). */
+  discountCents: minorUnits,
+});
+export type ApplyDeductionsV1 = z.infer<typeof applyDeductionsPayloadV1>;
+
+/**
+ * `orders.apply-deductions` version 1, before the payment: orders prices the PENDING order with the
+ * coupon's discount and the store credit the customer asked for (never more than what is left to
+ * pay) and sets the amount the payment step captures to the new total. Idempotent: the figures are
+ * recomputed from the order's own subtotal and request. Compensation: `orders.remove-deductions`.
+ */
+export const applyDeductionsV1 = defineSagaCommand(
+  'orders.apply-deductions',
+  1,
+  applyDeductionsPayloadV1,
+);
+
+/** The `result` of `orders.apply-deductions`: the order's figures (merged into the saga data). */
+export const applyDeductionsResultV1 = z.object({
+  discountCents: minorUnits,
+  /** The store credit to debit: 0 when none was asked for or nothing was left to pay. */
+  creditCents: minorUnits,
+  /** What the payment step captures; 0 when coupon and credit cover the whole order. */
+  totalCents: minorUnits,
+});
+export type ApplyDeductionsResultV1 = z.infer<typeof applyDeductionsResultV1>;
+
+/**
+ * `orders.remove-deductions` version 1 (compensation of `orders.apply-deductions`): the PENDING
+ * order goes back to its undiscounted total (the coupon and credit were given back); a no-op on
+ * an order that is no longer PENDING.
+ */
+export const removeDeductionsV1 = defineSagaCommand('orders.remove-deductions', 1, orderRef);
+export type RemoveDeductionsV1 = z.infer<typeof orderRef>;
+
 /**
  * `orders.capture-payment` version 1: authorises and captures the order's total with the payment
  * method recorded at placement, through the payment provider port with the idempotency key

@@ -15,6 +15,7 @@ describe('order totals', () => {
       subtotalCents: 4498,
       discountCents: 0,
       shippingCents: 0,
+      creditCents: 0,
       totalCents: 4498,
     });
   });

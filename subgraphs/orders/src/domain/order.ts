@@ -15,6 +15,8 @@ export interface OrderTotals {
   readonly subtotalCents: number;
   readonly discountCents: number;
   readonly shippingCents: number;
+  /** Store credit applied (domain/deductions.ts); 0 at placement. */
+  readonly creditCents: number;
   readonly totalCents: number;
 }
 
@@ -23,8 +25,9 @@ export const orderTotalCents = (lines: readonly OrderLine[]): number =>
   lines.reduce((sum, l) => sum + l.quantity * l.unitPriceCents, 0);
 
 /**
- * The totals of an order. No coupons or credit and free shipping for now: both are 0, and
- * `totalCents = subtotalCents - discountCents + shippingCents` holds for when they arrive.
+ * The totals of an order at placement. Free shipping for now; the coupon's discount and store
+ * credit are 0 until the place-order saga applies them (`applyDeductions`), and
+ * `totalCents = subtotalCents - discountCents + shippingCents - creditCents` holds throughout.
  */
 export function orderTotals(lines: readonly OrderLine[]): OrderTotals {
   const subtotalCents = orderTotalCents(lines);
@@ -34,6 +37,7 @@ export function orderTotals(lines: readonly OrderLine[]): OrderTotals {
     subtotalCents,
     discountCents,
     shippingCents,
+    creditCents: 0,
     totalCents: subtotalCents - discountCents + shippingCents,
   };
 }

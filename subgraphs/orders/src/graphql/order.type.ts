@@ -155,13 +155,31 @@ export class OrderType {
   @Field(() => Int)
   subtotalCents!: number;
 
-  @Field(() => Int)
+  @Field(() => Int, {
+    description:
+      'What the coupon takes off the subtotal; 0 without one, and until the coupon is redeemed while the order is PENDING.',
+  })
   discountCents!: number;
+
+  @Field(() => String, {
+    nullable: true,
+    description: 'The coupon code given at checkout (upper case), or null.',
+  })
+  couponCode!: string | null;
+
+  @Field(() => Int, {
+    description:
+      'Store credit applied: what was asked for, never more than what is left to pay. 0 without any.',
+  })
+  creditCents!: number;
 
   @Field(() => Int)
   shippingCents!: number;
 
-  @Field(() => Int, { description: 'What is charged: subtotal − discount + shipping.' })
+  @Field(() => Int, {
+    description:
+      'What is charged: subtotal − discount + shipping − credit, never below 0 (0: nothing charged). Final once the order leaves PENDING.',
+  })
   totalCents!: number;
 
   @Field(() => [OrderLineType])
@@ -185,6 +203,8 @@ export class OrderType {
       currency: record.currency,
       subtotalCents: record.subtotalCents,
       discountCents: record.discountCents,
+      couponCode: record.couponCode ?? null,
+      creditCents: record.creditCents,
       shippingCents: record.shippingCents,
       totalCents: record.totalCents,
       createdAt: record.createdAt,
@@ -267,7 +287,21 @@ export class PlaceOrderInput {
 
   @Field({
     description:
-      'Your key for this checkout (8 to 200 printable characters, e.g. a UUID): sending it again with the same input returns the same order; with another input, CONFLICT.',
+      'Your key for this checkout (8 to 200 printable characters, e.g. a UUID): sending it again with the same input (coupon and credit included) returns the same order; with another input, CONFLICT.',
   })
   idempotencyKey!: string;
+
+  @Field(() => String, {
+    nullable: true,
+    description:
+      'One of your coupons (see myCoupons). It is redeemed while the order is placed; a coupon that cannot be used (unknown, used, expired, below its minimum order) fails the order with the reason.',
+  })
+  couponCode?: string | null;
+
+  @Field(() => Int, {
+    nullable: true,
+    description:
+      'Store credit to spend on this order, in cents, from 0 to 10000000; at most what the order costs after the coupon is used. Not enough credit fails the order with the reason.',
+  })
+  creditCents?: number | null;
 }

@@ -99,6 +99,8 @@ export class OrdersResolver {
         },
         paymentMethod: input.paymentMethod,
         idempotencyKey: input.idempotencyKey,
+        couponCode: input.couponCode ?? null,
+        creditCents: input.creditCents ?? null,
       }),
     );
   }

@@ -2,6 +2,8 @@ import type { EntityManager } from '@mikro-orm/core';
 import { commandHandler, type CommandHandler, type StepOutcome } from '@shop/messaging';
 import { assertNever } from '@shop/platform';
 import {
+  applyDeductionsResultV1,
+  applyDeductionsV1,
   capturePaymentResultV1,
   capturePaymentV1,
   completeCancellationV1,
@@ -10,7 +12,9 @@ import {
   openOrderV1,
   refundOrderPaymentResultV1,
   refundOrderPaymentV1,
+  removeDeductionsV1,
 } from '@shop/schema';
+import type { OrderDeductions } from '../service/order-deductions.service.js';
 import type {
   LifecycleDetail,
   LifecycleResult,
@@ -50,6 +54,7 @@ async function step(
 export function orderCommandHandlers(
   lifecycle: OrderLifecycle,
   payments: PaymentService,
+  deductions: OrderDeductions,
 ): CommandHandler[] {
   return [
     commandHandler(openOrderV1, async (p, { em }): Promise<StepOutcome> => {
@@ -63,7 +68,27 @@ export function orderCommandHandlers(
     commandHandler(failOrderV1, (p, { em }) =>
       step(lifecycle, em, p.orderId, { event: 'fail', reason: p.reason, undone: p.undone }),
     ),
+    commandHandler(applyDeductionsV1, async (p, { em }): Promise<StepOutcome> => {
+      const r = await deductions.applyWithin(em, p.orderId, p.discountCents);
+      return r.ok
+        ? { outcome: 'succeeded', result: applyDeductionsResultV1.parse(r.totals) }
+        : { outcome: 'failed', reason: r.reason };
+    }),
+    commandHandler(removeDeductionsV1, async (p, { em }): Promise<StepOutcome> => {
+      await deductions.removeWithin(em, p.orderId);
+      return { outcome: 'succeeded' };
+    }),
     commandHandler(capturePaymentV1, async (p, { em }): Promise<StepOutcome> => {
+      // The saga skips the capture of an order coupon and credit paid in full; a saga started
+      // before that rule still must not ask the provider for 0.
+      if (await deductions.nothingToCharge(em, p.orderId))
+        return {
+          outcome: 'succeeded',
+          result: capturePaymentResultV1.parse({
+            paymentId: `none:${p.orderId}`,
+            capturedCents: 0,
+          }),
+        };
       const r = await payments.captureWithin(em, p.orderId);
       return r.ok
         ? {
@@ -78,6 +103,8 @@ export function orderCommandHandlers(
     commandHandler(
       refundOrderPaymentV1,
       async (p, { em }): Promise<StepOutcome> => {
+        if (await deductions.nothingToCharge(em, p.orderId))
+          return { outcome: 'succeeded', result: { refundedCents: 0 } };
         const r = await payments.refundWithin(em, p.orderId);
         return r.ok
           ? {

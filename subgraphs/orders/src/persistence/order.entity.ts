@@ -21,6 +21,12 @@ export const OrderEntity = defineEntity({
     subtotalCents: p.integer().default(0),
     discountCents: p.integer().default(0),
     shippingCents: p.integer().default(0),
+    /** The store credit applied by the place-order saga (part of what is not charged). */
+    creditCents: p.integer().default(0),
+    /** The coupon code asked for at placement (upper case), or null. */
+    couponCode: p.string().length(64).nullable(),
+    /** The store credit asked for at placement, at most; 0 for none. */
+    creditRequestedCents: p.integer().default(0),
     totalCents: p.integer(),
     lines: p.json<OrderLine[]>(),
     customer: p.json<CustomerContact>().nullable(),

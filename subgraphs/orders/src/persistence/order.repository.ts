@@ -1,6 +1,7 @@
 import { LockMode, UniqueConstraintViolationException, type EntityManager } from '@mikro-orm/core';
 import { sqlRun } from '@shop/messaging';
 import type { CustomerContact, PostalAddress } from '@shop/schema';
+import type { DeductedTotals, DeductionRequest } from '../domain/deductions.js';
 import type { OrderLine, OrderStatus, OrderTotals } from '../domain/order.js';
 import type { PaymentStatus } from '../domain/payment.js';
 import {
@@ -25,6 +26,7 @@ export interface NewOrder {
   readonly inputFingerprint: string;
   readonly currency: string;
   readonly totals: OrderTotals;
+  readonly deductions: DeductionRequest;
   readonly lines: readonly OrderLine[];
   readonly customer: CustomerContact;
   readonly shippingAddress: PostalAddress;
@@ -71,9 +73,11 @@ export class OrderRepository {
     await sqlRun(
       em,
       `INSERT INTO orders (id, user_id, order_number, idempotency_key, input_fingerprint, status,
-         currency, subtotal_cents, discount_cents, shipping_cents, total_cents, \`lines\`, customer,
-         shipping_address, created_at, updated_at)
-       VALUES (?, ?, ?, ?, ?, 'PENDING', ?, ?, ?, ?, ?, ?, ?, ?, CURRENT_TIMESTAMP(3), CURRENT_TIMESTAMP(3))`,
+         currency, subtotal_cents, discount_cents, shipping_cents, credit_cents, total_cents,
+         coupon_code, credit_requested_cents, \`lines\`, customer, shipping_address, created_at,
+         updated_at)
+       VALUES (?, ?, ?, ?, ?, 'PENDING', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?,
+         CURRENT_TIMESTAMP(3), CURRENT_TIMESTAMP(3))`,
       [
         o.id,
         o.userId,
@@ -84,7 +88,10 @@ export class OrderRepository {
         o.totals.subtotalCents,
         o.totals.discountCents,
         o.totals.shippingCents,
+        o.totals.creditCents,
         o.totals.totalCents,
+        o.deductions.couponCode ?? null,
+        o.deductions.creditRequestedCents,
         JSON.stringify(o.lines),
         JSON.stringify(o.customer),
         JSON.stringify(o.shippingAddress),
@@ -136,6 +143,25 @@ export class OrderRepository {
     // The row is locked and was read at `from`: anything else is a bug, not a race.
     if (affectedRows !== 1) throw new Error(`order ${id} was not ${from}`);
     await this.history(em, id, from, to, reason);
+  }
+
+  /**
+   * Writes a locked PENDING order's discount, credit and total, and the amount its payment step
+   * will capture (only while nothing was asked of the provider: a PENDING payment row).
+   */
+  async setDeductions(em: EntityManager, id: string, t: DeductedTotals): Promise<void> {
+    await sqlRun(
+      em,
+      `UPDATE orders SET discount_cents = ?, credit_cents = ?, total_cents = ?,
+         updated_at = CURRENT_TIMESTAMP(3) WHERE id = ? AND status = 'PENDING'`,
+      [t.discountCents, t.creditCents, t.totalCents, id],
+    );
+    await sqlRun(
+      em,
+      `UPDATE payments SET amount_cents = ?, updated_at = CURRENT_TIMESTAMP(3)
+         WHERE order_id = ? AND status = 'PENDING'`,
+      [t.totalCents, id],
+    );
   }
 
   /** Sets (or clears, with null) the order's needs-attention note for the admins. */

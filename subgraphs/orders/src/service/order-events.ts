@@ -76,7 +76,13 @@ export class OrderEventWriter {
     await this.outbox.add(em, orderPlacedV2, {
       topic: this.topic,
       key: o.id,
-      data: summaryOf(order, o),
+      data: {
+        ...summaryOf(order, o),
+        ...(order.couponCode == null ? {} : { couponCode: order.couponCode }),
+        ...(order.creditRequestedCents > 0
+          ? { creditRequestedCents: order.creditRequestedCents }
+          : {}),
+      },
     });
   }
 
@@ -90,7 +96,7 @@ export class OrderEventWriter {
     await this.outbox.add(em, orderConfirmedV2, {
       topic: this.topic,
       key: o.id,
-      data: summaryOf(order, o),
+      data: { ...summaryOf(order, o), creditCents: order.creditCents },
     });
   }
 
@@ -155,7 +161,12 @@ export class OrderEventWriter {
   }
 }
 
-/** What order-placed v2 and order-confirmed v2 both carry: the order as the customer sees it. */
+/**
+ * What order-placed v2 and order-confirmed v2 both carry: the order as the customer sees it. Their
+ * `discountCents` is everything not charged, coupon and store credit together, so that their
+ * `totalCents = subtotalCents - discountCents + shippingCents` holds (confirmed v2 also names the
+ * credit part); at placement both are still 0.
+ */
 function summaryOf(order: OrderRecord, o: ReturnType<typeof placed>) {
   return {
     orderId: o.id,
@@ -164,7 +175,7 @@ function summaryOf(order: OrderRecord, o: ReturnType<typeof placed>) {
     currency: order.currency,
     lines: order.lines.map(lineOf),
     subtotalCents: order.subtotalCents,
-    discountCents: order.discountCents,
+    discountCents: order.discountCents + order.creditCents,
     shippingCents: order.shippingCents,
     totalCents: order.totalCents,
     shippingAddress: o.shippingAddress,

@@ -14,6 +14,7 @@ import {
   type PostalAddress,
 } from '@shop/schema';
 import type { Identity } from '@shop/subgraph-kit';
+import { parseDeductions } from '../domain/deductions.js';
 import { newOrderNumber, orderTotals, type OrderLine } from '../domain/order.js';
 import { normaliseCardNumber } from '../domain/payment.js';
 import { canonicalInput, judgePlacement } from '../domain/placement.js';
@@ -28,6 +29,10 @@ export interface PlaceOrderInput {
   /** The card number as typed; only the provider's token, brand and last four are kept. */
   readonly paymentMethod: string;
   readonly idempotencyKey: string;
+  /** A coupon to redeem; checked by users when the saga redeems it. */
+  readonly couponCode?: string | null;
+  /** Store credit to apply, at most, in minor units; never more than the order costs. */
+  readonly creditCents?: number | null;
 }
 
 export interface PlacementDeps {
@@ -70,14 +75,24 @@ export class OrderPlacement {
   async place(identity: Identity, input: PlaceOrderInput): Promise<OrderRecord> {
     const userId = identity.userId;
     if (userId === undefined) throw new UnauthenticatedError('sign in to place an order');
-    const { address, cardNumber, key } = this.validate(input);
+    const { address, cardNumber, key, deductions } = this.validate(input);
     const { repo, orm } = this.deps;
     const card = await this.deps.provider.tokenize(
       cardNumber,
       AbortSignal.timeout(this.deps.providerTimeoutMs ?? 5000),
     );
     const fingerprint = createHash('sha256')
-      .update(canonicalInput({ shippingAddress: address, card: card.fingerprint }))
+      // The coupon and credit are part of the input: the same key with another coupon or another
+      // amount of credit is a different order (CONFLICT), not a replay. Absent ones are left out
+      // (undefined is dropped), so a key used before coupons existed still replays.
+      .update(
+        canonicalInput({
+          shippingAddress: address,
+          card: card.fingerprint,
+          couponCode: deductions.couponCode,
+          creditCents: deductions.creditRequestedCents || undefined,
+        }),
+      )
       .digest('hex');
     const earlier = await this.answerFromKey(userId, key, fingerprint);
     if (earlier !== undefined) return earlier;
@@ -99,6 +114,7 @@ export class OrderPlacement {
             inputFingerprint: fingerprint,
             currency: CURRENCY,
             totals,
+            deductions,
             lines,
             customer: { userId, email, name: address.name },
             shippingAddress: address,
@@ -184,9 +200,16 @@ export class OrderPlacement {
         field: 'idempotencyKey',
         message: 'must be 8 to 200 printable characters (a UUID is a good key)',
       });
-    if (problems.length > 0 || !address.success || cardNumber === undefined)
+    const deductions = parseDeductions(input);
+    if (!deductions.ok) problems.push(...deductions.problems);
+    if (problems.length > 0 || !address.success || cardNumber === undefined || !deductions.ok)
       throw BadUserInputError.fromProblems(problems);
-    return { address: address.data, cardNumber, key: input.idempotencyKey };
+    return {
+      address: address.data,
+      cardNumber,
+      key: input.idempotencyKey,
+      deductions: deductions.request,
+    };
   }
 
   /** The order's lines from the priced cart; an empty cart or a flagged line is refused. */
