@@ -1,5 +1,5 @@
 import { cartConfigSchema, startCartApp, type CartApp } from '@shop/cart';
-import { catalogConfigSchema, seedProducts, startCatalogApp, type CatalogApp } from '@shop/catalog';
+import { catalogConfigSchema, startCatalogApp, type CatalogApp } from '@shop/catalog';
 import type { KafkaPublisher } from '@shop/messaging';
 import { createLogger, parseConfig } from '@shop/platform';
 import {
@@ -159,9 +159,9 @@ export async function openOrdersWorld(
       return id as string;
     },
     async product(id, priceCents, onHand) {
-      await seedProducts(stack.env.MONGODB_URL, mongoDatabase, [
-        { id, title: `Product ${id}`, description: '', priceCents },
-      ]);
+      // Through catalog's writer, which refreshes its product cache (on by default): a re-price
+      // seeded straight into MongoDB would be served stale from the cache.
+      await catalog.catalog.upsert({ id, title: `Product ${id}`, description: '', priceCents });
       const res = await gql(
         catalog.http.url,
         'mutation ($i: AdjustStockInput!) { adjustStock(input: $i) { onHand } }',
