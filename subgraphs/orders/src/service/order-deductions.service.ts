@@ -55,7 +55,10 @@ export class OrderDeductions {
    * so the saga skipped the capture and nothing was asked of the provider (nor may be refunded).
    */
   async nothingToCharge(em: EntityManager, orderId: string): Promise<boolean> {
-    const payment = (await this.repo.paymentsOf(em, [orderId])).get(orderId);
-    return payment !== undefined && payment.status === 'PENDING' && payment.amountCents === 0;
+    // Read in the caller's transaction (the participant's), on its connection: `paymentsOf` reads
+    // through a fork, which takes a second pooled connection, and a pool's worth of commands each
+    // holding one and waiting for another deadlocked the orders participant (100-customer test).
+    const payment = await this.repo.lockPayment(em, orderId);
+    return payment !== null && payment.status === 'PENDING' && payment.amountCents === 0;
   }
 }
