@@ -129,7 +129,9 @@ export async function openOrdersWorld(
       ORDERS_EVENTS_GROUP: stack.ns.group('orders.event-consumer'),
       CART_URL: cart.http.url,
       USERS_URL: users.http.url,
-      PAYMENT_TIMEOUT_MS: '300',
+      // Short enough for the timeout card's tests, long enough that a loaded machine's ledger
+      // write is not taken for an unknown outcome (which replies nothing; tests await replies).
+      PAYMENT_TIMEOUT_MS: '1500',
       ...env,
     }),
     createLogger('orders', logLevel()),
