@@ -501,12 +501,20 @@ describe('orders saga participant: commands over Kafka', () => {
       // The unknown capture left nothing recorded: the saga's resend runs it again and is answered
       // from the provider's books (the stuck try may have landed once its row was free).
       assert.deepEqual(repliesOf(`po:${stuck}`), []);
+      const logRows = await world.rows<{ n: number }>(
+        'SELECT COUNT(*) AS n FROM saga_participant_log WHERE saga_id = ?',
+        [`po:${stuck}`],
+      );
+      assert.equal(Number(logRows[0]?.n), 0, 'an unknown outcome leaves no participant log row');
       await publisher.send([
         world.command(capturePaymentV1, meta(`po:${stuck}`, 2, 'execute', 2), { orderId: stuck }),
       ]);
       const [resent] = await awaitReplies(`po:${stuck}`, 1);
       assert.equal(resent?.outcome, 'succeeded', JSON.stringify(resent));
       assert.equal(resent?.attempt, 2);
+      // Run again, not answered from a leftover row: the reply carries the capture's result.
+      assert.equal(resent?.result?.capturedCents, 2 * 2599, JSON.stringify(resent));
+      assert.equal((await paymentRow(stuck))?.status, 'CAPTURED');
       const captures = (await ledger(stuck)).filter((r) => r.kind === 'capture');
       assert.deepEqual(
         captures.map((r) => r.outcome),
