@@ -20,7 +20,12 @@ import { normaliseCardNumber } from '../domain/payment.js';
 import { canonicalInput, judgePlacement } from '../domain/placement.js';
 import type { OrderRecord } from '../persistence/order.entity.js';
 import { isDuplicateKey, type OrderRepository } from '../persistence/order.repository.js';
-import type { CartPort, CheckoutLine, CustomerDirectory } from './checkout-sources.js';
+import type {
+  CartPort,
+  CheckoutCart,
+  CheckoutLine,
+  CustomerDirectory,
+} from './checkout-sources.js';
 import type { OrderEventWriter } from './order-events.js';
 import type { PaymentProvider } from './payment-provider.js';
 
@@ -97,8 +102,9 @@ export class OrderPlacement {
     const earlier = await this.answerFromKey(userId, key, fingerprint);
     if (earlier !== undefined) return earlier;
 
-    const cart = await this.deps.cart.checkoutCart(userId);
-    const lines = this.orderLines(cart.lines);
+    const read = await this.readCart(userId, key, fingerprint);
+    if ('replay' in read) return read.replay;
+    const { cart, lines } = read;
     const email = await this.deps.customers.emailOf(userId);
     if (email === undefined) throw new UnauthenticatedError('this account no longer exists');
     const totals = orderTotals(lines);
@@ -144,6 +150,28 @@ export class OrderPlacement {
         // Otherwise the order number collided (50 random bits): draw another.
         if (attempt >= 3) throw err;
       }
+    }
+  }
+
+  /**
+   * The cart to order from. A concurrent request with the same key may have placed the order and
+   * cleared this cart between our key check and this read; it commits the order before it clears
+   * the cart, so a refusal here (empty cart, a line gone) checks the key again and answers a
+   * replay from that order instead of an error the first request never saw.
+   */
+  private async readCart(
+    userId: string,
+    key: string,
+    fingerprint: string,
+  ): Promise<{ cart: CheckoutCart; lines: OrderLine[] } | { replay: OrderRecord }> {
+    try {
+      const cart = await this.deps.cart.checkoutCart(userId);
+      return { cart, lines: this.orderLines(cart.lines) };
+    } catch (err) {
+      if (!(err instanceof BadUserInputError)) throw err;
+      const raced = await this.answerFromKey(userId, key, fingerprint);
+      if (raced !== undefined) return { replay: raced };
+      throw err;
     }
   }
 
