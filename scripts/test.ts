@@ -6,6 +6,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, globSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { repoRoot, workspaces } from './workspaces.ts';
 
 const filters = process.argv.slice(2).map((f) => path.resolve(f));
@@ -54,6 +55,8 @@ const res = spawnSync(
     '--test-timeout=600000',
     // A file whose tests are done but which leaks a handle (a client left open) must not hang CI.
     '--test-force-exit',
+    // ...but force-exit alone cuts a file's last results off its stdout (see the preload).
+    `--import=${pathToFileURL(path.join(repoRoot, 'scripts', 'flush-before-exit.mjs')).href}`,
     '--test-reporter=spec',
     '--test-reporter-destination=stdout',
     `--test-reporter=${path.join(repoRoot, 'scripts', 'summary-reporter.mjs')}`,
