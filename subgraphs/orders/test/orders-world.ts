@@ -132,6 +132,9 @@ export async function openOrdersWorld(
       // Short enough for the timeout card's tests, long enough that a loaded machine's ledger
       // write is not taken for an unknown outcome (which replies nothing; tests await replies).
       PAYMENT_TIMEOUT_MS: '1500',
+      // No test here is about the cart's deadline: a loaded CI machine once took over 2 s to
+      // answer checkoutCart, failing a payment test at its first step.
+      SERVICE_CALL_TIMEOUT_MS: '10000',
       ...env,
     }),
     createLogger('orders', logLevel()),
