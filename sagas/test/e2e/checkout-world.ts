@@ -551,6 +551,19 @@ export class CheckoutWorld {
     );
   }
 
+  /** How many of these orders are neither CONFIRMED nor FAILED yet (their sagas in flight). */
+  async unsettled(ids: readonly string[]): Promise<number> {
+    if (ids.length === 0) return 0;
+    const [row] = await this.rows<{ n: number | string }>(
+      'orders',
+      `SELECT COUNT(*) AS n FROM orders WHERE status NOT IN ('CONFIRMED', 'FAILED') AND id IN (${ids
+        .map(() => '?')
+        .join(',')})`,
+      [...ids],
+    );
+    return Number(row?.n ?? 0);
+  }
+
   /**
    * Waits until every order is CONFIRMED or FAILED, watching orders' database with one query per
    * poll (a hundred customers polling the gateway would load the machine more than the checkouts),
