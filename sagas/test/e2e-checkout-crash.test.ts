@@ -62,6 +62,8 @@ describe('checkout end to end with SIGKILLs', () => {
     const GATE = Math.ceil(CHECKOUTS / VICTIMS.length);
     const queue = [...customers];
     let killed = 0;
+    // Neither side waits for the other once that one has stopped (done or failed): no hang.
+    let placing = true;
     const placers = Promise.all(
       Array.from({ length: PLACERS }, async () => {
         for (let next = queue.shift(); next !== undefined; next = queue.shift()) {
@@ -70,20 +72,26 @@ describe('checkout end to end with SIGKILLs', () => {
           await sleep(Math.floor(Math.random() * 300));
         }
       }),
-    );
+    ).finally(() => {
+      placing = false;
+    });
     // Each kill waits for two orders placed since the last one, then lands at a random moment.
     // Labelled victim@placed/unsettled (orders placed so far, how many had no outcome yet), so
     // a kill that hit no saga in flight shows, and more than one of those fails the test.
     const kills: string[] = [];
     let midFlow = 0;
-    for (const victim of VICTIMS) {
-      while (placed.length < Math.min(CHECKOUTS, killed * GATE + 2)) await sleep(50);
-      await sleep(Math.floor(Math.random() * 800));
-      const open = await world.unsettled(placed.map((p) => p.id));
-      if (open > 0) midFlow++;
-      kills.push(`${victim}@${placed.length}/${open}`);
-      await world.kill(victim);
-      killed++;
+    try {
+      for (const victim of VICTIMS) {
+        while (placing && placed.length < killed * GATE + 2) await sleep(50);
+        await sleep(Math.floor(Math.random() * 800));
+        const open = await world.unsettled(placed.map((p) => p.id));
+        if (open > 0) midFlow++;
+        kills.push(`${victim}@${placed.length}/${open}`);
+        await world.kill(victim);
+        killed++;
+      }
+    } finally {
+      killed = VICTIMS.length;
     }
     await placers;
     t.diagnostic(`killed ${kills.join(', ')}; placements sent again ${retries} times`);
