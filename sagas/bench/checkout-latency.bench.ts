@@ -8,13 +8,19 @@
 // - checkout: `placeOrder` over HTTP through the gateway until the order is CONFIRMED in orders'
 //   database, with the gateway, five subgraphs and the orchestrator as processes, at 1, 10 and 50.
 // Settings: BENCH_SAMPLES (per level, default 50), BENCH_FLOOR_SAMPLES (default 30),
-// BENCH_SKIP_CHECKOUT=1 (floor and demo only).
+// BENCH_SKIP_CHECKOUT=1 (floor and demo only). After the checkout rows, where a checkout spends
+// its time, per level, from its saga's history.
 import type { MikroORM } from '@mikro-orm/mysql';
 import { KafkaBus, openMessagingOrm } from '@shop/messaging';
 import { createLogger } from '@shop/platform';
 import { SAGA_COMMAND_TOPIC_PREFIX } from '@shop/schema';
 import { TestStack } from '@shop/testing';
-import { SAGA_TABLES_DDL, SagaOrchestrator } from '../src/index.js';
+import {
+  placeOrderSagaId,
+  SAGA_TABLES_DDL,
+  SagaOrchestrator,
+  type SagaHistoryEntry,
+} from '../src/index.js';
 import { DEMO_ORDER_SAGA, demoOrderSaga } from '../test/demo/demo-order.saga.js';
 import { DEMO_PARTICIPANT_DDL, DemoParticipants } from '../test/demo/demo-participants.js';
 import { CARDS, CheckoutWorld, type Customer } from '../test/e2e/checkout-world.js';
@@ -167,6 +173,63 @@ async function demoRows(stack: TestStack, bus: KafkaBus): Promise<Map<number, Ro
   return rows;
 }
 
+interface Placed {
+  readonly id: string;
+  /** Wall clock (ms) when placeOrder was sent and when it answered. */
+  readonly startedAt: number;
+  readonly answeredAt: number;
+  /** When the bench's poller saw the order CONFIRMED. */
+  readonly confirmedAt: number;
+}
+
+/** Where a level's checkouts spent their time: segment → milliseconds, one entry per order. */
+type Breakdown = Map<string, number[]>;
+const breakdowns = new Map<number, Breakdown>();
+
+/**
+ * Splits each checkout into segments from its saga's history (the orchestrator's own clock, as is
+ * the bench's): placeOrder's answer, when the saga started against that answer (negative: before
+ * the client had it), each step from the previous step's success to its own (the command through
+ * the outbox, Kafka, the participant's transaction and the reply back; resends included), the
+ * poller's lag; plus how many commands timed out.
+ */
+async function breakdown(world: CheckoutWorld, placed: readonly Placed[]): Promise<Breakdown> {
+  const out: Breakdown = new Map();
+  const add = (segment: string, ms: number): void => {
+    out.set(segment, [...(out.get(segment) ?? []), ms]);
+  };
+  const sagas = await world.rows<{ id: string; history: string }>(
+    'sagas',
+    `SELECT id, history FROM saga_instance WHERE id IN (${placed.map(() => '?').join(',')})`,
+    placed.map((p) => placeOrderSagaId(p.id)),
+  );
+  const historyOf = new Map(
+    sagas.map((r) => [r.id, JSON.parse(r.history) as SagaHistoryEntry[]] as const),
+  );
+  for (const p of placed) {
+    const history = historyOf.get(placeOrderSagaId(p.id));
+    if (history === undefined) continue;
+    add('placeOrder answered', p.answeredAt - p.startedAt);
+    const at = (e: SagaHistoryEntry): number => Date.parse(e.at);
+    let previous = p.answeredAt;
+    for (const e of history) {
+      if (e.event === 'timed-out') add('timed-out commands (count)', 1);
+      if (e.action === 'saga' && e.event === 'started') {
+        add('saga started − placeOrder answered', at(e) - p.answeredAt);
+        previous = at(e);
+      }
+      // The orchestrator records a step's success and the next step's command in one
+      // transition, so a step's time runs from the previous success (or the start) to its own.
+      if (e.action === 'execute' && (e.event === 'succeeded' || e.event === 'skipped')) {
+        if (e.event === 'succeeded') add(`step ${e.stepName}`, at(e) - previous);
+        previous = at(e);
+      }
+    }
+    add('CONFIRMED seen − last reply recorded', p.confirmedAt - previous);
+  }
+  return out;
+}
+
 async function checkoutRows(): Promise<Map<number, Row>> {
   // Its own namespace: the demo rows already made this run's `sagas` database.
   const world = await CheckoutWorld.open(new TestStack('benchcow'));
@@ -198,16 +261,20 @@ async function checkoutRows(): Promise<Map<number, Row>> {
         await new Promise((r) => setTimeout(r, 5));
       }
     })();
+    let placed: Placed[] = [];
     const checkout = async (): Promise<number> => {
       const c = ready.pop();
       if (c === undefined) throw new Error('no prepared customer left');
       const t0 = performance.now();
+      const startedAt = Date.now();
       const res = await world.placeOrder(c, CARDS.success);
       const id = res.data?.placeOrder.id;
       if (id === undefined) throw new Error(`placeOrder: ${JSON.stringify(res.errors)}`);
+      const answeredAt = Date.now();
       const status = await new Promise<string>((resolve) => inFlight.set(id, resolve));
       inFlight.delete(id);
       if (status !== 'CONFIRMED') throw new Error(`order ${id} ended ${status}`);
+      placed.push({ id, startedAt, answeredAt, confirmedAt: Date.now() });
       return performance.now() - t0;
     };
     await prepare(10);
@@ -215,7 +282,9 @@ async function checkoutRows(): Promise<Map<number, Row>> {
     const rows = new Map<number, Row>();
     for (const level of LEVELS) {
       await prepare(SAMPLES);
+      placed = [];
       rows.set(level, await measure(level, () => checkout()));
+      breakdowns.set(level, await breakdown(world, placed));
     }
     polling = false;
     await poller;
@@ -255,6 +324,18 @@ try {
     );
     for (const [level, r] of co)
       console.log(`  ${String(level).padStart(2)} concurrent: ${fmt(r)}`);
+    console.log('where a checkout spends its time, median / p95 ms per level (saga history):');
+    const segments = [...new Set([...breakdowns.values()].flatMap((b) => [...b.keys()]))];
+    for (const segment of segments) {
+      const cells = LEVELS.map((level) => {
+        const xs = breakdowns.get(level)?.get(segment) ?? [];
+        if (segment.endsWith('(count)')) return `${xs.length}`.padStart(13);
+        return xs.length === 0
+          ? '-'.padStart(13)
+          : `${pct(xs, 50).toFixed(0)} / ${pct(xs, 95).toFixed(0)}`.padStart(13);
+      });
+      console.log(`  ${segment.padEnd(34)} ${cells.join(' ')}`);
+    }
     const one = co.get(1)!;
     const fifty = co.get(50)!;
     const ratio = (name: string, value: number, goal: string, ok: boolean) =>
