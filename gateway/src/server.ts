@@ -31,6 +31,9 @@ export interface GatewayServer {
   close(): Promise<void>;
 }
 
+/** The periodic resync wakes its subscriptions in this many steps per interval (see resyncSlice). */
+const RESYNC_SLICES = 30;
+
 const listenOn = (s: Server, port: number, host: string): Promise<number> =>
   new Promise((resolvePort, reject) => {
     s.once('error', reject);
@@ -130,7 +133,10 @@ export async function createGatewayServer(
     events
       .start({ onSignal: (signal) => hub.wake(wakeKeysOf(signal)), onResync: () => hub.wakeAll() })
       .catch((err: unknown) => logger.error({ err }, 'delivery event source failed'));
-    resyncTimer = setInterval(() => hub.wakeAll(), config.SUBSCRIPTION_RESYNC_MS);
+    resyncTimer = setInterval(
+      () => hub.resyncSlice(RESYNC_SLICES),
+      config.SUBSCRIPTION_RESYNC_MS / RESYNC_SLICES,
+    );
     resyncTimer.unref();
   }
 

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { createLogger } from '@shop/platform';
 import { CURSOR_ALIAS } from './log-query.js';
-import { SubscriptionFeed, type LogPageReader } from './subscription-feed.js';
+import { SubscriptionFeed, SubscriptionHub, type LogPageReader } from './subscription-feed.js';
 
 /**
  * A gapless log in memory, read as delivery's `*Log` fields answer: the entries after a cursor,
@@ -97,5 +97,52 @@ describe('SubscriptionFeed paging and backpressure', () => {
       Array.from({ length: 30 }, (_, i) => i + 1),
     );
     await feed.return();
+  });
+});
+
+describe('SubscriptionHub resync', () => {
+  class Counted {
+    wakes = 0;
+    wake(): void {
+      this.wakes++;
+    }
+  }
+
+  it('wakes each subscription once per sweep, a share per slice, never all at once', () => {
+    const hub = new SubscriptionHub<Counted>();
+    const feeds = Array.from({ length: 95 }, () => new Counted());
+    feeds.forEach((f, i) => hub.add(`partner-${i % 40}`, f));
+    const perSlice: number[] = [];
+    for (let slice = 0; slice < 30; slice++) {
+      const before = feeds.reduce((n, f) => n + f.wakes, 0);
+      hub.resyncSlice(30);
+      perSlice.push(feeds.reduce((n, f) => n + f.wakes, 0) - before);
+    }
+    assert.deepEqual(
+      feeds.map((f) => f.wakes),
+      feeds.map(() => 1),
+    );
+    assert.ok(Math.max(...perSlice) <= Math.ceil(95 / 30), `per slice: ${perSlice.join(',')}`);
+  });
+
+  it('lets a subscription opened mid-sweep join the next one, and skips one removed', () => {
+    const hub = new SubscriptionHub<Counted>();
+    const first = new Counted();
+    const removed = new Counted();
+    hub.add('a', first);
+    const remove = hub.add('b', removed);
+    hub.resyncSlice(2); // the sweep holds both; wakes one
+    const late = new Counted();
+    hub.add('c', late);
+    remove();
+    hub.resyncSlice(2); // ends the sweep: wakes the other of the two
+    assert.equal(late.wakes, 0);
+    hub.resyncSlice(2); // next sweep: first and late, one of them now
+    hub.resyncSlice(2);
+    assert.equal(late.wakes, 1);
+    assert.equal(first.wakes, 2);
+    // The removed one was in the first sweep's snapshot (its own wake ignores a closed feed) but
+    // is not in the next.
+    assert.equal(removed.wakes, 1);
   });
 });
