@@ -11,6 +11,8 @@ import { address, CARDS, CheckoutWorld, type Customer } from './e2e/checkout-wor
 const CHECKOUTS = 50;
 /** Customers checking out at the same time. */
 const PLACERS = 5;
+/** Store credit each customer has and applies to its order. */
+const CREDIT = 500;
 const VICTIMS = ['orchestrator', 'catalog', 'orders', 'delivery', 'users', 'orchestrator'] as const;
 
 describe('checkout end to end with SIGKILLs', () => {
@@ -36,6 +38,13 @@ describe('checkout end to end with SIGKILLs', () => {
     const customers = await Promise.all(
       (await world.customers(CHECKOUTS)).map(async (c, i) => {
         await world.addToCart(c, i % 2 === 0 ? 'kit' : 'tent', 1);
+        // Store credit makes users a participant of every saga (its debit step, and the credit
+        // given back when the order fails), so its kill interrupts steps too.
+        await world.ok(
+          undefined,
+          'mutation ($input: CreditAdjustmentInput!) { grantCredit(input: $input) { seq } }',
+          { input: { userId: c.userId, amountCents: CREDIT, reason: 'crash test' } },
+        );
         return { c, kind: kinds[i % kinds.length]! };
       }),
     );
@@ -50,7 +59,11 @@ describe('checkout end to end with SIGKILLs', () => {
       // Longer than a restart may take to listen (120 s) from any moment of the placement.
       const giveUpAt = Date.now() + 300_000;
       for (;;) {
-        const res = await world.placeOrder(c, card, { key, address: shipTo });
+        const res = await world.placeOrder(c, card, {
+          key,
+          address: shipTo,
+          creditCents: CREDIT,
+        });
         if (res.errors === undefined) {
           placed.push({ c, id: res.data!.placeOrder.id, kind });
           return;
@@ -85,8 +98,7 @@ describe('checkout end to end with SIGKILLs', () => {
     );
     // Each kill waits for two orders placed since the previous kill. Labelled
     // victim@placed/unsettled (orders placed so far, how many had no outcome yet), so a kill
-    // while no saga was in flight shows, and more than one of those fails the test. users is
-    // killed too, but these orders' sagas skip its steps (no coupon, no credit).
+    // while no saga was in flight shows, and more than one of those fails the test.
     const kills: string[] = [];
     let midFlow = 0;
     try {
@@ -170,6 +182,16 @@ describe('checkout end to end with SIGKILLs', () => {
       "SELECT COUNT(*) AS n FROM stock_reservation WHERE status = 'held'",
     );
     assert.equal(Number(held?.n), 0, 'no reservation left held');
+    // Credit debited once for a confirmed order, given back in full for a failed one.
+    for (const [i, o] of orders.entries()) {
+      const [account] = await world.rows<{ balance_cents: number | string }>(
+        'users',
+        'SELECT balance_cents FROM credit_accounts WHERE user_id = ?',
+        [placed[i]!.c.userId],
+      );
+      const left = o.status === 'CONFIRMED' ? 0 : CREDIT;
+      assert.equal(Number(account?.balance_cents), left, `credit left after ${o.status} ${o.id}`);
+    }
     const kit = await world.stock('kit');
     const tent = await world.stock('tent');
     assert.equal(kit.reserved + tent.reserved, 0, 'nothing left reserved');

@@ -511,7 +511,7 @@ export class CheckoutWorld {
   placeOrder(
     customer: Customer,
     card: string,
-    options: { key?: string; address?: ShippingAddress } = {},
+    options: { key?: string; address?: ShippingAddress; creditCents?: number } = {},
   ): Promise<GqlResult<{ placeOrder: OrderView }>> {
     return this.gql(
       `mutation ($input: PlaceOrderInput!) { placeOrder(input: $input) { ${ORDER_FIELDS} } }`,
@@ -520,6 +520,7 @@ export class CheckoutWorld {
           shippingAddress: options.address ?? address(),
           paymentMethod: card,
           idempotencyKey: options.key ?? crypto.randomUUID(),
+          ...(options.creditCents === undefined ? {} : { creditCents: options.creditCents }),
         },
       },
       customer,
