@@ -129,10 +129,12 @@ export const gatewayConfigSchema = baseConfigSchema
     /** Deadline of each Kafka request (connect, join, fetch) of the event source. */
     KAFKA_TIMEOUT_MS: positiveInt(5_000),
     /**
-     * Every open subscription rereads its log this often even without an event: the safety net for
-     * an event this replica's consumer never saw. Events and consumer (re)joins wake it at once.
+     * Every open subscription rereads its log about this often even without an event: the safety
+     * net for an event this replica's consumer never saw. Events and consumer (re)joins wake it at
+     * once. The rereads are spread over the interval (see `SubscriptionHub.resyncSlice`). From 1 s
+     * (a thirtieth of it per timer tick) to a day (beyond 2^31 ms a Node timer fires every 1 ms).
      */
-    SUBSCRIPTION_RESYNC_MS: positiveInt(30_000),
+    SUBSCRIPTION_RESYNC_MS: z.coerce.number().int().min(1_000).max(86_400_000).default(30_000),
     /**
      * Subscriptions open at once on one socket; one more is refused with `RATE_LIMITED`. Every
      * subscription is a log read per event and per resync, so this bounds what one socket costs.

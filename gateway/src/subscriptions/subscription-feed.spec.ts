@@ -125,7 +125,7 @@ describe('SubscriptionHub resync', () => {
     assert.ok(Math.max(...perSlice) <= Math.ceil(95 / 30), `per slice: ${perSlice.join(',')}`);
   });
 
-  it('lets a subscription opened mid-sweep join the next one, and skips one removed', () => {
+  it('lets a subscription opened mid-sweep join the next one, and leaves one removed out of it', () => {
     const hub = new SubscriptionHub<Counted>();
     const first = new Counted();
     const removed = new Counted();
@@ -144,5 +144,23 @@ describe('SubscriptionHub resync', () => {
     // The removed one was in the first sweep's snapshot (its own wake ignores a closed feed) but
     // is not in the next.
     assert.equal(removed.wakes, 1);
+  });
+
+  it('spreads fewer subscriptions than slices one per step, and sweeps an empty hub harmlessly', () => {
+    const hub = new SubscriptionHub<Counted>();
+    for (let step = 0; step < 30; step++) hub.resyncSlice(30); // an empty sweep
+    const feeds = Array.from({ length: 7 }, () => new Counted());
+    feeds.forEach((f, i) => hub.add(`k${i}`, f));
+    const woken: number[] = [];
+    for (let step = 0; step < 30; step++) {
+      const before = feeds.reduce((n, f) => n + f.wakes, 0);
+      hub.resyncSlice(30);
+      woken.push(feeds.reduce((n, f) => n + f.wakes, 0) - before);
+    }
+    assert.deepEqual(
+      feeds.map((f) => f.wakes),
+      feeds.map(() => 1),
+    );
+    assert.ok(Math.max(...woken) <= 1, `per step: ${woken.join(',')}`);
   });
 });
