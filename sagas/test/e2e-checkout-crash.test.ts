@@ -45,12 +45,12 @@ describe('checkout end to end with SIGKILLs', () => {
           'mutation ($input: CreditAdjustmentInput!) { grantCredit(input: $input) { seq } }',
           { input: { userId: c.userId, amountCents: CREDIT, reason: 'crash test' } },
         );
-        return { c, kind: kinds[i % kinds.length]! };
+        return { c, kind: kinds[i % kinds.length]!, priceCents: i % 2 === 0 ? 5_000 : 15_000 };
       }),
     );
-    const placed: { c: Customer; id: string; kind: Kind }[] = [];
+    const placed: { c: Customer; id: string; kind: Kind; priceCents: number }[] = [];
     let retries = 0;
-    const place = async ({ c, kind }: (typeof customers)[number]): Promise<void> => {
+    const place = async ({ c, kind, priceCents }: (typeof customers)[number]): Promise<void> => {
       // As a storefront does: a placement that errors (a service down mid-restart) is sent
       // again with the same idempotency key until it answers, so one order per customer.
       const key = crypto.randomUUID();
@@ -65,7 +65,7 @@ describe('checkout end to end with SIGKILLs', () => {
           creditCents: CREDIT,
         });
         if (res.errors === undefined) {
-          placed.push({ c, id: res.data!.placeOrder.id, kind });
+          placed.push({ c, id: res.data!.placeOrder.id, kind, priceCents });
           return;
         }
         assert.ok(Date.now() < giveUpAt, `placeOrder kept failing: ${JSON.stringify(res.errors)}`);
@@ -182,15 +182,34 @@ describe('checkout end to end with SIGKILLs', () => {
       "SELECT COUNT(*) AS n FROM stock_reservation WHERE status = 'held'",
     );
     assert.equal(Number(held?.n), 0, 'no reservation left held');
-    // Credit debited once for a confirmed order, given back in full for a failed one.
+    // Credit debited once for a confirmed order, which is charged the rest; given back in full
+    // for a failed one (its ledger: nothing, or the debit and its give-back).
     for (const [i, o] of orders.entries()) {
+      const { c, priceCents } = placed[i]!;
       const [account] = await world.rows<{ balance_cents: number | string }>(
         'users',
         'SELECT balance_cents FROM credit_accounts WHERE user_id = ?',
-        [placed[i]!.c.userId],
+        [c.userId],
       );
-      const left = o.status === 'CONFIRMED' ? 0 : CREDIT;
-      assert.equal(Number(account?.balance_cents), left, `credit left after ${o.status} ${o.id}`);
+      const entries = (
+        await world.rows<{ amount_cents: number | string }>(
+          'users',
+          'SELECT amount_cents FROM credit_ledger_entries WHERE order_id = ? ORDER BY seq',
+          [o.id],
+        )
+      ).map((e) => Number(e.amount_cents));
+      if (o.status === 'CONFIRMED') {
+        assert.equal(Number(account?.balance_cents), 0, `credit left after ${o.id}`);
+        assert.deepEqual(entries, [-CREDIT], `ledger of ${o.id}`);
+        assert.equal(o.totalCents, priceCents - CREDIT, `total of ${o.id}`);
+        assert.equal(o.payment?.capturedCents, priceCents - CREDIT, `captured for ${o.id}`);
+      } else {
+        assert.equal(Number(account?.balance_cents), CREDIT, `credit left after ${o.id}`);
+        assert.ok(
+          entries.length === 0 || (entries.length === 2 && entries[0]! + entries[1]! === 0),
+          `ledger of ${o.id}: ${entries.join(', ')}`,
+        );
+      }
     }
     const kit = await world.stock('kit');
     const tent = await world.stock('tent');
