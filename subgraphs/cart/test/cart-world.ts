@@ -67,6 +67,9 @@ export async function openCartWorld(stack: TestStack): Promise<CartWorld> {
       REDIS_URL: stack.env.REDIS_URL,
       REDIS_PREFIX: stack.ns.redisPrefix,
       CATALOG_URL: catalog.http.url,
+      // No test here is about the deadline on catalog; a loaded CI machine once took over the 2 s
+      // default to answer cart's product read (in the orders test world).
+      CATALOG_TIMEOUT_MS: '10000',
       SERVICE_SIGNING_KEY: JSON.stringify(cartPrivate),
     }),
     createLogger('cart', logLevel),

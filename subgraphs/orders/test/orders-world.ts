@@ -91,6 +91,9 @@ export async function openOrdersWorld(
       REDIS_URL: stack.env.REDIS_URL,
       REDIS_PREFIX: stack.ns.redisPrefix,
       CATALOG_URL: catalog.http.url,
+      // As for orders' calls below: no test here is about cart's deadline on catalog, and a loaded
+      // CI machine once took over the 2 s default to answer cart's product read.
+      CATALOG_TIMEOUT_MS: '10000',
     }),
     createLogger('cart', logLevel()),
   );
