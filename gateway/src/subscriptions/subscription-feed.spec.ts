@@ -108,16 +108,23 @@ describe('SubscriptionHub resync', () => {
     }
   }
 
+  /** One whole sweep of `slices` steps: how many of `feeds` each step woke. */
+  const sweep = (hub: SubscriptionHub<Counted>, feeds: Counted[], slices: number): number[] => {
+    const total = (): number => feeds.reduce((n, f) => n + f.wakes, 0);
+    const perStep: number[] = [];
+    for (let step = 0; step < slices; step++) {
+      const before = total();
+      hub.resyncSlice(slices);
+      perStep.push(total() - before);
+    }
+    return perStep;
+  };
+
   it('wakes each subscription once per sweep, a share per slice, never all at once', () => {
     const hub = new SubscriptionHub<Counted>();
     const feeds = Array.from({ length: 95 }, () => new Counted());
     feeds.forEach((f, i) => hub.add(`partner-${i % 40}`, f));
-    const perSlice: number[] = [];
-    for (let slice = 0; slice < 30; slice++) {
-      const before = feeds.reduce((n, f) => n + f.wakes, 0);
-      hub.resyncSlice(30);
-      perSlice.push(feeds.reduce((n, f) => n + f.wakes, 0) - before);
-    }
+    const perSlice = sweep(hub, feeds, 30);
     assert.deepEqual(
       feeds.map((f) => f.wakes),
       feeds.map(() => 1),
@@ -151,12 +158,7 @@ describe('SubscriptionHub resync', () => {
     for (let step = 0; step < 30; step++) hub.resyncSlice(30); // an empty sweep
     const feeds = Array.from({ length: 7 }, () => new Counted());
     feeds.forEach((f, i) => hub.add(`k${i}`, f));
-    const woken: number[] = [];
-    for (let step = 0; step < 30; step++) {
-      const before = feeds.reduce((n, f) => n + f.wakes, 0);
-      hub.resyncSlice(30);
-      woken.push(feeds.reduce((n, f) => n + f.wakes, 0) - before);
-    }
+    const woken = sweep(hub, feeds, 30);
     assert.deepEqual(
       feeds.map((f) => f.wakes),
       feeds.map(() => 1),
