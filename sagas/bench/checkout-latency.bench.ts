@@ -196,7 +196,9 @@ const breakdowns = new Map<number, Breakdown>();
 async function breakdown(world: CheckoutWorld, placed: readonly Placed[]): Promise<Breakdown> {
   const out: Breakdown = new Map();
   const add = (segment: string, ms: number): void => {
-    out.set(segment, [...(out.get(segment) ?? []), ms]);
+    const xs = out.get(segment);
+    if (xs === undefined) out.set(segment, [ms]);
+    else xs.push(ms);
   };
   const sagas = await world.rows<{ id: string; history: string }>(
     'sagas',
