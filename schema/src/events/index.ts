@@ -19,6 +19,7 @@ export * from './catalog/reserve-stock.v1.js';
 export * from './catalog/release-stock.v1.js';
 export * from './catalog/commit-stock.v1.js';
 export * from './catalog/restock-order.v1.js';
+export * from './catalog/replenishment.v1.js';
 export * from './delivery/shipment-changed.v1.js';
 export * from './delivery/assign-shipment.v1.js';
 export * from './delivery/cancel-shipment.v1.js';
