@@ -50,11 +50,13 @@ export {
 } from './retry-policy.js';
 export {
   commandHandler,
+  completeDeferredStep,
   SagaParticipant,
   StepOutcomeUnknownError,
   type CommandContext,
   type CommandHandler,
   type CommandHandlerOptions,
+  type DeferredOutcome,
   type SagaParticipantOptions,
   type StepOutcome,
 } from './saga/saga-participant.js';

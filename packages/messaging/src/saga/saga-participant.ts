@@ -18,7 +18,24 @@ import { sqlRows, sqlRun } from '../sql.js';
 /** What a step or compensation handler decides. `failed` means no effect happened. */
 export type StepOutcome =
   | { readonly outcome: 'succeeded'; readonly result?: Record<string, unknown> }
-  | { readonly outcome: 'failed'; readonly reason: string };
+  | { readonly outcome: 'failed'; readonly reason: string }
+  | DeferredOutcome;
+
+/**
+ * An execute whose answer is not known yet and will be given later by the participant's own code
+ * (goods that have not arrived): nothing is replied now; `completeDeferredStep`, called in the
+ * transaction that learns the answer, replies to the saga. A resend of the command (the step's
+ * timeout) runs the handler again, which may answer at once or defer again. Only an execute may
+ * defer, and its handler must have had no effect.
+ */
+export interface DeferredOutcome {
+  readonly outcome: 'deferred';
+  /** What it waits for, for the log. */
+  readonly waitingFor: string;
+}
+
+/** An answered outcome: what a reply carries. */
+type Answer = Exclude<StepOutcome, DeferredOutcome>;
 
 export interface CommandContext {
   /** Inside the transaction that also records the participant log, the inbox row and the reply. */
@@ -41,6 +58,12 @@ export interface CommandHandlerOptions {
    * idempotency key) and be a no-op when there is nothing. @default false
    */
   readonly compensatesUnrecordedEffects?: boolean;
+  /**
+   * As an execute, run again when the command is resent after a refusal, instead of re-sending
+   * the recorded refusal. For a refusal an operator can remedy (a stock row to restore) before
+   * retrying the parked saga; the handler must have had no effect when it refused. @default false
+   */
+  readonly rerunsRefusals?: boolean;
 }
 
 /**
@@ -90,6 +113,17 @@ interface LogRow {
   outcome: string;
   reply: string | null;
 }
+
+/** What a deferred execute's log row keeps (in `reply`) to answer the command later. */
+interface DeferredCommand {
+  readonly sagaType: string;
+  readonly stepName: string;
+  readonly attempt: number;
+  readonly replyTo: string;
+}
+
+/** The log row of an execute whose answer is deferred. */
+const DEFERRED = 'deferred';
 
 /** Written by a claim and replaced before the transaction commits; never seen by others. */
 const PENDING = { outcome: 'pending', reply: null } as const;
@@ -193,12 +227,19 @@ export class SagaParticipant {
     const log = this.options.logger;
     const mine = await claim(em, saga, saga.action, PENDING);
     // A refused compensation had no effect, so its resend runs the handler again (a refund that
-    // failed for a transient reason may succeed now); every other recorded outcome is final.
-    const final = mine !== undefined && (mine.outcome === 'succeeded' || saga.action === 'execute');
-    let outcome: StepOutcome;
+    // failed for a transient reason may succeed now), as does a deferred execute (its answer may
+    // be known now) and a refused one whose handler reruns refusals; every other recorded outcome
+    // is final.
+    const final =
+      mine !== undefined &&
+      (mine.outcome === 'succeeded' ||
+        (saga.action === 'execute' &&
+          mine.outcome === 'failed' &&
+          handler.rerunsRefusals !== true));
+    let outcome: Answer;
     let effect = false;
     if (final) {
-      outcome = JSON.parse(mine.reply ?? '{"outcome":"succeeded"}') as StepOutcome;
+      outcome = JSON.parse(mine.reply ?? '{"outcome":"succeeded"}') as Answer;
       log.info(
         { step: saga.stepName, action: saga.action },
         'repeated saga command: reply re-sent, no effect',
@@ -238,6 +279,27 @@ export class SagaParticipant {
         );
         return;
       }
+      if (ran.outcome === DEFERRED) {
+        if (saga.action !== 'execute')
+          throw new Error(`${saga.stepName}: only an execute may defer its answer`);
+        const later: DeferredCommand = {
+          sagaType: saga.sagaType,
+          stepName: saga.stepName,
+          attempt: saga.attempt,
+          replyTo: saga.replyTo,
+        };
+        await sqlRun(
+          em,
+          `UPDATE saga_participant_log SET outcome = ?, reply = ?, recorded_at = CURRENT_TIMESTAMP(3)
+           WHERE saga_id = ? AND step = ? AND action = ?`,
+          [DEFERRED, JSON.stringify(later), saga.sagaId, saga.step, saga.action],
+        );
+        log.info(
+          { step: saga.stepName, attempt: saga.attempt, waitingFor: ran.waitingFor },
+          'saga command deferred: answered when what it waits for happens',
+        );
+        return;
+      }
       outcome = ran;
       effect = outcome.outcome === 'succeeded' && outcome.result?.noop !== true;
       await sqlRun(
@@ -251,26 +313,81 @@ export class SagaParticipant {
         'saga command handled',
       );
     }
-    const reply: SagaStepReplyV1 = {
-      sagaId: saga.sagaId,
-      sagaType: saga.sagaType,
-      step: saga.step,
-      action: saga.action,
-      // The attempt this reply answers, also when it repeats a recorded outcome: the orchestrator
-      // counts a compensation's refusal only against the attempt it answers.
-      attempt: saga.attempt,
-      outcome: outcome.outcome,
-      ...(outcome.outcome === 'failed' ? { reason: outcome.reason } : {}),
-      ...(outcome.outcome === 'succeeded' && outcome.result !== undefined
-        ? { result: outcome.result }
-        : {}),
-    };
-    await this.options.outbox.add(em, sagaStepReplyV1, {
-      topic: saga.replyTo,
-      key: saga.sagaId,
-      data: reply,
-      // The outbox adds the context's saga id only when the context has one (a message may lack it).
-      headers: { [CONTEXT_HEADERS.sagaId]: saga.sagaId },
-    });
+    // The attempt this reply answers, also when it repeats a recorded outcome: the orchestrator
+    // counts a compensation's refusal only against the attempt it answers.
+    await writeReply(em, this.options.outbox, saga, outcome);
   }
+}
+
+async function writeReply(
+  em: EntityManager,
+  outbox: Outbox,
+  saga: Pick<SagaCommandMeta, 'sagaId' | 'sagaType' | 'step' | 'action' | 'attempt' | 'replyTo'>,
+  outcome: Answer,
+): Promise<void> {
+  const reply: SagaStepReplyV1 = {
+    sagaId: saga.sagaId,
+    sagaType: saga.sagaType,
+    step: saga.step,
+    action: saga.action,
+    attempt: saga.attempt,
+    outcome: outcome.outcome,
+    ...(outcome.outcome === 'failed' ? { reason: outcome.reason } : {}),
+    ...(outcome.outcome === 'succeeded' && outcome.result !== undefined
+      ? { result: outcome.result }
+      : {}),
+  };
+  await outbox.add(em, sagaStepReplyV1, {
+    topic: saga.replyTo,
+    key: saga.sagaId,
+    data: reply,
+    // The outbox adds the context's saga id only when the context has one (a message may lack it).
+    headers: { [CONTEXT_HEADERS.sagaId]: saga.sagaId },
+  });
+}
+
+/**
+ * Answers a deferred execute (see `DeferredOutcome`) in the caller's transaction: records the
+ * outcome in the participant log and writes the reply through the outbox, so the answer and the
+ * change that decided it commit together. Locks the log row by primary key first; a participant
+ * handling a resend of the same command claims that row first too, so the two take turns and the
+ * command is answered once (a resend that comes after finds the recorded answer and repeats it).
+ * Returns false, writing nothing, when that execute is not deferred (already answered, or never
+ * received: its handler will find the answer itself when it runs).
+ *
+ * Lock order: take this before the rows the deferring handler locks, as the participant does.
+ */
+export async function completeDeferredStep(
+  em: EntityManager,
+  outbox: Outbox,
+  step: { readonly sagaId: string; readonly step: number },
+  outcome: Answer,
+): Promise<boolean> {
+  const [row] = await sqlRows<LogRow>(
+    em,
+    `SELECT outcome, reply FROM saga_participant_log
+     WHERE saga_id = ? AND step = ? AND action = 'execute' FOR UPDATE`,
+    [step.sagaId, step.step],
+  );
+  if (row?.outcome !== DEFERRED || row.reply === null) return false;
+  const later = JSON.parse(row.reply) as DeferredCommand;
+  await sqlRun(
+    em,
+    `UPDATE saga_participant_log SET outcome = ?, reply = ?, recorded_at = CURRENT_TIMESTAMP(3)
+     WHERE saga_id = ? AND step = ? AND action = 'execute'`,
+    [outcome.outcome, JSON.stringify(outcome), step.sagaId, step.step],
+  );
+  await writeReply(
+    em,
+    outbox,
+    {
+      ...step,
+      action: 'execute',
+      sagaType: later.sagaType,
+      attempt: later.attempt,
+      replyTo: later.replyTo,
+    },
+    outcome,
+  );
+  return true;
 }
