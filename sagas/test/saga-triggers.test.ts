@@ -9,6 +9,7 @@ import {
   dlqTopic,
   orderCancelRequestedV1,
   orderPlacedV2,
+  replenishmentRetryRequestedV1,
   reserveItemsV1,
   sagaParkedV1,
   type Envelope,
@@ -19,6 +20,7 @@ import { z } from 'zod';
 import {
   defineSaga,
   isTerminal,
+  retriedBy,
   SagaOrchestrator,
   triggeredBy,
   type SagaState,
@@ -84,6 +86,11 @@ describe('saga triggers and the saga-parked event', () => {
       type: 'parks',
       data: z.object({ orderId: z.string() }),
       subject: (d) => d.orderId,
+      // An admin's retry event resends the parked step once.
+      retry: retriedBy(triggerTopic, replenishmentRetryRequestedV1, (event) => ({
+        sagaId: `pk-${event.data.replenishmentId}`,
+        requestedBy: event.data.requestedBy,
+      })),
       steps: [
         {
           name: 'confirm',
@@ -238,5 +245,30 @@ describe('saga triggers and the saga-parked event', () => {
     // A deadline check after parking changes nothing and publishes nothing more.
     await orchestrator.startSaga('parks', { orderId: 'other' }).then(finished);
     assert.equal(parkedEvents.filter((e) => e.key === id).length, 1);
+  });
+
+  it('a retry event resends a parked saga’s step once; unanswered again, it parks again', async () => {
+    const rid = crypto.randomUUID();
+    const id = await orchestrator.startSaga('parks', { orderId: rid }, { id: `pk-${rid}` });
+    assert.equal((await finished(id)).status, 'NEEDS_ATTENTION');
+    const retry = createEnvelope(replenishmentRetryRequestedV1, {
+      key: 'p-1',
+      source: 'catalog',
+      data: { replenishmentId: rid, productId: 'p-1', requestedBy: 'admin-1' },
+    });
+    // Redelivered: the inbox lets it act once.
+    await publish(retry, 'p-1');
+    await publish(retry, 'p-1');
+    const parkedTwice = await waitUntil(
+      () => (parkedEvents.filter((e) => e.key === id).length >= 2 ? true : undefined),
+      { timeoutMs: 20_000, what: 'the second saga-parked event' },
+    );
+    assert.ok(parkedTwice);
+    const s = (await orchestrator.get(id))!;
+    assert.equal(s.status, 'NEEDS_ATTENTION');
+    const sends = s.history.filter((h) => h.event === 'sent').map((h) => h.attempt);
+    assert.deepEqual(sends, [1, 2], 'the retry sent attempt 2, once');
+    assert.match(s.history.find((h) => h.event === 'resumed')?.detail ?? '', /retried by admin-1/);
+    assert.match(s.failureReason ?? '', /no reply after 2 attempts/);
   });
 });

@@ -76,6 +76,7 @@ const no =
   (def: Def) =>
     reply(def, s, a, n, 'failed');
 const deadline = () => (): SagaInput => ({ kind: 'deadline' });
+const retry = () => (): SagaInput => ({ kind: 'retry', requestedBy: 'admin a-1' });
 
 /** Runs a saga from its start through the inputs; returns the last decision and the state. */
 function run(
@@ -377,6 +378,61 @@ const rows: Row[] = [
     ignored: /FAILED/,
   },
   {
+    name: 'a retry resends the parked step of a forward-only saga once, as the next attempt',
+    def: FORWARD_ONLY,
+    inputs: [no(0, 'execute'), retry()],
+    status: 'RUNNING',
+    sends: ['execute:0:2'],
+    deadline: TIMEOUT,
+  },
+  {
+    name: 'a retried step that succeeds moves the saga on',
+    def: FORWARD_ONLY,
+    inputs: [no(0, 'execute'), retry(), ok(0, 'execute', 2)],
+    status: 'RUNNING',
+    sends: ['execute:1:1'],
+  },
+  {
+    name: 'a retried step refused again parks the saga again',
+    def: FORWARD_ONLY,
+    inputs: [no(0, 'execute'), retry(), no(0, 'execute', 2)],
+    status: 'NEEDS_ATTENTION',
+    reason: /restock: refused/,
+  },
+  {
+    name: 'a retried step unanswered parks again (a retry is one more attempt, not a new budget)',
+    def: FORWARD_ONLY,
+    inputs: [no(0, 'execute'), retry(), deadline()],
+    status: 'NEEDS_ATTENTION',
+    reason: /no reply after 2 attempts/,
+  },
+  {
+    name: 'a retry of a parked compensation resends the compensation',
+    def: THREE,
+    inputs: [
+      ok(0, 'execute'),
+      no(1, 'execute'),
+      no(0, 'compensate'),
+      deadline(),
+      no(0, 'compensate', 2),
+      retry(),
+    ],
+    status: 'COMPENSATING',
+    sends: ['compensate:0:3'],
+  },
+  {
+    name: 'a retry of a running saga is ignored',
+    def: THREE,
+    inputs: [retry()],
+    ignored: /retry of a saga that is RUNNING/,
+  },
+  {
+    name: 'a retry of a saga parked for an effect it does not undo is ignored',
+    def: AFTER_PIVOT,
+    inputs: [ok(0, 'execute'), deadline(), deadline(), ok(2, 'execute'), retry()],
+    ignored: /an effect it does not undo/,
+  },
+  {
     name: 'a reply of another saga type is ignored',
     def: THREE,
     inputs: [(def) => reply(def, 0, 'execute', 1, 'succeeded', { sagaType: 'other' })],
@@ -633,10 +689,23 @@ describe('optional steps (`when`)', () => {
     const d = decide(tail, s0.state, reply(tail, 0, 'execute', 1, 'succeeded'), NOW);
     assert.equal(d.kind === 'transition' && d.state.status, 'COMPLETED');
   });
-  it('refuses a condition on a pivot', () => {
+  it('refuses a condition on the pivot', () => {
     assert.throws(
       () => saga('bad', [step('reserve'), { ...step('confirm', false), when: () => true }]),
       /pivot and cannot be skipped/,
     );
+  });
+  it('accepts a condition on a step after the pivot, and skips it', () => {
+    const tail = saga('late-optional', [
+      step('commit', false),
+      { ...step('notify', false), when: () => false },
+    ]);
+    const s0 = startTransition(
+      tail,
+      { id: 's', data: {}, requestId: null, correlationId: 'c' },
+      NOW,
+    );
+    const d = decide(tail, s0.state, reply(tail, 0, 'execute', 1, 'succeeded'), NOW);
+    assert.equal(d.kind === 'transition' && d.state.status, 'COMPLETED');
   });
 });

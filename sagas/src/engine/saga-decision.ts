@@ -47,12 +47,19 @@ import type { SagaHistoryEntry, SagaState } from './saga-state.js';
 //   was sent are compensated). A saga whose remaining steps are all skipped completes.
 // - A command whose envelope id (`<saga id>:<step>:<action>:<attempt>`) would break the
 //   envelope's id limit is not written: the saga is parked with the reason instead.
+// - An operator's retry of a parked saga resends its outstanding command once, as the next
+//   attempt (a new message id, so the participant's inbox lets it through): the saga runs or
+//   compensates again from there, and parks again if that attempt is refused or unanswered. A saga
+//   that is not parked, has no outstanding command, or was parked for an effect it does not undo
+//   ignores the retry (the last needs a person, not a resend).
 
 export type StepAction = 'execute' | 'compensate';
 
-/** What happened to a saga: a participant's reply, or its deadline passed. */
+/** What happened to a saga: a participant's reply, its deadline passed, or an operator's retry. */
 export type SagaInput =
-  { readonly kind: 'reply'; readonly reply: SagaStepReplyV1 } | { readonly kind: 'deadline' };
+  | { readonly kind: 'reply'; readonly reply: SagaStepReplyV1 }
+  | { readonly kind: 'deadline' }
+  | { readonly kind: 'retry'; readonly requestedBy: string };
 
 /** One step command to write to the outbox with the new state. */
 export interface SagaCommandOut {
@@ -163,7 +170,12 @@ export function startTransition(
 /** The pure decision: what a reply or a passed deadline does to a saga. */
 export function decide(def: Def, s: SagaState, input: SagaInput, now: Date): SagaDecision {
   const d = new Draft(def, s, now);
-  const ignored = input.kind === 'deadline' ? onDeadline(d) : onReply(d, input.reply);
+  const ignored =
+    input.kind === 'deadline'
+      ? onDeadline(d)
+      : input.kind === 'retry'
+        ? onRetry(d, input.requestedBy)
+        : onReply(d, input.reply);
   return ignored ?? d.result(s);
 }
 
@@ -260,6 +272,18 @@ function onDeadline(d: Draft): Ignore {
   return d.compensateFrom(s.currentStep, reason);
 }
 
+function onRetry(d: Draft, requestedBy: string): Ignore {
+  const s = d.s;
+  if (s.status !== 'NEEDS_ATTENTION') return ignore(`retry of a saga that is ${s.status}`);
+  const out = outstanding(s);
+  if (out === undefined) return ignore('retry of a parked saga with no outstanding command');
+  if (effectLeftUndone(s))
+    return ignore('retry of a saga parked for an effect it does not undo; a person must decide');
+  d.resume(out.action, `retried by ${requestedBy}`);
+  d.send(out.step, out.action, out.attempt + 1);
+  return undefined;
+}
+
 function onReply(d: Draft, r: SagaStepReplyV1): Ignore {
   const s = d.s;
   if (r.sagaType !== s.type) return ignore(`reply for saga type ${r.sagaType}, saga is ${s.type}`);
@@ -288,7 +312,7 @@ function onReply(d: Draft, r: SagaStepReplyV1): Ignore {
     });
     return undefined;
   }
-  if (s.status === 'NEEDS_ATTENTION') d.resume(r.action);
+  if (s.status === 'NEEDS_ATTENTION') d.resume(r.action, 'a late reply');
   d.record({
     step: r.step,
     stepName: step.name,
@@ -478,8 +502,8 @@ class Draft {
     this.deadlineMs = null;
   }
 
-  /** A parked saga whose outstanding command answered goes on from where it stopped. */
-  resume(action: StepAction): void {
+  /** A parked saga goes on from where it stopped: its outstanding command answered, or a retry. */
+  resume(action: StepAction, by: string): void {
     const parkedFor = this.s.failureReason ?? '';
     this.s.status = action === 'execute' ? 'RUNNING' : 'COMPENSATING';
     // Compensating again: the reason is the failure that started it, not why it was parked.
@@ -492,9 +516,9 @@ class Draft {
       stepName: this.def.steps[this.s.currentStep]?.name ?? '',
       action: 'saga',
       event: 'resumed',
-      detail: `was parked: ${parkedFor}`,
+      detail: `${by}; was parked: ${parkedFor}`,
     });
-    this.log('warn', 'parked saga resumed by a late reply', { parkedFor });
+    this.log('warn', `parked saga resumed by ${by}`, { parkedFor });
   }
 
   park(reason: string): Ignore {

@@ -36,6 +36,28 @@ export const triggeredBy = <D, C extends Contract>(
   start: SagaTrigger<D, C>['start'],
 ): SagaTrigger<D, C> => ({ topic, contract, start });
 
+/**
+ * The event by which an operator asks to retry a parked saga (an admin mutation of the owning
+ * service writes it through its outbox): the orchestrator consumes `topic` with the triggers and
+ * resends the parked saga's outstanding command once, as a new attempt. `target` names the saga
+ * and who asked (for its history), or null for an event that retries nothing. A saga that is not
+ * parked ignores it.
+ */
+export interface SagaRetryTrigger<C extends Contract = Contract> {
+  readonly topic: string;
+  readonly contract: C;
+  readonly target: (
+    event: EnvelopeOf<C>,
+  ) => { readonly sagaId: string; readonly requestedBy: string } | null;
+}
+
+/** Declares a retry trigger with the event's type inferred from its contract. */
+export const retriedBy = <C extends Contract>(
+  topic: string,
+  contract: C,
+  target: SagaRetryTrigger<C>['target'],
+): SagaRetryTrigger<C> => ({ topic, contract, target });
+
 /** How often a command is (re)sent before the engine gives up on it. */
 export interface StepRetryPolicy {
   /**
@@ -64,8 +86,9 @@ export interface SagaStep<D> {
   /**
    * Whether the step runs, asked (pure, on the saga data as it stands) when the saga reaches it:
    * false skips it (recorded as `skipped`, nothing sent) and, since it never ran, its
-   * compensation is skipped too. For optional steps (a coupon the order does not have). A pivot
-   * cannot have one. @default always runs
+   * compensation is skipped too. For optional steps (a coupon the order does not have, a second
+   * delivery that is not outstanding). The first pivot, the point of no return, cannot have one;
+   * the steps after it may. @default always runs
    */
   readonly when?: (data: D) => boolean;
   /** How long one attempt waits for a reply. */
@@ -81,6 +104,9 @@ export interface SagaDefinition<D extends Record<string, unknown> = Record<strin
   /** The event that starts it; without one, sagas of this type start only through `startSaga`. */
   // eslint-disable-next-line @typescript-eslint/no-explicit-any
   readonly trigger?: SagaTrigger<D, any>;
+  /** The event that retries a parked saga of this type; without one, none is retried by event. */
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  readonly retry?: SagaRetryTrigger<any>;
   /**
    * The aggregate the saga acts on (an order id), named in the `sagas.saga-parked` event so the
    * owning service can flag it; without one the event's `subject` is null.
@@ -114,10 +140,10 @@ export function defineSaga<D extends Record<string, unknown>>(
     throw new Error(
       `saga ${definition.type}: step ${definition.steps[undoable]!.name} has a compensation but comes after step ${definition.steps[pivot]!.name}, which has none (the pivot); steps after the pivot cannot be undone`,
     );
-  for (const step of definition.steps) {
-    if (step.when !== undefined && isPivot(step))
+  for (const [index, step] of definition.steps.entries()) {
+    if (step.when !== undefined && index === pivot)
       throw new Error(
-        `saga ${definition.type}: step ${step.name} is a pivot and cannot be skipped`,
+        `saga ${definition.type}: step ${step.name} is the pivot and cannot be skipped`,
       );
     const { maxAttempts, backoffMs } = stepRetry(step);
     if (!Number.isInteger(maxAttempts) || maxAttempts < 1 || backoffMs < 0)

@@ -33,7 +33,7 @@ import {
   type SagaInput,
   type Transition,
 } from './saga-decision.js';
-import type { SagaDefinition, SagaTrigger } from './saga-definition.js';
+import type { SagaDefinition, SagaRetryTrigger, SagaTrigger } from './saga-definition.js';
 import { isTerminal, type SagaState, type SagaStatus } from './saga-state.js';
 import { sagaStore } from './saga-store.js';
 
@@ -148,25 +148,30 @@ export class SagaOrchestrator {
   }
 
   /**
-   * One consumer for every saga trigger (DESIGN 9: an event starts a saga). Its inbox row and the
-   * new saga commit in one transaction, and the saga id comes from the event's aggregate, so a
-   * redelivered or republished event starts nothing new. Several sagas may start from one event.
+   * One consumer for every saga trigger (DESIGN 9: an event starts a saga) and every retry event
+   * (an operator retries a parked saga). Its inbox row and the new or retried saga commit in one
+   * transaction, and the saga id comes from the event's aggregate, so a redelivered or republished
+   * event starts nothing new; a redelivered retry is stopped by the inbox, a republished one finds
+   * the saga no longer parked. Several sagas may start from one event.
    */
   private triggerConsumer(): IdempotentConsumer<Contract, Outcome[]> | undefined {
-    const triggered = [...this.defs.values()].flatMap((def) =>
+    const defs = [...this.defs.values()];
+    const triggered = defs.flatMap((def) =>
       def.trigger === undefined ? [] : [{ def, trigger: def.trigger as SagaTrigger<unknown> }],
     );
-    if (triggered.length === 0) return undefined;
-    const contracts = new Map(
-      triggered.map(({ trigger }) => [trigger.contract.name, trigger.contract]),
+    const retried = defs.flatMap((def) =>
+      def.retry === undefined ? [] : [{ def, retry: def.retry as SagaRetryTrigger }],
     );
+    const listened = [...triggered.map((t) => t.trigger), ...retried.map((r) => r.retry)];
+    if (listened.length === 0) return undefined;
+    const contracts = new Map(listened.map((t) => [t.contract.name, t.contract]));
     return new IdempotentConsumer<Contract, Outcome[]>({
       bus: this.options.bus,
       orm: this.options.orm,
       logger: this.options.logger,
       groupId:
         this.options.triggerGroupId ?? `${this.options.groupId ?? 'sagas.orchestrator'}.triggers`,
-      topics: [...new Set(triggered.map(({ trigger }) => trigger.topic))],
+      topics: [...new Set(listened.map((t) => t.topic))],
       contracts: [...contracts.values()],
       // A service's topic carries many event types; only the triggers concern the orchestrator.
       skipOtherTypes: true,
@@ -177,6 +182,16 @@ export class SagaOrchestrator {
           const start = trigger.start(envelope);
           if (start === null) continue;
           const outcome = await this.create(em, def.type, start.data, start.id);
+          if (outcome !== undefined) outcomes.push(outcome);
+        }
+        for (const { retry } of retried) {
+          if (retry.contract.name !== contract.name) continue;
+          const target = retry.target(envelope);
+          if (target === null) continue;
+          const outcome = await this.onInput(em, target.sagaId, {
+            kind: 'retry',
+            requestedBy: target.requestedBy,
+          });
           if (outcome !== undefined) outcomes.push(outcome);
         }
         return outcomes;
@@ -196,9 +211,10 @@ export class SagaOrchestrator {
     const participants = new Set(
       [...this.defs.values()].flatMap((def) => def.steps.map((step) => step.participant)),
     );
-    const triggers = [...this.defs.values()].flatMap((def) =>
-      def.trigger === undefined ? [] : [def.trigger.topic],
-    );
+    const triggers = [...this.defs.values()].flatMap((def) => [
+      ...(def.trigger === undefined ? [] : [def.trigger.topic]),
+      ...(def.retry === undefined ? [] : [def.retry.topic]),
+    ]);
     return [
       ...new Set([
         this.replyTopic,
@@ -334,10 +350,13 @@ export class SagaOrchestrator {
     input: SagaInput,
   ): Promise<Outcome | undefined> {
     const s =
-      input.kind === 'reply' ? await sagaStore.lock(em, id) : await sagaStore.lockDue(em, id);
+      input.kind === 'deadline' ? await sagaStore.lockDue(em, id) : await sagaStore.lock(em, id);
     if (s === undefined) {
-      if (input.kind === 'reply')
-        this.options.logger.warn({ reply: input.reply }, 'reply for an unknown saga ignored');
+      if (input.kind !== 'deadline')
+        this.options.logger.warn(
+          { sagaId: id, input },
+          `${input.kind} for an unknown saga ignored`,
+        );
       return undefined;
     }
     return runWithContext(this.sagaContext(s), async () => {
