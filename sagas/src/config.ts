@@ -23,5 +23,13 @@ export const sagasConfigSchema = baseConfigSchema.extend({
   SAGAS_USERS_EVENTS_TOPIC: env.string(TOPICS.usersEvents),
   /** Per-attempt reply timeout of the registration-bonus saga's steps. */
   BONUS_STEP_TIMEOUT_MS: z.coerce.number().int().positive().default(10_000),
+  /** Where catalog publishes `catalog.stock-low` and replenishment retries (the replenishment saga). */
+  SAGAS_CATALOG_EVENTS_TOPIC: env.string(TOPICS.catalogEvents),
+  /** How long the replenishment saga waits for goods per attempt before re-asking (3 attempts). */
+  REPLENISH_RECEIVE_TIMEOUT_MS: z.coerce
+    .number()
+    .int()
+    .positive()
+    .default(24 * 60 * 60 * 1000),
 });
 export type SagasConfig = Readonly<z.infer<typeof sagasConfigSchema>>;

@@ -14,8 +14,10 @@ export {
   DEFAULT_STEP_RETRY,
   defineSaga,
   isPivot,
+  retriedBy,
   triggeredBy,
   type SagaDefinition,
+  type SagaRetryTrigger,
   type SagaTrigger,
   type SagaView,
   type SagaStep,
@@ -68,3 +70,11 @@ export {
   type CancelOrderData,
   type CancelOrderSagaOptions,
 } from './sagas/cancel-order.saga.js';
+export {
+  MAX_DELIVERIES,
+  REPLENISH_STOCK_SAGA,
+  replenishStockSaga,
+  replenishStockSagaId,
+  type ReplenishStockData,
+  type ReplenishStockSagaOptions,
+} from './sagas/replenish-stock.saga.js';

@@ -10,5 +10,7 @@ await runOrchestratorProcess(config, {
     ordersEventsTopic: config.SAGAS_ORDERS_EVENTS_TOPIC,
     usersEventsTopic: config.SAGAS_USERS_EVENTS_TOPIC,
     bonusStepTimeoutMs: config.BONUS_STEP_TIMEOUT_MS,
+    catalogEventsTopic: config.SAGAS_CATALOG_EVENTS_TOPIC,
+    replenishReceiveTimeoutMs: config.REPLENISH_RECEIVE_TIMEOUT_MS,
   }),
 });

@@ -3,6 +3,7 @@ import type { SagaDefinition } from '../engine/saga-definition.js';
 import { cancelOrderSaga } from './cancel-order.saga.js';
 import { placeOrderSaga } from './place-order.saga.js';
 import { registrationBonusSaga } from './registration-bonus.saga.js';
+import { replenishStockSaga } from './replenish-stock.saga.js';
 
 /** Where the production sagas read their trigger events (a test run namespaces them), and timing. */
 export interface ProductionSagaSettings {
@@ -12,6 +13,10 @@ export interface ProductionSagaSettings {
   readonly usersEventsTopic?: string;
   /** Per-attempt timeout of the registration bonus steps. @default 10000 */
   readonly bonusStepTimeoutMs?: number;
+  /** @default 'catalog.events' */
+  readonly catalogEventsTopic?: string;
+  /** How long the replenishment saga waits for goods per attempt. @default 1 day */
+  readonly replenishReceiveTimeoutMs?: number;
 }
 
 /**
@@ -27,6 +32,12 @@ export const productionSagas = (
   registrationBonusSaga({
     usersEventsTopic: settings.usersEventsTopic ?? TOPICS.usersEvents,
     timeoutMs: settings.bonusStepTimeoutMs ?? 10_000,
+  }),
+  replenishStockSaga({
+    catalogEventsTopic: settings.catalogEventsTopic ?? TOPICS.catalogEvents,
+    ...(settings.replenishReceiveTimeoutMs === undefined
+      ? {}
+      : { receiveTimeoutMs: settings.replenishReceiveTimeoutMs }),
   }),
 ];
 
