@@ -78,6 +78,7 @@ const worker = spawnNode(NOTIFY_MAIN, {
   NOTIFY_ORDERS_TOPIC: world.topics.orders,
   NOTIFY_DELIVERY_TOPIC: world.topics.delivery,
   NOTIFY_USERS_TOPIC: world.topics.users,
+  NOTIFY_SAGAS_TOPIC: world.topics.sagas,
   LOG_LEVEL: 'info',
 });
 

@@ -34,6 +34,7 @@ export async function openNotifyWorld(stack: TestStack, name: string): Promise<N
     orders: stack.ns.topic('orders.events'),
     delivery: stack.ns.topic('delivery.events'),
     users: stack.ns.topic('users.events'),
+    sagas: stack.ns.topic('sagas.events'),
   };
   const groupId = `${stack.ns.runId}.notifications`;
   const bus = new KafkaBus({
@@ -99,6 +100,7 @@ export function notifyWorkerEnv(
     NOTIFY_ORDERS_TOPIC: run.topics.orders,
     NOTIFY_DELIVERY_TOPIC: run.topics.delivery,
     NOTIFY_USERS_TOPIC: run.topics.users,
+    NOTIFY_SAGAS_TOPIC: run.topics.sagas,
     // The worker logs its readiness at info; TEST_LOG_LEVEL=debug shows more.
     LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'info',
   };

@@ -23,4 +23,26 @@ describe('notifications config', () => {
       assert.equal(tls({ SMTP_URL: url }), false, url);
     assert.equal(tls({}), false);
   });
+
+  it('the operations address: a default on the development domain, else a valid address', () => {
+    assert.equal(
+      parseConfig(notificationsConfigSchema, {}).NOTIFY_OPS_EMAIL,
+      'operations@shop.localhost',
+    );
+    assert.equal(
+      parseConfig(notificationsConfigSchema, { NOTIFY_OPS_EMAIL: 'oncall@example.com' })
+        .NOTIFY_OPS_EMAIL,
+      'oncall@example.com',
+    );
+    for (const bad of ['oncall', 'Ops <oncall@example.com>', 'oncall@example.com, x@example.com'])
+      assert.throws(
+        () => parseConfig(notificationsConfigSchema, { NOTIFY_OPS_EMAIL: bad }),
+        /NOTIFY_OPS_EMAIL/,
+        JSON.stringify(bad),
+      );
+  });
+
+  it('reads the sagas events topic, sagas.events unless told otherwise', () => {
+    assert.equal(parseConfig(notificationsConfigSchema, {}).NOTIFY_SAGAS_TOPIC, 'sagas.events');
+  });
 });

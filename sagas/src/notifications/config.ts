@@ -15,6 +15,14 @@ export const notificationsConfigSchema = baseConfigSchema.extend({
   NOTIFY_ORDERS_TOPIC: env.string(TOPICS.ordersEvents),
   NOTIFY_DELIVERY_TOPIC: env.string(TOPICS.deliveryEvents),
   NOTIFY_USERS_TOPIC: env.string(TOPICS.usersEvents),
+  /** Where `sagas.saga-parked@1` comes from: the orchestrator's SAGAS_EVENTS_TOPIC. */
+  NOTIFY_SAGAS_TOPIC: env.string(TOPICS.sagaEvents),
+  /**
+   * Where the operations emails go (a saga parked as NEEDS_ATTENTION). The default is on
+   * MAIL_FROM's reserved `.localhost` domain, so nothing leaves a development machine: set it in
+   * production.
+   */
+  NOTIFY_OPS_EMAIL: z.email().default('operations@shop.localhost'),
   /**
    * The relay: `smtp://[user:pass@]host:port` (STARTTLS when the server offers it) or
    * `smtps://...` (TLS from the first byte). Defaults to the local stack's MailDev.

@@ -37,6 +37,7 @@ const topics = [
   config.NOTIFY_ORDERS_TOPIC,
   config.NOTIFY_DELIVERY_TOPIC,
   config.NOTIFY_USERS_TOPIC,
+  config.NOTIFY_SAGAS_TOPIC,
 ];
 // kafkajs fails to subscribe to a topic that does not exist yet on a fresh cluster.
 await bus.ensureTopics(topics);
@@ -61,6 +62,7 @@ const worker = new NotificationWorker({
   format: { locale: config.NOTIFY_LOCALE, timeZone: config.NOTIFY_TIME_ZONE },
   groupId: config.NOTIFY_GROUP_ID,
   topics,
+  operations: { email: config.NOTIFY_OPS_EMAIL, name: `${config.NOTIFY_SHOP_NAME} operations` },
   // Transient failures (SMTP or MariaDB unreachable) keep the default failover budget.
   retry: {
     ...DEFAULT_RETRY_POLICY,

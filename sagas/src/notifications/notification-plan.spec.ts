@@ -9,8 +9,10 @@ import {
   orderCancelRequestedV1,
   orderConfirmedV1,
   orderPlacedV2,
+  sagaParkedV1,
   shipmentChangedV1,
   type Envelope,
+  type SagaParkedV1,
   type ShipmentChangedV1,
 } from '@shop/schema';
 import { NOTIFICATION_CONTRACTS, planNotification, TEMPLATE_NAMES } from './notification-plan.js';
@@ -34,6 +36,7 @@ describe('planNotification', () => {
     delivered: 'user',
     'delivery-failed': 'user',
     welcome: 'contact',
+    'saga-parked': 'operations',
   } as const;
   for (const template of TEMPLATE_NAMES)
     it(`${template}: its sample event makes that email, to a ${recipientKind[template]}`, () => {
@@ -236,5 +239,113 @@ describe('planNotification', () => {
       assert.equal(p.email, undefined, envelope.type);
       assert.ok((p.skipped ?? '').length > 0);
     }
+  });
+
+  describe('a parked saga: one email to the operations address', () => {
+    const parked = (data: Partial<SagaParkedV1>, occurredAt = new Date('2026-03-04T05:06:07Z')) =>
+      plan(
+        createEnvelope(sagaParkedV1, {
+          key: data.sagaId ?? 's-1',
+          source: 'sagas',
+          occurredAt,
+          data: {
+            sagaId: 's-1',
+            sagaType: 'replenish-stock',
+            subject: 'r-1',
+            stepName: 'place-purchase-order',
+            reason: 'refused',
+            ...data,
+          },
+        }),
+      );
+    const cli = (sagaId: string) => ({
+      text: "Read the saga's state, data and step history with the sagas CLI:",
+      code: `npm run sagas -w sagas -- show ${sagaId}`,
+    });
+
+    it('names the saga, its subject, step and reason, verbatim (the template escapes)', () => {
+      const reason = 'supplier said <b>no</b> & "never" again';
+      const p = parked({ sagaId: 'replenish-r-1', reason });
+      assert.deepEqual(p.email?.to, { kind: 'operations' });
+      assert.equal(p.email?.template, 'saga-parked');
+      assert.equal(p.userContact, undefined);
+      const { actions: _, ...facts } = p.email?.view ?? {};
+      assert.deepEqual(facts, {
+        sagaType: 'replenish-stock',
+        sagaId: 'replenish-r-1',
+        subject: 'r-1',
+        subjectKind: 'replenishment',
+        stepName: 'place-purchase-order',
+        reason,
+        parkedAt: 'Mar 4, 2026, 5:06:07 AM UTC',
+      });
+    });
+
+    const cases: {
+      name: string;
+      data: Partial<SagaParkedV1>;
+      subjectKind: string | null;
+      actions: { text: string; code: string }[];
+    }[] = [
+      {
+        name: 'replenish-stock: the admin query and the retry mutation for its replenishment',
+        data: { sagaId: 'replenish-r-9', subject: 'r-9' },
+        subjectKind: 'replenishment',
+        actions: [
+          {
+            text: 'See it among the parked replenishments (admin query in the GraphQL API):',
+            code: 'replenishments(filter: NEEDS_ATTENTION)',
+          },
+          {
+            text: 'Once the cause is dealt with (the supplier, the stock row), retry it (admin mutation):',
+            code: 'retryReplenishment(id: "r-9")',
+          },
+          cli('replenish-r-9'),
+        ],
+      },
+      {
+        name: 'cancel-order: the sagas CLI, the subject an order',
+        data: {
+          sagaId: 'co:ord-1',
+          sagaType: 'cancel-order',
+          subject: 'ord-1',
+          stepName: 'refund-payment',
+        },
+        subjectKind: 'order',
+        actions: [cli('co:ord-1')],
+      },
+      {
+        name: 'a saga without a subject: the sagas CLI',
+        data: { sagaId: 'rb:u-1', sagaType: 'registration-bonus', subject: null },
+        subjectKind: null,
+        actions: [cli('rb:u-1')],
+      },
+      {
+        name: 'a replenishment without a subject (cannot name its id): only the sagas CLI',
+        data: { sagaId: 'replenish-x', subject: null },
+        subjectKind: 'replenishment',
+        actions: [cli('replenish-x')],
+      },
+    ];
+    for (const c of cases)
+      it(c.name, () => {
+        const view = parked(c.data).email?.view;
+        assert.equal(view?.subjectKind, c.subjectKind);
+        assert.deepEqual(view?.actions, c.actions);
+      });
+
+    it('the parking time in the configured zone and locale', () => {
+      const envelope = createEnvelope(sagaParkedV1, {
+        key: 's-1',
+        source: 'sagas',
+        occurredAt: new Date('2026-03-04T05:06:07Z'),
+        data: { sagaId: 's-1', sagaType: 't', subject: null, stepName: 'x', reason: 'r' },
+      });
+      const view = planNotification(registry.decode(JSON.stringify(envelope)), {
+        locale: 'de-DE',
+        timeZone: 'Europe/Berlin',
+      }).email?.view;
+      assert.match(String(view?.parkedAt), /04\.03\.2026.*06:06:07/);
+    });
   });
 });

@@ -11,19 +11,24 @@ import {
   orderPlacedV1,
   orderPlacedV2,
   orderCancelRequestedV1,
+  sagaParkedV1,
   shipmentChangedV1,
   userRegisteredV1,
   type Contract,
   type DecodedOf,
   type EnvelopeOf,
   type OrderFailedV2,
+  type SagaParkedV1,
   type ShipmentChangedV1,
   type UserRegisteredV1,
 } from '@shop/schema';
+import { CANCEL_ORDER_SAGA } from '../sagas/cancel-order.saga.js';
+import { PLACE_ORDER_SAGA } from '../sagas/place-order.saga.js';
+import { REPLENISH_STOCK_SAGA } from '../sagas/replenish-stock.saga.js';
 import { formatMinorUnits } from './money.js';
 
 /**
- * Every contract published on the worker's three topics. Those that carry no email (or, for the v1
+ * Every contract published on the worker's four topics. Those that carry no email (or, for the v1
  * order contracts, not the data an email needs: orders publishes v2 beside them) are listed too,
  * so that they are read and ignored on purpose; anything else is dead-lettered as unknown.
  */
@@ -35,6 +40,7 @@ export const NOTIFICATION_CONTRACTS = [
   userRegisteredV1,
   bonusGrantedV1,
   bonusWithdrawnV1,
+  sagaParkedV1,
   orderPlacedV1,
   orderPlacedV2,
   orderCancelRequestedV1,
@@ -55,13 +61,18 @@ export const TEMPLATE_NAMES = [
   'delivered',
   'delivery-failed',
   'welcome',
+  'saga-parked',
 ] as const;
 export type TemplateName = (typeof TEMPLATE_NAMES)[number];
 
-/** Where an email goes: given by the event, or a users id resolved through the projection. */
+/**
+ * Where an email goes: given by the event, a users id resolved through the projection, or the
+ * operations address of the worker's configuration (NOTIFY_OPS_EMAIL).
+ */
 export type RecipientRef =
   | { readonly kind: 'contact'; readonly email: string; readonly name: string }
-  | { readonly kind: 'user'; readonly userId: string };
+  | { readonly kind: 'user'; readonly userId: string }
+  | { readonly kind: 'operations' };
 
 export interface EmailJob {
   readonly template: TemplateName;
@@ -82,8 +93,14 @@ export interface NotificationPlan {
 export interface FormatOptions {
   /** BCP 47 locale for amounts and dates. @default 'en-US' */
   readonly locale: string;
-  /** Time zone of dates (a coupon's expiry). @default 'UTC' */
+  /** Time zone of dates (a coupon's expiry, when a saga was parked). @default 'UTC' */
   readonly timeZone: string;
+}
+
+/** One thing an operator can do about a parked saga: what, and what to type. */
+export interface OperatorAction {
+  readonly text: string;
+  readonly code: string;
 }
 
 type Incoming<C = NotificationContract> = C extends Contract
@@ -202,6 +219,29 @@ export function planNotification(
     }
     case 'users.bonus-withdrawn@1':
       return { email: welcomeEmail(incoming.envelope.data, undefined, money, format) };
+    case 'sagas.saga-parked@1': {
+      const d = incoming.envelope.data;
+      return {
+        email: {
+          template: 'saga-parked',
+          to: { kind: 'operations' },
+          view: {
+            sagaType: d.sagaType,
+            sagaId: d.sagaId,
+            subject: d.subject,
+            subjectKind: SUBJECT_KIND.get(d.sagaType) ?? null,
+            stepName: d.stepName,
+            reason: d.reason,
+            parkedAt: new Intl.DateTimeFormat(format.locale, {
+              dateStyle: 'medium',
+              timeStyle: 'long',
+              timeZone: format.timeZone,
+            }).format(new Date(incoming.envelope.occurredAt)),
+            actions: operatorActions(d),
+          },
+        },
+      };
+    }
     case 'orders.order-placed@1':
     case 'orders.order-placed@2':
       return { skipped: 'an order is confirmed (or fails) later; that event writes' };
@@ -214,6 +254,36 @@ export function planNotification(
     default:
       return assertNever(incoming);
   }
+}
+
+/** What a saga's `subject` names, for the sagas that have one. */
+const SUBJECT_KIND: ReadonlyMap<string, string> = new Map([
+  [REPLENISH_STOCK_SAGA, 'replenishment'],
+  [PLACE_ORDER_SAGA, 'order'],
+  [CANCEL_ORDER_SAGA, 'order'],
+]);
+
+/**
+ * What an operator does about a parked saga. A replenishment has its own admin API in the
+ * supergraph (catalog owns it); every saga, that one included, can be read with the sagas CLI.
+ */
+function operatorActions(d: SagaParkedV1): OperatorAction[] {
+  const cli: OperatorAction = {
+    text: "Read the saga's state, data and step history with the sagas CLI:",
+    code: `npm run sagas -w sagas -- show ${d.sagaId}`,
+  };
+  if (d.sagaType !== REPLENISH_STOCK_SAGA || d.subject === null) return [cli];
+  return [
+    {
+      text: 'See it among the parked replenishments (admin query in the GraphQL API):',
+      code: 'replenishments(filter: NEEDS_ATTENTION)',
+    },
+    {
+      text: 'Once the cause is dealt with (the supplier, the stock row), retry it (admin mutation):',
+      code: `retryReplenishment(id: ${JSON.stringify(d.subject)})`,
+    },
+    cli,
+  ];
 }
 
 /** The welcome email, listing the bonus when there is one. */

@@ -38,8 +38,10 @@ export interface NotificationWorkerOptions {
   readonly metrics: NotificationMetrics;
   readonly format: FormatOptions;
   readonly groupId: string;
-  /** orders.events, delivery.events, users.events (overridable for namespaced tests). */
+  /** orders, delivery, users and sagas events (overridable for namespaced tests). */
   readonly topics: readonly string[];
+  /** Who gets the operations emails (a parked saga): NOTIFY_OPS_EMAIL. */
+  readonly operations: { readonly email: string; readonly name: string };
   readonly retry: RetryPolicy;
   /** Partitions handled at once. @default 3 */
   readonly partitionsConsumedConcurrently?: number;
@@ -50,9 +52,9 @@ export interface NotificationWorkerOptions {
 }
 
 /**
- * The notification worker: consumes the order, shipment and user events through the idempotent
- * consumer (its own group, its own database), keeps the users projection, and sends each event's
- * email through EmailDelivery.
+ * The notification worker: consumes the order, shipment, user and saga events through the
+ * idempotent consumer (its own group, its own database), keeps the users projection, and sends
+ * each event's email through EmailDelivery.
  */
 export class NotificationWorker {
   private readonly consumer: IdempotentConsumer<NotificationContract, DeliveryOutcome | 'none'>;
@@ -125,6 +127,7 @@ export class NotificationWorker {
     ref: RecipientRef,
   ): Promise<{ email: string; name: string }> {
     if (ref.kind === 'contact') return { email: ref.email, name: ref.name };
+    if (ref.kind === 'operations') return this.options.operations;
     const contact = await this.contacts.find(ctx.em, ref.userId);
     if (contact === undefined) throw new RecipientUnknown(ref.userId);
     return contact;

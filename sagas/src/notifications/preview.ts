@@ -20,10 +20,11 @@ if (name === undefined || !(TEMPLATE_NAMES as readonly string[]).includes(name))
   process.exit(64);
 }
 const template = name as TemplateName;
+const shopName = process.env.NOTIFY_SHOP_NAME ?? 'Shop';
 const renderer = await EmailRenderer.load(
   process.env.NOTIFY_TEMPLATES_DIR ?? DEFAULT_TEMPLATES_DIR,
   {
-    name: process.env.NOTIFY_SHOP_NAME ?? 'Shop',
+    name: shopName,
     url: process.env.NOTIFY_SHOP_URL ?? 'http://localhost:4000',
   },
 );
@@ -39,7 +40,12 @@ if (plan.email === undefined) throw new Error(`the ${template} sample makes no e
 const to =
   plan.email.to.kind === 'contact'
     ? { email: plan.email.to.email, name: plan.email.to.name }
-    : { email: 'ada@example.com', name: 'Ada Lovelace' };
+    : plan.email.to.kind === 'operations'
+      ? {
+          email: process.env.NOTIFY_OPS_EMAIL ?? 'operations@shop.localhost',
+          name: `${shopName} operations`,
+        }
+      : { email: 'ada@example.com', name: 'Ada Lovelace' };
 const email = renderer.render(plan.email.template, plan.email.view, to);
 const htmlFile = path.resolve(process.env.INIT_CWD ?? process.cwd(), out ?? `${template}.html`);
 const textFile = htmlFile.replace(/\.html?$/, '') + '.txt';

@@ -3,6 +3,7 @@ import {
   orderCancelledV2,
   orderConfirmedV2,
   orderFailedV2,
+  sagaParkedV1,
   shipmentChangedV1,
   userRegisteredV1,
   type Envelope,
@@ -10,7 +11,7 @@ import {
 import type { TemplateName } from './notification-plan.js';
 
 /** Which of the worker's topics an event belongs on. */
-export type SourceTopic = 'orders' | 'delivery' | 'users';
+export type SourceTopic = 'orders' | 'delivery' | 'users' | 'sagas';
 
 export interface SampleEvent {
   readonly topic: SourceTopic;
@@ -26,6 +27,13 @@ export interface SampleOverrides {
   readonly orderId?: string;
   readonly orderNumber?: string;
   readonly currency?: string;
+  /** A parked saga's id, type and step. */
+  readonly sagaId?: string;
+  readonly sagaType?: string;
+  readonly stepName?: string;
+  /** A parked saga's aggregate (a replenishment id); null for none. */
+  readonly subject?: string | null;
+  readonly reason?: string;
 }
 
 /**
@@ -139,6 +147,26 @@ export const SAMPLE_EVENTS: Record<TemplateName, (o?: SampleOverrides) => Sample
               },
             ],
           },
+        },
+      }),
+    };
+  },
+  'saga-parked': (o = {}) => {
+    const sagaId = o.sagaId ?? 'replenish-7d1c2a4e-5b8f-4e0a-9c61-2f3b4d5e6a70';
+    return {
+      topic: 'sagas',
+      envelope: createEnvelope(sagaParkedV1, {
+        id: o.eventId,
+        key: sagaId,
+        source: 'sagas',
+        data: {
+          sagaId,
+          sagaType: o.sagaType ?? 'replenish-stock',
+          subject: o.subject === undefined ? '7d1c2a4e-5b8f-4e0a-9c61-2f3b4d5e6a70' : o.subject,
+          stepName: o.stepName ?? 'place-purchase-order',
+          reason:
+            o.reason ??
+            'supplier ACME Office Supply refused the purchase order: SKU discontinued (code 409)',
         },
       }),
     };
