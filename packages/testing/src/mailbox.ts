@@ -18,7 +18,10 @@ export class Mailbox {
   async all(): Promise<CaughtMail[]> {
     const res = await fetch(`${this.apiUrl}/email`);
     if (!res.ok) throw new Error(`mail API answered ${res.status}`);
-    return (await res.json()) as CaughtMail[];
+    // A mail MailDev could not parse (a 0-byte file a killed run left in its store) has no
+    // recipients: given an empty list, so one such file cannot break every lookup.
+    const mails = (await res.json()) as (Omit<CaughtMail, 'to'> & { to?: CaughtMail['to'] })[];
+    return mails.map((m) => ({ ...m, to: m.to ?? [] }));
   }
 
   /** Mail sent to `address` (case-insensitive). Use a run-unique address per test. */
