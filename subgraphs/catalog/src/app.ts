@@ -17,6 +17,7 @@ import { Counter } from 'prom-client';
 import { seedSampleWhenEmpty, type CatalogConfig } from './config.js';
 import type { CatalogContext } from './graphql/context.js';
 import { ProductResolver } from './graphql/product.resolver.js';
+import { ReplenishmentResolver } from './graphql/replenishment.resolver.js';
 import { SearchResolver } from './graphql/search.resolver.js';
 import { StockResolver } from './graphql/stock.resolver.js';
 import { ProductEventRelay } from './messaging/product-event-relay.js';
@@ -220,6 +221,7 @@ async function assemble(
         new ProductResolver(catalog),
         new StockResolver(stockModule.stock),
         new SearchResolver(search, insights, reindexer),
+        new ReplenishmentResolver(stockModule.replenishments),
       ),
     ),
     logger,

@@ -15,6 +15,23 @@ export const catalogConfigSchema = subgraphConfigSchema(4001).extend({
   /** Saga commands of the `catalog` participant (reserve, release, commit stock). */
   STOCK_COMMAND_TOPIC: env.string(sagaCommandTopic('catalog')),
   STOCK_COMMAND_GROUP: env.string('catalog.saga-commands'),
+  /** Saga lifecycle events (a parked replenishment saga) and catalog's consumer group on them. */
+  SAGA_EVENTS_TOPIC: env.string(TOPICS.sagaEvents),
+  CATALOG_SAGA_EVENTS_GROUP: env.string('catalog.saga-events'),
+  /**
+   * The simulated supplier's lead time: from a purchase order to its (first) delivery; `sim-partial`
+   * delivers the rest after twice this.
+   */
+  SUPPLIER_LEAD_TIME_MS: z.coerce.number().int().min(0).default(5000),
+  /** Deadline of one call to the supplier (placing an order, asking for deliveries). */
+  SUPPLIER_CALL_TIMEOUT_MS: z.coerce.number().int().min(50).max(5000).default(2000),
+  /**
+   * Calls of a purchase order in all while the supplier is unavailable or misses its deadline,
+   * with a backoff of 200 ms doubling in between (the whole stays within 8 s).
+   */
+  SUPPLIER_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(10).default(3),
+  /** How often goods inward asks the supplier what arrived for the open purchase orders. */
+  GOODS_INWARD_POLL_MS: z.coerce.number().int().min(50).default(1000),
   CATALOG_INDEXER_GROUP: env.string('catalog-indexer'),
   ELASTICSEARCH_URL: env.url('http://127.0.0.1:9201'),
   /** The alias searches and writes use; each reindex puts a new index behind it. */

@@ -1,10 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import type { KafkaPublisher } from '@shop/messaging';
 import {
   commitStockV1,
-  createEnvelope,
-  type DataOf,
   releaseStockV1,
   reserveStockV1,
   restockOrderV1,
@@ -12,34 +9,25 @@ import {
   type SagaCommandMeta,
 } from '@shop/schema';
 import { TestStack, waitUntil } from '@shop/testing';
-import { openStockWorld, probeTopic, type StockWorld, type TopicProbe } from './stock-world.js';
-
-interface Reply {
-  sagaId: string;
-  step: number;
-  action: string;
-  outcome: 'succeeded' | 'failed';
-  reason?: string;
-  result?: Record<string, unknown>;
-}
+import {
+  openSagaDriver,
+  openStockWorld,
+  type SagaDriver,
+  type SagaReply as Reply,
+  type StockWorld,
+} from './stock-world.js';
 
 describe('catalog saga participant: stock commands over Kafka', () => {
   const stack = new TestStack('stockcmd');
   let world: StockWorld;
-  let publisher: KafkaPublisher;
-  let replies: TopicProbe;
-  const replyTopic = stack.ns.topic('sagas.replies');
+  let driver: SagaDriver;
 
   before(async () => {
     world = await openStockWorld(stack);
-    await world.app.stock.bus.ensureTopics([replyTopic]);
-    publisher = world.app.stock.bus.createPublisher();
-    replies = await probeTopic(world, stack, replyTopic);
+    driver = await openSagaDriver(world, stack);
   });
   after(async () => {
-    await replies?.stop();
-    await publisher?.close();
-    await world?.app.stock.bus.deleteTopics([replyTopic]).catch(() => undefined);
+    await driver?.close();
     await world?.close();
   });
 
@@ -50,27 +38,18 @@ describe('catalog saga participant: stock commands over Kafka', () => {
     stepName: `step-${step}`,
     action,
     attempt: 1,
-    replyTo: replyTopic,
   });
   const command = <C extends SagaCommandContract>(
     contract: C,
-    saga: SagaCommandMeta,
+    saga: Omit<SagaCommandMeta, 'replyTo'>,
     payload: unknown,
-  ) => {
-    const envelope = createEnvelope(contract, {
-      key: saga.sagaId,
-      source: 'test-orchestrator',
-      data: { saga, payload } as DataOf<C>,
-    });
-    return { topic: world.commandTopic, key: saga.sagaId, value: JSON.stringify(envelope) };
-  };
-  const repliesOf = (sagaId: string): Reply[] =>
-    replies.envelopes.filter((e) => e.key === sagaId).map((e) => e.data as unknown as Reply);
+  ) => driver.command(contract, saga, payload);
+  const repliesOf = (sagaId: string): Reply[] => driver.repliesOf(sagaId);
 
   it('200 concurrent reserve commands of 1 unit against stock 50: exactly 50 succeed', async () => {
     await world.setStock('kafka-hot', 50);
     const sagas = Array.from({ length: 200 }, (_, i) => `saga-hot-${i}`);
-    await publisher.send(
+    await driver.publisher.send(
       sagas.map((sagaId) =>
         command(reserveStockV1, meta(sagaId, 0, 'execute'), {
           orderId: `order-${sagaId}`,
@@ -108,7 +87,7 @@ describe('catalog saga participant: stock commands over Kafka', () => {
         { productId: 'kafka-hot', quantity: 1 },
       ],
     });
-    await publisher.send([reserve]);
+    await driver.publisher.send([reserve]);
     await waitUntil(() => repliesOf('saga-flow').length === 1, { what: 'the reserve reply' });
     // kafka-hot has nothing left: the whole reserve is refused, naming the short product.
     assert.deepEqual(repliesOf('saga-flow')[0], {
@@ -125,8 +104,8 @@ describe('catalog saga participant: stock commands over Kafka', () => {
     const order = { orderId: 'order-flow-2', lines: [{ productId: 'kafka-flow', quantity: 3 }] };
     const execute = meta('saga-flow-2', 0, 'execute');
     // The same command twice (a resend is a new message with the same saga step and action).
-    await publisher.send([command(reserveStockV1, execute, order)]);
-    await publisher.send([command(reserveStockV1, execute, order)]);
+    await driver.publisher.send([command(reserveStockV1, execute, order)]);
+    await driver.publisher.send([command(reserveStockV1, execute, order)]);
     await waitUntil(() => repliesOf('saga-flow-2').length === 2, { what: 'two reserve replies' });
     assert.deepEqual(
       repliesOf('saga-flow-2').map((r) => [r.outcome, r.result]),
@@ -138,8 +117,8 @@ describe('catalog saga participant: stock commands over Kafka', () => {
     assert.equal((await world.level('kafka-flow'))?.reserved, 3);
 
     const compensate = meta('saga-flow-2', 0, 'compensate');
-    await publisher.send([command(releaseStockV1, compensate, { orderId: 'order-flow-2' })]);
-    await publisher.send([command(releaseStockV1, compensate, { orderId: 'order-flow-2' })]);
+    await driver.publisher.send([command(releaseStockV1, compensate, { orderId: 'order-flow-2' })]);
+    await driver.publisher.send([command(releaseStockV1, compensate, { orderId: 'order-flow-2' })]);
     await waitUntil(() => repliesOf('saga-flow-2').length === 4, { what: 'two release replies' });
     assert.deepEqual(
       repliesOf('saga-flow-2')
@@ -152,7 +131,7 @@ describe('catalog saga participant: stock commands over Kafka', () => {
     );
     assert.equal((await world.level('kafka-flow'))?.reserved, 0);
 
-    await publisher.send([
+    await driver.publisher.send([
       command(reserveStockV1, meta('saga-flow-3', 0, 'execute'), {
         orderId: 'order-flow-3',
         lines: [{ productId: 'kafka-flow', quantity: 4 }],
@@ -178,7 +157,7 @@ describe('catalog saga participant: stock commands over Kafka', () => {
   it('restock-order: a sold order back on hand once, a held one released, none a no-op', async () => {
     await world.setStock('kafka-restock', 10);
     // Sold: reserve 4 and commit them (on hand 6).
-    await publisher.send([
+    await driver.publisher.send([
       command(reserveStockV1, meta('po-rs', 1, 'execute'), {
         orderId: 'order-rs',
         lines: [{ productId: 'kafka-restock', quantity: 4 }],
@@ -191,14 +170,14 @@ describe('catalog saga participant: stock commands over Kafka', () => {
     // The cancel saga's command, resent once, and 10 other sagas restocking the same order at once.
     const restock = command(restockOrderV1, meta('co-rs', 0, 'execute'), { orderId: 'order-rs' });
     const others = Array.from({ length: 10 }, (_, i) => `co-rs-${i}`);
-    await publisher.send([
+    await driver.publisher.send([
       restock,
       ...others.map((sagaId) =>
         command(restockOrderV1, meta(sagaId, 0, 'execute'), { orderId: 'order-rs' }),
       ),
     ]);
     // A resend is a new message (the next attempt) for the same saga step.
-    await publisher.send([
+    await driver.publisher.send([
       command(
         restockOrderV1,
         { ...meta('co-rs', 0, 'execute'), attempt: 2 },
@@ -232,21 +211,21 @@ describe('catalog saga participant: stock commands over Kafka', () => {
       lowStockThreshold: 0,
     });
     // A commit of a restocked order is refused: its units are no longer held or sold.
-    await publisher.send([
+    await driver.publisher.send([
       command(commitStockV1, meta('po-rs-late', 4, 'execute'), { orderId: 'order-rs' }),
     ]);
     await waitUntil(() => repliesOf('po-rs-late').length === 1, { what: 'the late commit' });
     assert.equal(repliesOf('po-rs-late')[0]?.outcome, 'failed');
 
     // Held only: restock releases it.
-    await publisher.send([
+    await driver.publisher.send([
       command(reserveStockV1, meta('po-rs-held', 1, 'execute'), {
         orderId: 'order-rs-held',
         lines: [{ productId: 'kafka-restock', quantity: 3 }],
       }),
     ]);
     await waitUntil(() => repliesOf('po-rs-held').length === 1, { what: 'the reserve' });
-    await publisher.send([
+    await driver.publisher.send([
       command(restockOrderV1, meta('co-rs-held', 0, 'execute'), { orderId: 'order-rs-held' }),
     ]);
     await waitUntil(() => repliesOf('co-rs-held').length === 1, { what: 'the held restock' });
@@ -259,11 +238,11 @@ describe('catalog saga participant: stock commands over Kafka', () => {
     });
 
     // Nothing held: a no-op success, and the order's later reserve is refused.
-    await publisher.send([
+    await driver.publisher.send([
       command(restockOrderV1, meta('co-rs-none', 0, 'execute'), { orderId: 'order-rs-none' }),
     ]);
     await waitUntil(() => repliesOf('co-rs-none').length === 1, { what: 'the no-op restock' });
-    await publisher.send([
+    await driver.publisher.send([
       command(reserveStockV1, meta('po-rs-none', 1, 'execute'), {
         orderId: 'order-rs-none',
         lines: [{ productId: 'kafka-restock', quantity: 1 }],

@@ -7,6 +7,7 @@ import { after, before, describe, it } from 'node:test';
 import type { MikroORM } from '@mikro-orm/mysql';
 import { Outbox, sqlRows, sqlRun } from '@shop/messaging';
 import { TestStack } from '@shop/testing';
+import { ReplenishmentRepository } from '../src/persistence/replenishment.repository.js';
 import { createStockOrm } from '../src/persistence/stock-orm.js';
 import { StockRepository } from '../src/persistence/stock.repository.js';
 import { ReservationService } from '../src/service/reservation.service.js';
@@ -60,7 +61,11 @@ describe('stock ORM against a MariaDB that stops answering', () => {
     reservations = new ReservationService(
       orm,
       new StockRepository(),
-      new StockEventWriter(new Outbox('catalog'), stack.ns.topic('catalog.events')),
+      new StockEventWriter(
+        new Outbox('catalog'),
+        stack.ns.topic('catalog.events'),
+        new ReplenishmentRepository(),
+      ),
     );
     await sqlRun(
       direct.em.fork(),

@@ -1,4 +1,11 @@
+import type { KafkaPublisher, OutgoingMessage } from '@shop/messaging';
 import { createLogger, parseConfig } from '@shop/platform';
+import {
+  createEnvelope,
+  type DataOf,
+  type SagaCommandContract,
+  type SagaCommandMeta,
+} from '@shop/schema';
 import { waitUntil, type TestStack } from '@shop/testing';
 import mysql from 'mysql2/promise';
 import type { StockLevel } from '../src/domain/stock.js';
@@ -11,22 +18,42 @@ export interface StockWorld {
   readonly mongoDatabase: string;
   readonly eventsTopic: string;
   readonly commandTopic: string;
+  /** Where the orchestrator would publish `sagas.saga-parked` (this run's own topic). */
+  readonly sagaEventsTopic: string;
   /** Queries the stock ORM sent that read the `stock` table (the batching tests count them). */
   readonly stockSelects: { count: number };
-  /** Creates or overwrites a product's stock row straight in the database. */
-  setStock(productId: string, onHand: number, lowStockThreshold?: number): Promise<void>;
+  /**
+   * Creates or overwrites a product's stock row straight in the database (the supplier: the
+   * simulator's scenario, see SIMULATED_SUPPLIERS; 'default' delivers all after the lead time).
+   */
+  setStock(
+    productId: string,
+    onHand: number,
+    lowStockThreshold?: number,
+    supplier?: string,
+  ): Promise<void>;
   level(productId: string): Promise<StockLevel | undefined>;
   count(sql: string, params?: unknown[]): Promise<number>;
+  /** Runs SQL straight on the world's database (as an operator would). */
+  rows<T>(sql: string, params?: unknown[]): Promise<T[]>;
   /** Waits until the outbox is empty: everything committed so far reached Kafka. */
   drained(): Promise<void>;
   close(): Promise<void>;
 }
 
-export async function openStockWorld(stack: TestStack): Promise<StockWorld> {
+/**
+ * Opens the world; `env` overrides catalog settings (a test sets the simulated supplier's lead
+ * time with `SUPPLIER_LEAD_TIME_MS`, goods inward's pace with `GOODS_INWARD_POLL_MS`).
+ */
+export async function openStockWorld(
+  stack: TestStack,
+  env: Record<string, string> = {},
+): Promise<StockWorld> {
   const db = await stack.createDatabase('catalog');
   const mongoDatabase = stack.ns.mongoDatabase('catalog');
   const eventsTopic = stack.ns.topic('catalog.events');
   const commandTopic = stack.ns.topic('sagas.commands.catalog');
+  const sagaEventsTopic = stack.ns.topic('sagas.events');
   const config = parseConfig(catalogConfigSchema, {
     NODE_ENV: 'test',
     ...db.mysqlEnv,
@@ -41,7 +68,10 @@ export async function openStockWorld(stack: TestStack): Promise<StockWorld> {
     CATALOG_EVENTS_TOPIC: eventsTopic,
     STOCK_COMMAND_TOPIC: commandTopic,
     STOCK_COMMAND_GROUP: stack.ns.group('catalog.saga-commands'),
+    SAGA_EVENTS_TOPIC: sagaEventsTopic,
+    CATALOG_SAGA_EVENTS_GROUP: stack.ns.group('catalog.saga-events'),
     PORT: '0',
+    ...env,
   });
   const stockSelects = { count: 0 };
   const app = await startCatalogApp(
@@ -66,13 +96,15 @@ export async function openStockWorld(stack: TestStack): Promise<StockWorld> {
     mongoDatabase,
     eventsTopic,
     commandTopic,
+    sagaEventsTopic,
     stockSelects,
-    async setStock(productId, onHand, lowStockThreshold = 0) {
+    async setStock(productId, onHand, lowStockThreshold = 0, supplier = 'default') {
       await pool.query(
-        `INSERT INTO stock (product_id, on_hand, reserved, low_stock_threshold) VALUES (?, ?, 0, ?)
+        `INSERT INTO stock (product_id, on_hand, reserved, low_stock_threshold, supplier)
+         VALUES (?, ?, 0, ?, ?)
          ON DUPLICATE KEY UPDATE on_hand = VALUES(on_hand), reserved = 0,
-           low_stock_threshold = VALUES(low_stock_threshold)`,
-        [productId, onHand, lowStockThreshold],
+           low_stock_threshold = VALUES(low_stock_threshold), supplier = VALUES(supplier)`,
+        [productId, onHand, lowStockThreshold, supplier],
       );
     },
     async level(productId) {
@@ -92,6 +124,7 @@ export async function openStockWorld(stack: TestStack): Promise<StockWorld> {
             lowStockThreshold: r.low_stock_threshold,
           };
     },
+    rows,
     async count(sql, params = []) {
       const [r] = await rows<{ n: number | string }>(sql, params);
       return Number(r?.n ?? 0);
@@ -112,7 +145,9 @@ export async function openStockWorld(stack: TestStack): Promise<StockWorld> {
         .dropDatabase()
         .catch(() => undefined);
       await pool.end();
-      await app.stock.bus.deleteTopics([eventsTopic, commandTopic]).catch(() => undefined);
+      await app.stock.bus
+        .deleteTopics([eventsTopic, commandTopic, sagaEventsTopic])
+        .catch(() => undefined);
       await stack.cleanup();
     },
   };
@@ -141,4 +176,58 @@ export async function probeTopic(
     },
   });
   return { envelopes, stop: () => consumer.disconnect() };
+}
+
+/** A participant's reply to a saga command, as the orchestrator reads it. */
+export interface SagaReply {
+  sagaId: string;
+  sagaType: string;
+  step: number;
+  action: string;
+  attempt: number;
+  outcome: 'succeeded' | 'failed';
+  reason?: string;
+  result?: Record<string, unknown>;
+}
+
+/** The orchestrator's side of the participant tests: commands out, replies in (this run's topics). */
+export interface SagaDriver {
+  readonly publisher: KafkaPublisher;
+  readonly replyTopic: string;
+  /** A saga command to publish, replying to this driver's topic. */
+  command<C extends SagaCommandContract>(
+    contract: C,
+    saga: Omit<SagaCommandMeta, 'replyTo'>,
+    payload: unknown,
+  ): OutgoingMessage;
+  /** Every reply of one saga so far (raw deliveries, in arrival order). */
+  repliesOf(sagaId: string): SagaReply[];
+  close(): Promise<void>;
+}
+
+export async function openSagaDriver(world: StockWorld, stack: TestStack): Promise<SagaDriver> {
+  const replyTopic = stack.ns.topic('sagas.replies');
+  await world.app.stock.bus.ensureTopics([replyTopic]);
+  const publisher = world.app.stock.bus.createPublisher();
+  const replies = await probeTopic(world, stack, replyTopic);
+  return {
+    publisher,
+    replyTopic,
+    command(contract, saga, payload) {
+      const data = { saga: { ...saga, replyTo: replyTopic }, payload };
+      const envelope = createEnvelope(contract, {
+        key: saga.sagaId,
+        source: 'test-orchestrator',
+        data: data as DataOf<typeof contract>,
+      });
+      return { topic: world.commandTopic, key: saga.sagaId, value: JSON.stringify(envelope) };
+    },
+    repliesOf: (sagaId) =>
+      replies.envelopes.filter((e) => e.key === sagaId).map((e) => e.data as unknown as SagaReply),
+    async close() {
+      await replies.stop();
+      await publisher.close();
+      await world.app.stock.bus.deleteTopics([replyTopic]).catch(() => undefined);
+    },
+  };
 }

@@ -227,12 +227,17 @@ describe('stock and reservations against MariaDB, through the service and the su
       );
       const low = forLow().filter((e) => e.type === 'catalog.stock-low');
       assert.equal(low.length, 1);
+      // The crossing opened the product's replenishment, which the event names.
+      const [opened] = await world.rows<{ id: string }>(
+        "SELECT id FROM replenishment WHERE open_product_id = 'low'",
+      );
       assert.deepEqual(low[0]?.data, {
         productId: 'low',
         available: 4,
         onHand: 10,
         reserved: 6,
         threshold: 5,
+        replenishmentId: opened?.id,
       });
       // Releasing above the threshold and falling below again is a new crossing.
       for (let i = 0; i < 6; i++) await reservations().release(`low-${i}`);

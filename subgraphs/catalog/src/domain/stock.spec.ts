@@ -108,4 +108,20 @@ describe('planAdjustment', () => {
       'addOnHand',
     ]);
   });
+
+  it('takes a supplier alone, keeps what else the level carries, and checks the name', () => {
+    const supplied = { ...level(5, 2), supplier: 'acme' };
+    assert.deepEqual(planAdjustment(supplied, { productId: 'p-1', supplier: 'sim-partial' }), {
+      ok: true,
+      next: supplied,
+    });
+    for (const bad of ['', 'has space', 'x'.repeat(65), 'ünïcode'])
+      assert.deepEqual(fields(planAdjustment(supplied, { productId: 'p-1', supplier: bad })), [
+        'supplier',
+      ]);
+    assert.deepEqual(
+      fields(planAdjustment(supplied, { productId: 'p-1', supplier: 'a.B_9-x'.padEnd(64, 'z') })),
+      [],
+    );
+  });
 });

@@ -9,11 +9,22 @@ export interface StockLevel {
   readonly lowStockThreshold: number;
 }
 
+/** A stock level with the supplier that replenishes it: the admin's view of a stock row. */
+export interface SuppliedStockLevel extends StockLevel {
+  readonly supplier: string;
+}
+
 /** Largest on-hand count or threshold accepted (fits a signed 32-bit column with room to add). */
 export const MAX_STOCK_UNITS = 1_000_000_000;
 
 /** Same rule as a product id (`productProblems`): stock rows are keyed by product id. */
 export const PRODUCT_ID_PATTERN = /^[A-Za-z0-9._-]{1,64}$/;
+
+/** A supplier's name, as the supplier port knows it (`sim-partial`, `acme`). */
+export const SUPPLIER_PATTERN = /^[A-Za-z0-9._-]{1,64}$/;
+
+/** The supplier of a stock row nobody named one for (the column's default). */
+export const DEFAULT_SUPPLIER = 'default';
 
 /** Units that can still be reserved. Never negative while `reserved <= onHand` holds. */
 export const availableOf = (s: StockLevel): number => s.onHand - s.reserved;
@@ -58,10 +69,12 @@ export interface StockAdjustment {
   /** Goods received (positive) or written off (negative). Exclusive with `setOnHand`. */
   readonly addOnHand?: number | null;
   readonly lowStockThreshold?: number | null;
+  /** Who replenishes the product from now on (its next replenishment orders from them). */
+  readonly supplier?: string | null;
 }
 
-export type AdjustmentPlan =
-  | { readonly ok: true; readonly next: StockLevel }
+export type AdjustmentPlan<T extends StockLevel = StockLevel> =
+  | { readonly ok: true; readonly next: T }
   | { readonly ok: false; readonly problems: readonly FieldProblem[] };
 
 const isCount = (n: number): boolean => Number.isInteger(n) && n >= 0 && n <= MAX_STOCK_UNITS;
@@ -69,15 +82,15 @@ const isCount = (n: number): boolean => Number.isInteger(n) && n >= 0 && n <= MA
 /** Problems with the adjustment's own fields, whatever the current stock. */
 export function adjustmentProblems(adjustment: StockAdjustment): FieldProblem[] {
   const problems: FieldProblem[] = [];
-  const { setOnHand, addOnHand, lowStockThreshold } = adjustment;
+  const { setOnHand, addOnHand, lowStockThreshold, supplier } = adjustment;
   if (!PRODUCT_ID_PATTERN.test(adjustment.productId))
     problems.push({ field: 'productId', message: 'must be 1-64 letters, digits, . _ or -' });
   if (setOnHand != null && addOnHand != null)
     problems.push({ field: 'addOnHand', message: 'cannot be given together with setOnHand' });
-  if (setOnHand == null && addOnHand == null && lowStockThreshold == null)
+  if (setOnHand == null && addOnHand == null && lowStockThreshold == null && supplier == null)
     problems.push({
       field: 'setOnHand',
-      message: 'give setOnHand, addOnHand or lowStockThreshold',
+      message: 'give setOnHand, addOnHand, lowStockThreshold or supplier',
     });
   if (setOnHand != null && !isCount(setOnHand))
     problems.push({
@@ -91,14 +104,20 @@ export function adjustmentProblems(adjustment: StockAdjustment): FieldProblem[] 
       field: 'lowStockThreshold',
       message: `must be a whole number from 0 to ${MAX_STOCK_UNITS}`,
     });
+  if (supplier != null && !SUPPLIER_PATTERN.test(supplier))
+    problems.push({ field: 'supplier', message: 'must be 1-64 letters, digits, . _ or -' });
   return problems;
 }
 
 /**
  * The stock after `adjustment`, or every problem with it. On hand may never drop below what
- * reservations hold: those units are promised to orders.
+ * reservations hold: those units are promised to orders. Only the figures change: what else
+ * `current` carries is kept (a new `supplier` is not a figure; the caller writes it).
  */
-export function planAdjustment(current: StockLevel, adjustment: StockAdjustment): AdjustmentPlan {
+export function planAdjustment<T extends StockLevel>(
+  current: T,
+  adjustment: StockAdjustment,
+): AdjustmentPlan<T> {
   const shape = adjustmentProblems(adjustment);
   if (shape.length > 0) return { ok: false, problems: shape };
   const { setOnHand, addOnHand, lowStockThreshold } = adjustment;

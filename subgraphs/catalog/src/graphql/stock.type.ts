@@ -1,5 +1,5 @@
 import { Field, ID, InputType, Int, ObjectType } from 'type-graphql';
-import { availableOf, type StockLevel } from '../domain/stock.js';
+import { availableOf, type SuppliedStockLevel } from '../domain/stock.js';
 
 @ObjectType('StockLevel', { description: 'One product’s stock (admin view).' })
 export class StockLevelType {
@@ -20,14 +20,17 @@ export class StockLevelType {
   })
   lowStockThreshold!: number;
 
-  static from(s: StockLevel): StockLevelType {
+  @Field(() => String, { description: 'Who replenishes the product when its stock runs low.' })
+  supplier!: string;
+
+  static from(s: SuppliedStockLevel): StockLevelType {
     return Object.assign(new StockLevelType(), { ...s, available: availableOf(s) });
   }
 }
 
 @InputType('AdjustStockInput', {
   description:
-    'Give setOnHand (a count) or addOnHand (received or written off), and/or a threshold.',
+    'Give setOnHand (a count) or addOnHand (received or written off), and/or a threshold, and/or a supplier.',
 })
 export class AdjustStockInput {
   @Field(() => ID)
@@ -44,4 +47,11 @@ export class AdjustStockInput {
 
   @Field(() => Int, { nullable: true })
   lowStockThreshold?: number | null;
+
+  @Field(() => String, {
+    nullable: true,
+    description:
+      'The supplier that replenishes the product from now on: 1-64 letters, digits, . _ or -.',
+  })
+  supplier?: string | null;
 }

@@ -1,20 +1,29 @@
 import type { MikroORM, Options } from '@mikro-orm/mysql';
 import { openServiceOrm } from '@shop/subgraph-kit/mikro-orm';
 import { Migration20261201001Stock } from './migrations/migration-20261201-001-stock.js';
+import { Migration20261203002Replenishment } from './migrations/migration-20261203-002-replenishment.js';
+import { GoodsReceiptEntity, ReplenishmentEntity } from './replenishment.entity.js';
 import { StockReservationEntity, StockReservationLineEntity } from './stock-reservation.entity.js';
 import { StockEntity } from './stock.entity.js';
 
-export const STOCK_ENTITIES = [StockEntity, StockReservationEntity, StockReservationLineEntity];
+export const STOCK_ENTITIES = [
+  StockEntity,
+  StockReservationEntity,
+  StockReservationLineEntity,
+  ReplenishmentEntity,
+  GoodsReceiptEntity,
+];
 
 /** Migrations are listed in code so the compiled service needs no file discovery. */
 export const STOCK_MIGRATIONS = [
   { name: Migration20261201001Stock.name, class: Migration20261201001Stock },
+  { name: Migration20261203002Replenishment.name, class: Migration20261203002Replenishment },
 ];
 
 /**
- * Connects to catalog's MariaDB database (stock, reservations, outbox, inbox, saga participant
- * log) and runs its migrations. Products stay in MongoDB. Every statement has the kit's answer
- * deadline (`answerTimeoutMs`): a stopped server fails calls instead of hanging them.
+ * Connects to catalog's MariaDB database (stock, reservations, replenishments, outbox, inbox, saga
+ * participant log) and runs its migrations. Products stay in MongoDB. Every statement has the
+ * kit's answer deadline (`answerTimeoutMs`): a stopped server fails calls instead of hanging them.
  */
 export function createStockOrm(
   clientUrl: string,

@@ -9,6 +9,8 @@ export const StockEntity = defineEntity({
     onHand: p.integer(),
     reserved: p.integer(),
     lowStockThreshold: p.integer(),
+    /** Who replenishes the product (the supplier port's name for them). */
+    supplier: p.string().length(64).default('default'),
     updatedAt: p.datetime(3),
   },
 });

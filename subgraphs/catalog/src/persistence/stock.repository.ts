@@ -1,7 +1,7 @@
 import type { EntityManager } from '@mikro-orm/core';
 import { sqlRows, sqlRun } from '@shop/messaging';
 import type { ReservationLine, ReservationStatus } from '../domain/reservation.js';
-import type { StockLevel } from '../domain/stock.js';
+import type { StockLevel, SuppliedStockLevel } from '../domain/stock.js';
 import { StockEntity } from './stock.entity.js';
 
 interface LevelRow {
@@ -44,6 +44,16 @@ export class StockRepository {
         },
       ]),
     );
+  }
+
+  /** The product's supplier, as the transaction's snapshot sees it; undefined without a stock row. */
+  async supplierOf(em: EntityManager, productId: string): Promise<string | undefined> {
+    const [row] = await sqlRows<{ supplier: string }>(
+      em,
+      'SELECT supplier FROM stock WHERE product_id = ?',
+      [productId],
+    );
+    return row?.supplier;
   }
 
   /**
@@ -123,25 +133,36 @@ export class StockRepository {
    * exists or not; a locking read of a missing row would take a gap lock instead, and two such
    * transactions then deadlock on their inserts.
    */
-  async lockForAdjustment(em: EntityManager, productId: string): Promise<StockLevel> {
+  async lockForAdjustment(em: EntityManager, productId: string): Promise<SuppliedStockLevel> {
     await sqlRun(
       em,
       `INSERT INTO stock (product_id, on_hand, reserved, low_stock_threshold) VALUES (?, 0, 0, 0)
        ON DUPLICATE KEY UPDATE product_id = product_id`,
       [productId],
     );
-    const level = (await this.lockedLevels(em, [productId])).get(productId);
-    if (level === undefined) throw new Error(`stock row ${productId} missing after its upsert`);
-    return level;
+    // Already locked by the upsert: this read waits on nobody and sees the latest version.
+    const [row] = await sqlRows<LevelRow & { supplier: string }>(
+      em,
+      `SELECT product_id, on_hand, reserved, low_stock_threshold, supplier FROM stock
+       WHERE product_id = ? FOR UPDATE`,
+      [productId],
+    );
+    if (row === undefined) throw new Error(`stock row ${productId} missing after its upsert`);
+    return { ...toLevel(row), supplier: row.supplier };
   }
 
-  /** Writes an admin's new on-hand figure and threshold; the row is locked by this transaction. */
-  async writeAdjustment(em: EntityManager, level: StockLevel): Promise<void> {
+  /**
+   * Writes an admin's new on-hand figure, threshold and supplier (or goods stocked from a
+   * replenishment); the row is locked by this transaction.
+   */
+  async writeAdjustment(em: EntityManager, level: StockLevel | SuppliedStockLevel): Promise<void> {
+    const supplier = 'supplier' in level ? level.supplier : null;
     await sqlRun(
       em,
-      `UPDATE stock SET on_hand = ?, low_stock_threshold = ?, updated_at = CURRENT_TIMESTAMP(3)
+      `UPDATE stock SET on_hand = ?, low_stock_threshold = ?, supplier = COALESCE(?, supplier),
+         updated_at = CURRENT_TIMESTAMP(3)
        WHERE product_id = ?`,
-      [level.onHand, level.lowStockThreshold, level.productId],
+      [level.onHand, level.lowStockThreshold, supplier, level.productId],
     );
   }
 

@@ -6,6 +6,7 @@ import {
   planAdjustment,
   type StockAdjustment,
   type StockLevel,
+  type SuppliedStockLevel,
 } from '../domain/stock.js';
 import type { StockRepository } from '../persistence/stock.repository.js';
 import type { StockEventWriter } from './stock-events.js';
@@ -32,11 +33,13 @@ export class StockService {
   }
 
   /**
-   * Sets or shifts a product's on-hand stock and/or its low-stock threshold. The row is locked
-   * first and the decision taken on its locked values, so a reservation committing meanwhile
-   * cannot slip under a new on-hand figure (on hand never drops below reserved).
+   * Sets or shifts a product's on-hand stock, its low-stock threshold and/or its supplier. The row
+   * is locked first and the decision taken on its locked values, so a reservation committing
+   * meanwhile cannot slip under a new on-hand figure (on hand never drops below reserved). A
+   * threshold raised over the available stock opens a replenishment from the supplier the row has
+   * after this change.
    */
-  async adjust(adjustment: StockAdjustment): Promise<StockLevel> {
+  async adjust(adjustment: StockAdjustment): Promise<SuppliedStockLevel> {
     // The input's own shape first; whether it fits the reserved units is decided under the lock.
     const problems = adjustmentProblems(adjustment);
     if (problems.length > 0) throw BadUserInputError.fromProblems(problems);
@@ -49,9 +52,10 @@ export class StockService {
         const plan = planAdjustment(current, adjustment);
         // Throwing rolls back the transaction, with the empty row it may just have created.
         if (!plan.ok) throw BadUserInputError.fromProblems(plan.problems);
-        await this.repo.writeAdjustment(em, plan.next);
-        await this.events.record(em, current, plan.next);
-        return plan.next;
+        const next = { ...plan.next, supplier: adjustment.supplier ?? current.supplier };
+        await this.repo.writeAdjustment(em, next);
+        await this.events.record(em, current, next);
+        return next;
       },
       this.options.afterCommit,
     );

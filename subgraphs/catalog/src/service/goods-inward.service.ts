@@ -1,0 +1,203 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import { DeadlockException, type EntityManager, type MikroORM } from '@mikro-orm/core';
+import { completeDeferredStep, type Outbox } from '@shop/messaging';
+import type { Logger } from '@shop/platform';
+import { goodsReceivedV1, replenishmentProgressV1 } from '@shop/schema';
+import { runTransaction } from '@shop/subgraph-kit/mikro-orm';
+import { progressOf, withoutAttention, type AwaitingStep } from '../domain/replenishment.js';
+import type {
+  InwardOrder,
+  ReplenishmentRepository,
+} from '../persistence/replenishment.repository.js';
+import { withDeadline } from './retrying-call.js';
+import type { Delivery, SupplierPort } from './supplier-port.js';
+
+export interface GoodsInwardOptions {
+  readonly orm: MikroORM;
+  readonly repo: ReplenishmentRepository;
+  readonly supplier: SupplierPort;
+  readonly outbox: Outbox;
+  /** Where `catalog.goods-received` goes. */
+  readonly topic: string;
+  readonly logger: Logger;
+  /** Pause between two rounds (a round never overlaps the next). @default 1000 */
+  readonly intervalMs?: number;
+  /** Deadline of one call to the supplier. @default 2000 */
+  readonly callTimeoutMs?: number;
+  /** Replenishments asked about per round, oldest first. @default 200 */
+  readonly batchSize?: number;
+  /** Called after a delivery's transaction committed (wake the outbox relay). */
+  readonly afterCommit?: () => void;
+}
+
+/** What recording one delivery did. */
+export type ReceiptOutcome = 'recorded' | 'known' | 'closed';
+
+/**
+ * Rounds of a delivery's transaction: one that found a wait for goods begin or end under it, or
+ * was a deadlock victim (see `record`), starts over, up to this many times.
+ */
+const RECORD_ROUNDS = 8;
+
+/**
+ * A deadlock victim: MikroORM's converted exception, or the driver's own error, which is what raw
+ * SQL through `sqlRows`/`sqlRun` throws (`runTransaction` retries only the former).
+ */
+const isDeadlock = (err: unknown): boolean =>
+  err instanceof DeadlockException || (err as { errno?: unknown } | null)?.errno === 1213;
+
+const sameStep = (a: AwaitingStep | null, b: AwaitingStep | null): boolean =>
+  a === null || b === null ? a === b : a.sagaId === b.sagaId && a.step === b.step;
+
+/**
+ * Goods inward: asks the supplier what arrived for every open, ordered replenishment, and records
+ * each new delivery once, in one transaction that also raises `received`, writes
+ * `catalog.goods-received` and answers the saga's deferred `await-goods`, if one waits. Runs in
+ * each catalog process; two processes polling at once record a delivery once (the receipt's
+ * primary key decides). A supplier call has a deadline, and a failed round is logged, never thrown.
+ */
+export class GoodsInward {
+  private readonly intervalMs: number;
+  private readonly callTimeoutMs: number;
+  private timer: NodeJS.Timeout | undefined;
+  private running: Promise<void> | undefined;
+  private stopped = true;
+
+  constructor(private readonly options: GoodsInwardOptions) {
+    this.intervalMs = options.intervalMs ?? 1000;
+    this.callTimeoutMs = options.callTimeoutMs ?? 2000;
+  }
+
+  start(): void {
+    if (!this.stopped) return;
+    this.stopped = false;
+    this.schedule();
+  }
+
+  /** Stops polling; waits for a round under way to finish. */
+  async stop(): Promise<void> {
+    this.stopped = true;
+    clearTimeout(this.timer);
+    this.timer = undefined;
+    await this.running;
+  }
+
+  /** One round over every open, ordered replenishment; returns how many deliveries it recorded. */
+  async pollOnce(): Promise<number> {
+    const { repo, orm, logger } = this.options;
+    const orders = await repo.inward(orm.em.fork(), this.options.batchSize ?? 200);
+    let recorded = 0;
+    for (const order of orders) {
+      try {
+        const signal = AbortSignal.timeout(this.callTimeoutMs);
+        const arrived = await withDeadline(
+          signal,
+          this.options.supplier.deliveries({ ...order, quantity: order.ordered }, signal),
+        );
+        if (arrived.length === 0) continue;
+        const known = await repo.receivedDeliveries(orm.em.fork(), order.id);
+        for (const delivery of arrived.filter((d) => !known.has(d.deliveryId)))
+          if ((await this.record(order, delivery)) === 'recorded') recorded++;
+      } catch (err) {
+        logger.warn(
+          { err, replenishmentId: order.id, supplier: order.supplier },
+          'goods inward: could not check the deliveries of a replenishment; next round retries',
+        );
+      }
+    }
+    return recorded;
+  }
+
+  /**
+   * Records one delivery, once. The saga participant takes its log row, then the replenishment
+   * (the handler of `await-goods` locks it); this transaction takes them in the same order, so a
+   * resent `await-goods` and a delivery never wait on each other's rows in a cycle. It reads which
+   * step waits without a lock, locks that step's log row, then the replenishment; when the wait
+   * began or ended in between, it holds the wrong log row (or none), so it writes nothing and
+   * starts over.
+   *
+   * InnoDB can still pick a deadlock victim on the log row itself: the participant claims it with
+   * an INSERT IGNORE (which leaves a shared lock on the existing row) and then locks it for update,
+   * and an exclusive request queued in between (ours) makes that upgrade a cycle. Nothing is lost:
+   * the victim rolls back whole and runs again (the participant through its consumer's retries,
+   * this transaction through this loop, after a short random pause).
+   */
+  async record(order: InwardOrder, delivery: Delivery): Promise<ReceiptOutcome> {
+    for (let round = 0; round < RECORD_ROUNDS; round++) {
+      try {
+        const outcome = await runTransaction(
+          this.options.orm,
+          (em) => this.recordWithin(em, order, delivery),
+          this.options.afterCommit,
+        );
+        if (outcome !== 'again') return outcome;
+      } catch (err) {
+        if (!isDeadlock(err) || round === RECORD_ROUNDS - 1) throw err;
+        this.options.logger.info(
+          { replenishmentId: order.id, deliveryId: delivery.deliveryId, round },
+          'goods inward: deadlock victim, recording the delivery again',
+        );
+        await sleep(10 + Math.random() * 40);
+      }
+    }
+    throw new Error(`replenishment ${order.id}: the wait for goods kept changing; next round`);
+  }
+
+  private async recordWithin(
+    em: EntityManager,
+    order: InwardOrder,
+    delivery: Delivery,
+  ): Promise<ReceiptOutcome | 'again'> {
+    const { repo, outbox } = this.options;
+    const seen = (await repo.find(em, order.id))?.awaiting ?? null;
+    if (seen !== null) await repo.lockParticipantStep(em, seen);
+    const r = await repo.lock(em, order.id);
+    if (r === undefined || !r.open) return 'closed';
+    if (!sameStep(seen, r.awaiting)) return 'again';
+    if (!(await repo.recordReceipt(em, r.id, delivery))) return 'known';
+    const received = { ...r, received: r.received + delivery.quantity };
+    const progress = progressOf(received);
+    await outbox.add(em, goodsReceivedV1, {
+      topic: this.options.topic,
+      key: r.productId,
+      data: {
+        ...progress,
+        replenishmentId: r.id,
+        productId: r.productId,
+        supplierOrderId: order.supplierOrderId,
+        deliveryId: delivery.deliveryId,
+        quantity: delivery.quantity,
+      },
+    });
+    if (r.awaiting !== null)
+      // False when that wait was already answered (a resend found the goods): fine either way.
+      await completeDeferredStep(em, outbox, r.awaiting, {
+        outcome: 'succeeded',
+        result: replenishmentProgressV1.parse(progress),
+      });
+    await repo.write(
+      em,
+      r.awaiting === null ? received : withoutAttention({ ...received, awaiting: null }),
+    );
+    return 'recorded';
+  }
+
+  private schedule(): void {
+    this.timer = setTimeout(() => {
+      this.timer = undefined;
+      this.running = this.round().finally(() => {
+        this.running = undefined;
+        if (!this.stopped) this.schedule();
+      });
+    }, this.intervalMs);
+    this.timer.unref();
+  }
+
+  private async round(): Promise<void> {
+    try {
+      await this.pollOnce();
+    } catch (err) {
+      this.options.logger.warn({ err }, 'goods inward round failed; next round retries');
+    }
+  }
+}

@@ -1,0 +1,103 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+
+/** One call's answer: a value, or why not and whether another try may help. */
+export type CallAnswer<T> =
+  | { readonly ok: true; readonly value: T }
+  | { readonly ok: false; readonly retry: boolean; readonly message: string };
+
+export type RetriedOutcome<T> =
+  | { readonly ok: true; readonly value: T; readonly attempts: number }
+  | {
+      readonly ok: false;
+      readonly message: string;
+      readonly attempts: number;
+      /** The last answer said another try may help, but the attempts or the budget ran out. */
+      readonly exhausted: boolean;
+    };
+
+export interface RetryingCallOptions {
+  /** Calls in all, the first included. @default 3 */
+  readonly attempts?: number;
+  /** Deadline of one call; its signal fires then. @default 2000 */
+  readonly callTimeoutMs?: number;
+  /** Pause before the second call, doubled before each next one. @default 200 */
+  readonly backoffMs?: number;
+  /**
+   * Bound on the whole, calls and pauses: no pause or call runs past it (a call's deadline is cut
+   * to what is left). @default 8000
+   */
+  readonly budgetMs?: number;
+  /** @default node's timers */
+  readonly sleep?: (ms: number) => Promise<void>;
+  /** @default Date.now */
+  readonly now?: () => number;
+}
+
+/** Below this much budget left, another call is not worth starting. */
+const MIN_CALL_MS = 10;
+
+/**
+ * Calls `call` until it answers, refuses for good, or the attempts or budget run out, pausing with
+ * a doubling backoff between tries. Each call gets its own deadline (as an AbortSignal, and in
+ * milliseconds); a call that misses it, or throws, counts as an answer worth retrying (the
+ * caller's idempotency key makes a repeat safe). Never throws for the call's sake.
+ */
+export async function retryingCall<T>(
+  call: (signal: AbortSignal, deadlineMs: number) => Promise<CallAnswer<T>>,
+  options: RetryingCallOptions = {},
+): Promise<RetriedOutcome<T>> {
+  const attempts = options.attempts ?? 3;
+  const callTimeoutMs = options.callTimeoutMs ?? 2000;
+  const backoffMs = options.backoffMs ?? 200;
+  const budgetMs = options.budgetMs ?? 8000;
+  const pause = options.sleep ?? ((ms: number) => sleep(ms));
+  const now = options.now ?? Date.now;
+  const started = now();
+  const left = (): number => budgetMs - (now() - started);
+  let message = 'not called';
+  let attempt = 0;
+  while (attempt < attempts && left() >= MIN_CALL_MS) {
+    if (attempt > 0) {
+      const delay = backoffMs * 2 ** (attempt - 1);
+      if (left() - delay < MIN_CALL_MS) break;
+      await pause(delay);
+    }
+    attempt++;
+    const deadlineMs = Math.min(callTimeoutMs, left());
+    const answer = await once(call, deadlineMs);
+    if (answer.ok) return { ok: true, value: answer.value, attempts: attempt };
+    message = answer.message;
+    if (!answer.retry) return { ok: false, message, attempts: attempt, exhausted: false };
+  }
+  return { ok: false, message, attempts: attempt, exhausted: true };
+}
+
+async function once<T>(
+  call: (signal: AbortSignal, deadlineMs: number) => Promise<CallAnswer<T>>,
+  deadlineMs: number,
+): Promise<CallAnswer<T>> {
+  const signal = AbortSignal.timeout(Math.max(1, Math.round(deadlineMs)));
+  try {
+    return await withDeadline(signal, call(signal, deadlineMs));
+  } catch (err) {
+    if (signal.aborted)
+      return { ok: false, retry: true, message: `no answer within ${deadlineMs} ms` };
+    return { ok: false, retry: true, message: err instanceof Error ? err.message : String(err) };
+  }
+}
+
+/**
+ * `work`, or the signal's reason as soon as it fires: the deadline holds even against a port that
+ * ignores its signal (the late answer is dropped).
+ */
+export function withDeadline<T>(signal: AbortSignal, work: Promise<T>): Promise<T> {
+  if (signal.aborted) {
+    work.catch(() => undefined);
+    return Promise.reject(signal.reason as Error);
+  }
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = (): void => reject(signal.reason as Error);
+    signal.addEventListener('abort', onAbort, { once: true });
+    void work.then(resolve, reject).finally(() => signal.removeEventListener('abort', onAbort));
+  });
+}
