@@ -98,6 +98,11 @@ export interface CheckoutWorldOptions {
    * stack's MailDev), so the journeys' emails can be read back. @default false
    */
   readonly notifications?: boolean;
+  /**
+   * Run the registration bonus: the orchestrator reads this run's users events (without it, no
+   * bonus saga runs and customers start without credit). @default false
+   */
+  readonly bonus?: boolean;
 }
 
 /** One checkout world; `close()` stops every process and drops the run's databases. */
@@ -186,6 +191,12 @@ export class CheckoutWorld {
       SEED_SAMPLE_WHEN_EMPTY: 'false',
       STOCK_COMMAND_TOPIC: `${topics.commandPrefix}catalog`,
       STOCK_COMMAND_GROUP: ns.group('catalog.saga-commands'),
+      // Replenishment: the simulated supplier delivers quickly, the goods inward poll is short,
+      // and catalog hears about parked replenishment sagas on this run's topic.
+      SUPPLIER_LEAD_TIME_MS: '1500',
+      GOODS_INWARD_POLL_MS: '200',
+      SAGA_EVENTS_TOPIC: topics.sagas,
+      CATALOG_SAGA_EVENTS_GROUP: ns.group('catalog.saga-events'),
     });
     this.env.set('cart', {
       ...common,
@@ -232,6 +243,14 @@ export class CheckoutWorld {
       SAGAS_EVENTS_TOPIC: topics.sagas,
       SAGAS_COMMAND_TOPIC_PREFIX: topics.commandPrefix,
       SAGAS_ORDERS_EVENTS_TOPIC: topics.orders,
+      SAGAS_CATALOG_EVENTS_TOPIC: topics.catalog,
+      ...(this.options.bonus === true
+        ? {
+            SAGAS_USERS_EVENTS_TOPIC: topics.users,
+            // Longer than a SIGKILLed member's session: timeouts are not what these tests prove.
+            BONUS_STEP_TIMEOUT_MS: '20000',
+          }
+        : {}),
       SAGAS_RELAY_LEASE_MS: '2000',
     };
     // The orchestrator creates the reply, event and command topics before anyone subscribes; the
