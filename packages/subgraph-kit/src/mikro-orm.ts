@@ -84,6 +84,20 @@ export async function openServiceOrm(options: ServiceOrmOptions): Promise<MikroO
 /** Attempts of one transaction that the database aborted as a deadlock victim. */
 const DEADLOCK_ATTEMPTS = 3;
 
+/** MariaDB's ER_LOCK_DEADLOCK. */
+const ER_LOCK_DEADLOCK = 1213;
+
+/**
+ * Whether the database aborted the transaction as a deadlock victim: MikroORM's converted
+ * exception (entity operations), or the driver's own error, which is what raw SQL on the
+ * connection (`sqlRows`, `sqlRun`) throws unconverted.
+ */
+export const isDeadlock = (err: unknown): boolean =>
+  err instanceof DeadlockException ||
+  (typeof err === 'object' &&
+    err !== null &&
+    (err as { errno?: unknown }).errno === ER_LOCK_DEADLOCK);
+
 /**
  * Runs `work` in its own transaction on a fresh EntityManager of `orm`, then `afterCommit` (wake
  * an outbox relay, say). A transaction InnoDB aborts as a deadlock victim is rolled back whole,
@@ -102,7 +116,7 @@ export async function runTransaction<T>(
       afterCommit?.();
       return result;
     } catch (err) {
-      if (!(err instanceof DeadlockException) || attempt >= DEADLOCK_ATTEMPTS) throw err;
+      if (!isDeadlock(err) || attempt >= DEADLOCK_ATTEMPTS) throw err;
     }
   }
 }

@@ -1,9 +1,9 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { DeadlockException, type EntityManager, type MikroORM } from '@mikro-orm/core';
+import type { EntityManager, MikroORM } from '@mikro-orm/core';
 import { completeDeferredStep, type Outbox } from '@shop/messaging';
 import type { Logger } from '@shop/platform';
 import { goodsReceivedV1, replenishmentProgressV1 } from '@shop/schema';
-import { runTransaction } from '@shop/subgraph-kit/mikro-orm';
+import { isDeadlock, runTransaction } from '@shop/subgraph-kit/mikro-orm';
 import { progressOf, withoutAttention, type AwaitingStep } from '../domain/replenishment.js';
 import type {
   InwardOrder,
@@ -38,13 +38,6 @@ export type ReceiptOutcome = 'recorded' | 'known' | 'closed';
  * was a deadlock victim (see `record`), starts over, up to this many times.
  */
 const RECORD_ROUNDS = 8;
-
-/**
- * A deadlock victim: MikroORM's converted exception, or the driver's own error, which is what raw
- * SQL through `sqlRows`/`sqlRun` throws (`runTransaction` retries only the former).
- */
-const isDeadlock = (err: unknown): boolean =>
-  err instanceof DeadlockException || (err as { errno?: unknown } | null)?.errno === 1213;
 
 const sameStep = (a: AwaitingStep | null, b: AwaitingStep | null): boolean =>
   a === null || b === null ? a === b : a.sagaId === b.sagaId && a.step === b.step;
