@@ -72,8 +72,9 @@ export interface CommandHandlerOptions {
  * records nothing and replies nothing, and the command counts as handled, so its partition moves
  * on at once; the orchestrator's step timeout resends the command (a handler thrown this way must
  * be safe to run again, e.g. through the provider's idempotency key), and after the step's last
- * attempt the saga compensates the step itself. A handler must throw it before writing anything
- * in the command's transaction: what it wrote would commit with the inbox row.
+ * attempt the saga compensates the step itself. What the handler wrote in the command's
+ * transaction before throwing commits with the inbox row: write only what must outlive the unknown
+ * outcome (which provider was called under the key, so a resend calls the same one).
  */
 export class StepOutcomeUnknownError extends Error {
   override readonly name: string = 'StepOutcomeUnknownError';
@@ -122,11 +123,11 @@ interface DeferredCommand {
   readonly replyTo: string;
 }
 
-/** The log row of an execute whose answer is deferred. */
-const DEFERRED = 'deferred';
-
 /** Written by a claim and replaced before the transaction commits; never seen by others. */
 const PENDING = { outcome: 'pending', reply: null } as const;
+
+/** The log row of an execute whose answer is deferred. */
+const DEFERRED = 'deferred';
 
 /** What a late execute finds when its step was compensated before it ran. */
 const ALREADY_COMPENSATED = {
@@ -254,6 +255,15 @@ export class SagaParticipant {
           // Claiming the step's execute row records a refusal for an execute that never ran, so a
           // late or resent one finds it and has no effect; one that ran is locked and read.
           const executed = await claim(em, saga, 'execute', ALREADY_COMPENSATED);
+          // A deferred execute never took effect and must not answer later: it becomes the
+          // refusal a late or resent execute finds, so `completeDeferredStep` leaves it alone.
+          if (executed?.outcome === DEFERRED)
+            await sqlRun(
+              em,
+              `UPDATE saga_participant_log SET outcome = ?, reply = ?, recorded_at = CURRENT_TIMESTAMP(3)
+               WHERE saga_id = ? AND step = ? AND action = 'execute'`,
+              [ALREADY_COMPENSATED.outcome, ALREADY_COMPENSATED.reply, saga.sagaId, saga.step],
+            );
           ran =
             executed?.outcome !== 'succeeded' && handler.compensatesUnrecordedEffects !== true
               ? { outcome: 'succeeded', result: { noop: true } }
