@@ -155,9 +155,15 @@ const rows: Row[] = [
     reason: /ship: refused/,
   },
   {
-    name: 'an execute refusal of an older attempt counts: it is final at the participant',
+    name: 'an execute refusal of an older attempt waits for the newer one (a participant may rerun refusals)',
     def: THREE,
     inputs: [ok(0, 'execute'), deadline(), no(1, 'execute', 1)],
+    ignored: /refusal of attempt 1; attempt 2 is outstanding/,
+  },
+  {
+    name: 'the newer attempt repeating the refusal compensates',
+    def: THREE,
+    inputs: [ok(0, 'execute'), deadline(), no(1, 'execute', 1), no(1, 'execute', 2)],
     status: 'COMPENSATING',
     sends: ['compensate:0:1'],
   },

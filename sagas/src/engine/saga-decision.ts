@@ -29,9 +29,10 @@ import type { SagaHistoryEntry, SagaState } from './saga-state.js';
 //   attempt, the saga is parked as NEEDS_ATTENTION and nothing below it is compensated.
 // - Replies are matched to the attempt they answer. A success answers the step whatever attempt
 //   it came from (the participant is idempotent by saga, step and action, so every attempt's
-//   reply says the same). A compensation's refusal counts only if it answers the latest attempt:
-//   an older attempt's refusal is stale while a newer attempt is outstanding. An execute's
-//   refusal is final at the participant, so any attempt's refusal counts.
+//   reply says the same). A refusal counts only if it answers the latest attempt: an older
+//   attempt's refusal is stale while a newer attempt is outstanding (a compensation's refusal is
+//   run again on a resend, and so is an execute's whose participant reruns refusals; any other
+//   participant repeats its recorded refusal to the newer attempt, which then counts).
 // - A late success is never dropped:
 //   - of the outstanding command of a parked saga: the saga resumes (a parked pivot completes or
 //     moves on, a parked compensation goes on compensating);
@@ -293,7 +294,7 @@ function onReply(d: Draft, r: SagaStepReplyV1): Ignore {
   if (out === undefined || out.step !== r.step || out.action !== r.action) return offBeat(d, r);
   if (r.attempt > out.attempt)
     return ignore(`reply for attempt ${r.attempt}; only ${out.attempt} were sent`);
-  if (r.outcome === 'failed' && r.action === 'compensate' && r.attempt < out.attempt)
+  if (r.outcome === 'failed' && r.attempt < out.attempt)
     return ignore(`refusal of attempt ${r.attempt}; attempt ${out.attempt} is outstanding`);
   if (s.status === 'NEEDS_ATTENTION' && effectLeftUndone(s)) {
     // Resuming would end the saga COMPLETED or FAILED and hide the effect; an operator decides.
