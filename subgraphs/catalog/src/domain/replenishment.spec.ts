@@ -5,6 +5,7 @@ import {
   judgeAwait,
   judgePlacement,
   placed,
+  placementSupplier,
   planOpening,
   planStocking,
   progressOf,
@@ -35,6 +36,7 @@ const replenishment = (over: Partial<Replenishment> = {}): Replenishment => ({
   awaiting: null,
   attention: null,
   attentionStep: null,
+  placementUncertain: false,
   createdAt: at,
   updatedAt: at,
   ...over,
@@ -76,6 +78,19 @@ describe('the steps of a replenishment', () => {
       [done.status, done.supplier, done.supplierOrderId, done.attention, done.attentionStep],
       ['ORDERED', 'other', 'po-9', null, null],
     );
+  });
+
+  it('a placement goes to the product’s supplier of now, unless a call to its own went unanswered', () => {
+    const fresh = replenishment({ supplierOrderId: null, status: 'ORDERING' });
+    assert.equal(placementSupplier(fresh, 'other'), 'other');
+    assert.equal(placementSupplier(fresh, undefined), 'acme');
+    // The supplier may hold the order under this key: never a second supplier.
+    assert.equal(placementSupplier({ ...fresh, placementUncertain: true }, 'other'), 'acme');
+    const ordered = placed(
+      { ...fresh, placementUncertain: true },
+      { supplier: 'acme', supplierOrderId: 'po-9', placedAt: at },
+    );
+    assert.equal(ordered.placementUncertain, false);
   });
 
   it('an await answers when goods wait to be stocked or nothing is expected, else waits', () => {

@@ -31,7 +31,13 @@ export interface AwaitingStep {
 export interface Replenishment {
   readonly id: string;
   readonly productId: string;
+  /** The supplier its purchase order went, or goes, to. */
   readonly supplier: string;
+  /**
+   * A call placing its order got no answer (a deadline, a dropped connection): the supplier may
+   * hold the order under its key, so the order stays with that supplier until it answers.
+   */
+  readonly placementUncertain: boolean;
   readonly status: ReplenishmentStatus;
   /** Whether it is still open (its product can get no other one until it closes). */
   readonly open: boolean;
@@ -105,6 +111,14 @@ export function judgePlacement(r: Replenishment): PlacementVerdict {
   return { kind: 'place' };
 }
 
+/**
+ * The supplier a placement calls: the product's supplier as it is now (an operator may have named
+ * another after a refusal), unless a call to the replenishment's supplier went unanswered: that
+ * supplier may hold the order, so calling another under the same key could order twice.
+ */
+export const placementSupplier = (r: Replenishment, productSupplier: string | undefined): string =>
+  r.placementUncertain ? r.supplier : (productSupplier ?? r.supplier);
+
 /** Every step that succeeds clears the note of a parked saga: it is moving again. */
 export const withoutAttention = (r: Replenishment): Replenishment =>
   r.attention === null && r.attentionStep === null
@@ -115,7 +129,8 @@ export const withoutAttention = (r: Replenishment): Replenishment =>
 export const placed = (
   r: Replenishment,
   order: { readonly supplier: string; readonly supplierOrderId: string; readonly placedAt: Date },
-): Replenishment => withoutAttention({ ...r, ...order, status: 'ORDERED' });
+): Replenishment =>
+  withoutAttention({ ...r, ...order, placementUncertain: false, status: 'ORDERED' });
 
 export type AwaitVerdict =
   | { readonly kind: 'answer' }

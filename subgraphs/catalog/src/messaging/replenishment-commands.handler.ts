@@ -1,4 +1,9 @@
-import { commandHandler, type CommandHandler, type StepOutcome } from '@shop/messaging';
+import {
+  commandHandler,
+  StepOutcomeUnknownError,
+  type CommandHandler,
+  type StepOutcome,
+} from '@shop/messaging';
 import {
   awaitGoodsV1,
   closeReplenishmentResultV1,
@@ -29,8 +34,12 @@ export function replenishmentCommandHandlers(steps: ReplenishmentSteps): Command
   return [
     commandHandler(
       placePurchaseOrderV1,
-      async (p, { em }) =>
-        answer(await steps.placeOrderWithin(em, p.replenishmentId), placePurchaseOrderResultV1),
+      async (p, { em }) => {
+        const o = await steps.placeOrderWithin(em, p.replenishmentId);
+        // No reply: the saga resends the step (to the supplier now pinned), then parks.
+        if (o.outcome === 'unknown') throw new StepOutcomeUnknownError(o.reason);
+        return answer(o, placePurchaseOrderResultV1);
+      },
       { rerunsRefusals: true },
     ),
     commandHandler(awaitGoodsV1, async (p, { em, saga }) => {

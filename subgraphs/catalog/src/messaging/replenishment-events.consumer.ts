@@ -36,8 +36,8 @@ export function replenishmentEventsConsumer(o: ReplenishmentEventsConsumerOption
           const outcome = await o.admin.flagParked(em, parked);
           const at = { sagaId: parked.sagaId, replenishmentId: parked.subject };
           if (outcome === 'flagged') o.logger.error(at, 'replenishment needs attention');
-          else if (outcome === 'unknown replenishment')
-            o.logger.warn(at, 'parked replenishment saga names no replenishment');
+          else if (outcome === 'unknown or closed replenishment')
+            o.logger.warn(at, 'parked replenishment saga names no open replenishment; not flagged');
           return;
         }
         default:

@@ -12,6 +12,7 @@ export const ReplenishmentEntity = defineEntity({
     id: p.string().length(36).primary(),
     productId: p.string().length(64),
     supplier: p.string().length(64),
+    placementUncertain: p.boolean(),
     status: p.string().length(20).$type<ReplenishmentStatus>(),
     ordered: p.integer(),
     received: p.integer(),
@@ -24,6 +25,7 @@ export const ReplenishmentEntity = defineEntity({
     attentionStep: p.string().length(64).nullable(),
     /** The product id while open, null once closed (unique: one open per product). */
     openProductId: p.string().length(64).nullable(),
+    polledAt: p.datetime(3).nullable(),
     createdAt: p.datetime(3),
     updatedAt: p.datetime(3),
   },

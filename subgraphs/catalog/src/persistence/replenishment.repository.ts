@@ -12,6 +12,7 @@ interface ReplenishmentRow {
   id: string;
   product_id: string;
   supplier: string;
+  placement_uncertain: number | string | boolean;
   status: ReplenishmentStatus;
   ordered: number | string;
   received: number | string;
@@ -34,7 +35,7 @@ interface ReplenishmentRow {
 const utc = (value: Date | string): Date =>
   value instanceof Date ? value : new Date(`${value.replace(' ', 'T')}Z`);
 
-const COLUMNS = `id, product_id, supplier, status, ordered, received, stocked, supplier_order_id,
+const COLUMNS = `id, product_id, supplier, placement_uncertain, status, ordered, received, stocked, supplier_order_id,
   placed_at, awaiting_saga_id, awaiting_step, attention, attention_step, open_product_id,
   created_at, updated_at`;
 
@@ -42,6 +43,7 @@ const toReplenishment = (r: ReplenishmentRow): Replenishment => ({
   id: r.id,
   productId: r.product_id,
   supplier: r.supplier,
+  placementUncertain: Number(r.placement_uncertain) === 1 || r.placement_uncertain === true,
   status: r.status,
   open: r.open_product_id !== null,
   ordered: Number(r.ordered),
@@ -64,6 +66,7 @@ const fromRecord = (r: ReplenishmentRecord): Replenishment =>
     id: r.id,
     product_id: r.productId,
     supplier: r.supplier,
+    placement_uncertain: r.placementUncertain,
     status: r.status,
     ordered: r.ordered,
     received: r.received,
@@ -162,13 +165,14 @@ export class ReplenishmentRepository {
   async write(em: EntityManager, r: Replenishment): Promise<void> {
     await sqlRun(
       em,
-      `UPDATE replenishment SET supplier = ?, status = ?, received = ?, stocked = ?,
+      `UPDATE replenishment SET supplier = ?, placement_uncertain = ?, status = ?, received = ?, stocked = ?,
          supplier_order_id = ?, placed_at = ?, awaiting_saga_id = ?, awaiting_step = ?,
          attention = ?, attention_step = ?, open_product_id = IF(?, product_id, NULL),
          updated_at = CURRENT_TIMESTAMP(3)
        WHERE id = ?`,
       [
         r.supplier,
+        r.placementUncertain,
         r.status,
         r.received,
         r.stocked,
@@ -219,7 +223,11 @@ export class ReplenishmentRepository {
     return new Set(rows.map((r) => r.delivery_id));
   }
 
-  /** Open replenishments whose supplier took the order and owes goods, oldest first. */
+  /**
+   * Open replenishments whose supplier took the order and owes goods, the longest unpolled first
+   * (never polled first of all): each round asks about the ones the last rounds reached least, so
+   * orders whose goods never come cannot keep newer ones from being asked about.
+   */
   async inward(em: EntityManager, limit: number): Promise<InwardOrder[]> {
     const rows = await sqlRows<{
       id: string;
@@ -233,7 +241,7 @@ export class ReplenishmentRepository {
       `SELECT id, product_id, supplier, ordered, supplier_order_id, placed_at FROM replenishment
        WHERE open_product_id IS NOT NULL AND status IN ('ORDERED', 'PARTIALLY_RECEIVED')
          AND supplier_order_id IS NOT NULL AND placed_at IS NOT NULL AND received < ordered
-       ORDER BY created_at LIMIT ?`,
+       ORDER BY polled_at, created_at LIMIT ?`,
       [limit],
     );
     return rows.map((r) => ({
@@ -246,9 +254,16 @@ export class ReplenishmentRepository {
     }));
   }
 
+  /** Records that goods inward asked the supplier about this replenishment now (autocommit). */
+  async markPolled(em: EntityManager, id: string): Promise<void> {
+    await sqlRun(em, 'UPDATE replenishment SET polled_at = CURRENT_TIMESTAMP(3) WHERE id = ?', [
+      id,
+    ]);
+  }
+
   /**
-   * Mirrors a parked saga onto its replenishment (the admins' NEEDS_ATTENTION); false when no
-   * replenishment has that id.
+   * Mirrors a parked saga onto its open replenishment (the admins' NEEDS_ATTENTION); false when no
+   * open replenishment has that id.
    */
   async flagAttention(
     em: EntityManager,
@@ -258,8 +273,9 @@ export class ReplenishmentRepository {
   ): Promise<boolean> {
     const res = await sqlRun(
       em,
+      // Only while open: a late event must not flag a replenishment that has closed since.
       `UPDATE replenishment SET attention = ?, attention_step = ?, updated_at = CURRENT_TIMESTAMP(3)
-       WHERE id = ?`,
+       WHERE id = ? AND open_product_id IS NOT NULL`,
       [attention, step, id],
     );
     return res.affectedRows === 1;

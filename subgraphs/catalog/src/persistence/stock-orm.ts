@@ -2,6 +2,7 @@ import type { MikroORM, Options } from '@mikro-orm/mysql';
 import { openServiceOrm } from '@shop/subgraph-kit/mikro-orm';
 import { Migration20261201001Stock } from './migrations/migration-20261201-001-stock.js';
 import { Migration20261203002Replenishment } from './migrations/migration-20261203-002-replenishment.js';
+import { Migration20261203003ReplenishmentPolling } from './migrations/migration-20261203-003-replenishment-polling.js';
 import { GoodsReceiptEntity, ReplenishmentEntity } from './replenishment.entity.js';
 import { StockReservationEntity, StockReservationLineEntity } from './stock-reservation.entity.js';
 import { StockEntity } from './stock.entity.js';
@@ -18,6 +19,10 @@ export const STOCK_ENTITIES = [
 export const STOCK_MIGRATIONS = [
   { name: Migration20261201001Stock.name, class: Migration20261201001Stock },
   { name: Migration20261203002Replenishment.name, class: Migration20261203002Replenishment },
+  {
+    name: Migration20261203003ReplenishmentPolling.name,
+    class: Migration20261203003ReplenishmentPolling,
+  },
 ];
 
 /**

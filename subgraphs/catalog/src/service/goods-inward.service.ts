@@ -24,8 +24,10 @@ export interface GoodsInwardOptions {
   readonly intervalMs?: number;
   /** Deadline of one call to the supplier. @default 2000 */
   readonly callTimeoutMs?: number;
-  /** Replenishments asked about per round, oldest first. @default 200 */
+  /** Replenishments asked about per round, the longest unpolled first. @default 200 */
   readonly batchSize?: number;
+  /** Suppliers asked at once within a round (each call has its deadline). @default 8 */
+  readonly concurrency?: number;
   /** Called after a delivery's transaction committed (wake the outbox relay). */
   readonly afterCommit?: () => void;
 }
@@ -38,6 +40,13 @@ export type ReceiptOutcome = 'recorded' | 'known' | 'closed';
  * was a deadlock victim (see `record`), starts over, up to this many times.
  */
 const RECORD_ROUNDS = 8;
+
+/** A delivery id fits its column (longer ones would collide once cut), with units. */
+const isRecordable = (d: Delivery): boolean =>
+  d.deliveryId.length > 0 &&
+  d.deliveryId.length <= 128 &&
+  Number.isInteger(d.quantity) &&
+  d.quantity > 0;
 
 const sameStep = (a: AwaitingStep | null, b: AwaitingStep | null): boolean =>
   a === null || b === null ? a === b : a.sagaId === b.sagaId && a.step === b.step;
@@ -75,28 +84,61 @@ export class GoodsInward {
     await this.running;
   }
 
-  /** One round over every open, ordered replenishment; returns how many deliveries it recorded. */
+  /**
+   * One round over the open, ordered replenishments polled longest ago (`batchSize`), asking the
+   * supplier about `concurrency` of them at a time; returns how many deliveries it recorded. Each
+   * one asked is marked polled, answered or not, so the next round moves on to others.
+   */
   async pollOnce(): Promise<number> {
-    const { repo, orm, logger } = this.options;
+    const { repo, orm } = this.options;
     const orders = await repo.inward(orm.em.fork(), this.options.batchSize ?? 200);
     let recorded = 0;
-    for (const order of orders) {
-      try {
-        const signal = AbortSignal.timeout(this.callTimeoutMs);
-        const arrived = await withDeadline(
-          signal,
-          this.options.supplier.deliveries({ ...order, quantity: order.ordered }, signal),
-        );
-        if (arrived.length === 0) continue;
-        const known = await repo.receivedDeliveries(orm.em.fork(), order.id);
-        for (const delivery of arrived.filter((d) => !known.has(d.deliveryId)))
-          if ((await this.record(order, delivery)) === 'recorded') recorded++;
-      } catch (err) {
-        logger.warn(
-          { err, replenishmentId: order.id, supplier: order.supplier },
-          'goods inward: could not check the deliveries of a replenishment; next round retries',
-        );
+    let next = 0;
+    const worker = async (): Promise<void> => {
+      while (next < orders.length) {
+        const order = orders[next++]!;
+        recorded += await this.pollOrder(order);
       }
+    };
+    await Promise.all(
+      Array.from({ length: Math.min(this.options.concurrency ?? 8, orders.length) }, worker),
+    );
+    return recorded;
+  }
+
+  /** Asks the supplier about one order and records what is new; never throws. */
+  private async pollOrder(order: InwardOrder): Promise<number> {
+    const { repo, orm, logger } = this.options;
+    let recorded = 0;
+    try {
+      const signal = AbortSignal.timeout(this.callTimeoutMs);
+      const arrived = await withDeadline(
+        signal,
+        this.options.supplier.deliveries({ ...order, quantity: order.ordered }, signal),
+      );
+      if (arrived.length > 0) {
+        const known = await repo.receivedDeliveries(orm.em.fork(), order.id);
+        for (const delivery of arrived.filter((d) => !known.has(d.deliveryId))) {
+          if (!isRecordable(delivery)) {
+            logger.error(
+              { replenishmentId: order.id, deliveryId: delivery.deliveryId.slice(0, 200) },
+              'goods inward: a delivery the supplier reported cannot be recorded (id over 128 characters, or no units); book it by hand',
+            );
+            continue;
+          }
+          if ((await this.record(order, delivery)) === 'recorded') recorded++;
+        }
+      }
+    } catch (err) {
+      logger.warn(
+        { err, replenishmentId: order.id, supplier: order.supplier },
+        'goods inward: could not check the deliveries of a replenishment; a later round retries',
+      );
+    }
+    try {
+      await repo.markPolled(orm.em.fork(), order.id);
+    } catch (err) {
+      logger.warn({ err, replenishmentId: order.id }, 'goods inward: could not mark it polled');
     }
     return recorded;
   }

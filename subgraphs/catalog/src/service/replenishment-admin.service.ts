@@ -31,7 +31,7 @@ export interface ReplenishmentAdminOptions {
 }
 
 /** What the parked-saga mirror did with one `sagas.saga-parked` event. */
-export type ParkedOutcome = 'flagged' | 'not ours' | 'unknown replenishment';
+export type ParkedOutcome = 'flagged' | 'not ours' | 'unknown or closed replenishment';
 
 /** Admins only: UNAUTHENTICATED for an anonymous caller, FORBIDDEN for any other user. */
 function assertAdmin(identity: Identity): asserts identity is Identity & { userId: string } {
@@ -102,15 +102,15 @@ export class ReplenishmentAdmin {
   }
 
   /**
-   * Mirrors a parked `replenish-stock` saga onto the replenishment its subject names: the reason
+   * Mirrors a parked `replenish-stock` saga onto the open replenishment its subject names: the reason
    * and the step, which the admins' NEEDS_ATTENTION list shows until a step succeeds or an admin
    * retries. Other sagas' events are not ours.
    */
   async flagParked(em: EntityManager, parked: SagaParkedV1): Promise<ParkedOutcome> {
     if (parked.sagaType !== REPLENISH_STOCK_SAGA || parked.subject === null) return 'not ours';
-    if (!isReplenishmentId(parked.subject)) return 'unknown replenishment';
+    if (!isReplenishmentId(parked.subject)) return 'unknown or closed replenishment';
     return (await this.repo.flagAttention(em, parked.subject, parked.reason, parked.stepName))
       ? 'flagged'
-      : 'unknown replenishment';
+      : 'unknown or closed replenishment';
   }
 }

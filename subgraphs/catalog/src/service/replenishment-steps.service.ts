@@ -4,6 +4,7 @@ import {
   judgeAwait,
   judgePlacement,
   placed,
+  placementSupplier,
   planStocking,
   progressOf,
   withoutAttention,
@@ -27,6 +28,15 @@ export interface Refused {
 
 /** What a step did: its result, or a refusal. */
 export type StepResult<R> = { readonly outcome: 'done'; readonly result: R } | Refused;
+
+/**
+ * A placement whose calls got no answer: the supplier may hold the order, so the step neither
+ * succeeded nor refused (the saga resends it, then parks).
+ */
+export interface OutcomeUnknown {
+  readonly outcome: 'unknown';
+  readonly reason: string;
+}
 
 /** An await also may have nothing to answer yet. */
 export type AwaitResult = StepResult<ReplenishmentProgress> | { readonly outcome: 'waiting' };
@@ -70,15 +80,20 @@ export class ReplenishmentSteps {
    * Orders the replenishment's units from the product's supplier, once: the replenishment id is the
    * order's idempotency key, and a replenishment that has its order answers with it. The supplier
    * is the product's as it is now (an operator may have named another after a refusal, then
-   * retried). Each call has its deadline and an `unavailable` answer or a missed deadline is tried
-   * again with backoff, all within the retry helper's budget; the replenishment row stays locked
-   * meanwhile, so a resent command waits for this one instead of ordering twice. A refusal, or a
-   * supplier still failing after the attempts, is refused with the reason and changes nothing.
+   * retried), unless an earlier call went unanswered (`placementSupplier`). Each call has its
+   * deadline and an `unavailable` answer or a missed deadline is tried again with backoff, all
+   * within the retry helper's budget; the replenishment row stays locked meanwhile, so a resent
+   * command waits for this one instead of ordering twice.
+   * - A refusal, or a supplier that kept answering `unavailable`, is refused with the reason and
+   *   changes nothing: nothing was ordered, so a retry may go to another supplier.
+   * - A call that got no answer may have placed the order: the outcome is unknown. The supplier is
+   *   pinned (`placementUncertain`, committed with the command though nothing is replied) and the
+   *   saga resends the step to it, then parks; its first answer under the key settles it.
    */
   async placeOrderWithin(
     em: EntityManager,
     id: string,
-  ): Promise<StepResult<ReplenishmentProgress & { supplierOrderId: string }>> {
+  ): Promise<StepResult<ReplenishmentProgress & { supplierOrderId: string }> | OutcomeUnknown> {
     const r = await this.repo.lock(em, id);
     if (r === undefined) return refused(`no replenishment ${id}`);
     const verdict = judgePlacement(r);
@@ -90,7 +105,7 @@ export class ReplenishmentSteps {
       case 'place':
         break;
     }
-    const supplier = (await this.stock.supplierOf(em, r.productId)) ?? r.supplier;
+    const supplier = placementSupplier(r, await this.stock.supplierOf(em, r.productId));
     const answer = await retryingCall(
       async (signal) =>
         toCallAnswer(
@@ -101,6 +116,13 @@ export class ReplenishmentSteps {
         ),
       this.supplierCalls,
     );
+    if (!answer.ok && answer.uncertain) {
+      await this.repo.write(em, { ...r, supplier, placementUncertain: true });
+      return {
+        outcome: 'unknown',
+        reason: `supplier ${supplier} gave no answer in ${answer.attempts} attempts (${answer.message}); it may hold the order`,
+      };
+    }
     if (!answer.ok)
       return refused(
         answer.exhausted

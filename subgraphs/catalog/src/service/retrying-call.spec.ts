@@ -43,7 +43,13 @@ describe('retryingCall', () => {
       },
       { attempts: 5, ...time },
     );
-    assert.deepEqual(out, { ok: false, message: 'discontinued', attempts: 1, exhausted: false });
+    assert.deepEqual(out, {
+      ok: false,
+      message: 'discontinued',
+      attempts: 1,
+      exhausted: false,
+      uncertain: false,
+    });
     assert.equal(calls, 1);
     assert.deepEqual(time.pauses, []);
   });
@@ -51,7 +57,13 @@ describe('retryingCall', () => {
   it('gives up after the attempts, naming the last failure', async () => {
     const time = fakeTime();
     const out = await retryingCall(async () => unavailable, { attempts: 4, ...time });
-    assert.deepEqual(out, { ok: false, message: 'try later', attempts: 4, exhausted: true });
+    assert.deepEqual(out, {
+      ok: false,
+      message: 'try later',
+      attempts: 4,
+      exhausted: true,
+      uncertain: false,
+    });
     assert.deepEqual(time.pauses, [200, 400, 800]);
   });
 
@@ -67,6 +79,7 @@ describe('retryingCall', () => {
       message: 'no answer within 30 ms',
       attempts: 2,
       exhausted: true,
+      uncertain: true,
     });
     assert.ok(Date.now() - started < 2000);
   });
@@ -96,9 +109,28 @@ describe('retryingCall', () => {
       { attempts: 10, callTimeoutMs: 2000, budgetMs: 5000, ...time },
     );
     // 2000 + 200 + 2000 + 400 = 4600 spent: the third call gets the 400 ms left, then it is over.
-    assert.deepEqual(out, { ok: false, message: 'try later', attempts: 3, exhausted: true });
+    assert.deepEqual(out, {
+      ok: false,
+      message: 'try later',
+      attempts: 3,
+      exhausted: true,
+      uncertain: false,
+    });
     assert.deepEqual(deadlines, [2000, 2000, 400]);
     assert.deepEqual(time.pauses, [200, 400]);
     assert.equal(time.now(), 5000);
+  });
+
+  it('an unanswered call makes the outcome uncertain, even when a later one says unavailable', async () => {
+    const time = fakeTime();
+    const answers: (() => CallAnswer<string>)[] = [
+      () => {
+        throw new Error('socket hang up');
+      },
+      () => unavailable,
+    ];
+    const out = await retryingCall(async () => answers.shift()!(), { attempts: 2, ...time });
+    assert.equal(out.ok, false);
+    assert.equal(!out.ok && out.uncertain, true);
   });
 });

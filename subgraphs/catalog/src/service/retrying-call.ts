@@ -1,9 +1,17 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 
-/** One call's answer: a value, or why not and whether another try may help. */
+/**
+ * One call's answer: a value, or why not and whether another try may help. `uncertain`: the call
+ * got no answer (its deadline passed, or it threw), so its effect may have happened anyway.
+ */
 export type CallAnswer<T> =
   | { readonly ok: true; readonly value: T }
-  | { readonly ok: false; readonly retry: boolean; readonly message: string };
+  | {
+      readonly ok: false;
+      readonly retry: boolean;
+      readonly message: string;
+      readonly uncertain?: boolean;
+    };
 
 export type RetriedOutcome<T> =
   | { readonly ok: true; readonly value: T; readonly attempts: number }
@@ -13,6 +21,11 @@ export type RetriedOutcome<T> =
       readonly attempts: number;
       /** The last answer said another try may help, but the attempts or the budget ran out. */
       readonly exhausted: boolean;
+      /**
+       * Some call got no answer (deadline, thrown error): its effect may have landed, so the
+       * outcome is unknown, not a refusal (a retry must go to the same callee, same key).
+       */
+      readonly uncertain: boolean;
     };
 
 export interface RetryingCallOptions {
@@ -40,7 +53,8 @@ const MIN_CALL_MS = 10;
  * Calls `call` until it answers, refuses for good, or the attempts or budget run out, pausing with
  * a doubling backoff between tries. Each call gets its own deadline (as an AbortSignal, and in
  * milliseconds); a call that misses it, or throws, counts as an answer worth retrying (the
- * caller's idempotency key makes a repeat safe). Never throws for the call's sake.
+ * caller's idempotency key makes a repeat safe) and makes the outcome `uncertain`. Never throws
+ * for the call's sake.
  */
 export async function retryingCall<T>(
   call: (signal: AbortSignal, deadlineMs: number) => Promise<CallAnswer<T>>,
@@ -56,6 +70,7 @@ export async function retryingCall<T>(
   const left = (): number => budgetMs - (now() - started);
   let message = 'not called';
   let attempt = 0;
+  let uncertain = false;
   while (attempt < attempts && left() >= MIN_CALL_MS) {
     if (attempt > 0) {
       const delay = backoffMs * 2 ** (attempt - 1);
@@ -67,9 +82,11 @@ export async function retryingCall<T>(
     const answer = await once(call, deadlineMs);
     if (answer.ok) return { ok: true, value: answer.value, attempts: attempt };
     message = answer.message;
-    if (!answer.retry) return { ok: false, message, attempts: attempt, exhausted: false };
+    uncertain ||= answer.uncertain === true;
+    if (!answer.retry)
+      return { ok: false, message, attempts: attempt, exhausted: false, uncertain };
   }
-  return { ok: false, message, attempts: attempt, exhausted: true };
+  return { ok: false, message, attempts: attempt, exhausted: true, uncertain };
 }
 
 async function once<T>(
@@ -81,8 +98,18 @@ async function once<T>(
     return await withDeadline(signal, call(signal, deadlineMs));
   } catch (err) {
     if (signal.aborted)
-      return { ok: false, retry: true, message: `no answer within ${deadlineMs} ms` };
-    return { ok: false, retry: true, message: err instanceof Error ? err.message : String(err) };
+      return {
+        ok: false,
+        retry: true,
+        uncertain: true,
+        message: `no answer within ${deadlineMs} ms`,
+      };
+    return {
+      ok: false,
+      retry: true,
+      uncertain: true,
+      message: err instanceof Error ? err.message : String(err),
+    };
   }
 }
 
