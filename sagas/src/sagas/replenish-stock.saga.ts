@@ -12,8 +12,12 @@ import { defineSaga, retriedBy, triggeredBy, type SagaStep } from '../engine/sag
 
 export const REPLENISH_STOCK_SAGA = 'replenish-stock';
 
-/** Catalog runs every step: it owns the stock, the replenishment and the supplier port. */
-const CATALOG = 'catalog';
+/**
+ * Catalog runs every step (it owns the stock, the replenishment and the supplier port), as a
+ * participant of its own, `sagas.commands.catalog-replenishment`: a supplier call that takes
+ * seconds never holds up checkout's stock commands on `sagas.commands.catalog`.
+ */
+const CATALOG = 'catalog-replenishment';
 
 /** Deliveries the saga waits for before it closes the replenishment short. */
 export const MAX_DELIVERIES = 3;

@@ -191,6 +191,8 @@ export class CheckoutWorld {
       SEED_SAMPLE_WHEN_EMPTY: 'false',
       STOCK_COMMAND_TOPIC: `${topics.commandPrefix}catalog`,
       STOCK_COMMAND_GROUP: ns.group('catalog.saga-commands'),
+      REPLENISHMENT_COMMAND_TOPIC: `${topics.commandPrefix}catalog-replenishment`,
+      REPLENISHMENT_COMMAND_GROUP: ns.group('catalog.replenishment-commands'),
       // Replenishment: the simulated supplier delivers quickly, the goods inward poll is short,
       // and catalog hears about parked replenishment sagas on this run's topic.
       SUPPLIER_LEAD_TIME_MS: '1500',

@@ -15,6 +15,13 @@ export const catalogConfigSchema = subgraphConfigSchema(4001).extend({
   /** Saga commands of the `catalog` participant (reserve, release, commit stock). */
   STOCK_COMMAND_TOPIC: env.string(sagaCommandTopic('catalog')),
   STOCK_COMMAND_GROUP: env.string('catalog.saga-commands'),
+  /**
+   * Saga commands of the `catalog-replenishment` participant (the replenishment saga), on a topic
+   * and group of their own: a supplier call that takes seconds never holds up checkout's stock
+   * commands behind it.
+   */
+  REPLENISHMENT_COMMAND_TOPIC: env.string(sagaCommandTopic('catalog-replenishment')),
+  REPLENISHMENT_COMMAND_GROUP: env.string('catalog.replenishment-commands'),
   /** Saga lifecycle events (a parked replenishment saga) and catalog's consumer group on them. */
   SAGA_EVENTS_TOPIC: env.string(TOPICS.sagaEvents),
   CATALOG_SAGA_EVENTS_GROUP: env.string('catalog.saga-events'),

@@ -20,6 +20,9 @@ import { StockService } from './service/stock.service.js';
 /** The saga participant name: commands arrive on `sagas.commands.catalog`. */
 export const STOCK_PARTICIPANT = 'catalog';
 
+/** The replenishment saga's participant: `sagas.commands.catalog-replenishment`. */
+export const REPLENISHMENT_PARTICIPANT = 'catalog-replenishment';
+
 /**
  * Bound on placing one purchase order, every call and backoff included: well within the saga's
  * timeout of the step, so a slow supplier is refused in time instead of the command being resent.
@@ -68,11 +71,13 @@ export async function openStockModule(
   const bus = new KafkaBus({ brokers: config.KAFKA_BROKERS, clientId: 'catalog', logger });
   let relay: OutboxRelay | undefined;
   let participant: SagaParticipant | undefined;
+  let replenishing: SagaParticipant | undefined;
   let parked: ReturnType<typeof replenishmentEventsConsumer> | undefined;
   let goodsInward: GoodsInward | undefined;
   const close = async (): Promise<void> => {
     await goodsInward?.stop();
     await parked?.close();
+    await replenishing?.close();
     await participant?.close();
     await relay?.stop();
     await bus.close();
@@ -81,6 +86,7 @@ export async function openStockModule(
   try {
     await bus.ensureTopics([
       config.STOCK_COMMAND_TOPIC,
+      config.REPLENISHMENT_COMMAND_TOPIC,
       config.CATALOG_EVENTS_TOPIC,
       config.SAGA_EVENTS_TOPIC,
     ]);
@@ -118,7 +124,18 @@ export async function openStockModule(
       topic: config.STOCK_COMMAND_TOPIC,
       groupId: config.STOCK_COMMAND_GROUP,
       outbox,
-      handlers: [...stockCommandHandlers(reservations), ...replenishmentCommandHandlers(steps)],
+      handlers: stockCommandHandlers(reservations),
+      afterCommit: wake,
+    });
+    replenishing = new SagaParticipant({
+      bus,
+      orm,
+      logger: logger.child({ component: 'replenishment-saga-commands' }),
+      participant: REPLENISHMENT_PARTICIPANT,
+      topic: config.REPLENISHMENT_COMMAND_TOPIC,
+      groupId: config.REPLENISHMENT_COMMAND_GROUP,
+      outbox,
+      handlers: replenishmentCommandHandlers(steps),
       afterCommit: wake,
     });
     parked = replenishmentEventsConsumer({
@@ -143,6 +160,7 @@ export async function openStockModule(
     goodsInward = inward;
     started.start();
     await participant.start();
+    await replenishing.start();
     await parked.start();
     inward.start();
     return {

@@ -59,6 +59,7 @@ describe('replenishments: catalog’s side of the replenishment saga, over Kafka
       received: number;
       stocked: number;
       supplier: string;
+      placement_uncertain: number;
       open_product_id: string | null;
       awaiting_saga_id: string | null;
       awaiting_step: number | null;
@@ -331,7 +332,9 @@ describe('replenishments: catalog’s side of the replenishment saga, over Kafka
     };
     const delivery = { deliveryId: 'by-hand-1', quantity: 4, arrivedAt: new Date() };
     const handled = () =>
-      world.count('SELECT COUNT(*) AS n FROM inbox_message WHERE topic = ?', [world.commandTopic]);
+      world.count('SELECT COUNT(*) AS n FROM inbox_message WHERE topic = ?', [
+        world.replenishmentTopic,
+      ]);
     const handledBefore = await handled();
     // A resend of the wait races the pollers too: it locks the same log row and replenishment.
     const [outcomes] = await Promise.all([
@@ -430,7 +433,7 @@ describe('replenishments: catalog’s side of the replenishment saga, over Kafka
     );
   });
 
-  it('a supplier that refuses or never answers refuses the order with the reason; a flaky one takes it on a retry', async () => {
+  it('a refusing supplier refuses the order with the reason; one that never answers leaves it unknown and pinned; a flaky one takes it on a retry', async () => {
     const refused = saga(await lowProduct('rp-refuses', 'sim-refuses'));
     const no = await refused.run(placePurchaseOrderV1, 0);
     assert.deepEqual(
@@ -438,20 +441,38 @@ describe('replenishments: catalog’s side of the replenishment saga, over Kafka
       ['failed', 'supplier sim-refuses refused the order: item discontinued'],
     );
 
+    // A supplier that never answers may have taken the order: the outcome is unknown, so nothing is
+    // recorded or replied (the saga resends, then parks) and the supplier is pinned.
     const unreachableId = await lowProduct('rp-unreachable', 'sim-unreachable');
-    const silent = await saga(unreachableId).run(placePurchaseOrderV1, 0);
-    assert.deepEqual(
-      [silent.outcome, silent.reason],
-      [
-        'failed',
-        `supplier sim-unreachable did not take the purchase order in 3 attempts: no answer within ${CALL_TIMEOUT_MS} ms`,
-      ],
+    const silent = saga(unreachableId);
+    await silent.send(placePurchaseOrderV1, 0);
+    await waitUntil(
+      async () => (await row(unreachableId))?.placement_uncertain === 1 || undefined,
+      {
+        timeoutMs: 30_000,
+        what: 'the unanswered placement pinned to its supplier',
+      },
     );
     assert.equal(world.app.stock.supplier.callsOf(unreachableId), 3);
+    const logged = await world.rows<{ n: number | string }>(
+      'SELECT COUNT(*) AS n FROM saga_participant_log WHERE saga_id = ? AND step = 0',
+      [silent.sagaId],
+    );
+    assert.equal(Number(logged[0]!.n), 0, 'no outcome recorded, so none replied');
     assert.deepEqual(
       [(await row(unreachableId))?.status, (await row(unreachableId))?.open_product_id],
       ['ORDERING', 'rp-unreachable'],
     );
+    // An operator names another supplier meanwhile: the resend still goes to the one that may
+    // hold the order under this key, never to a second supplier.
+    await world.rows("UPDATE stock SET supplier = 'acme' WHERE product_id = ?", ['rp-unreachable']);
+    await silent.send(placePurchaseOrderV1, 0, 2);
+    await waitUntil(() => world.app.stock.supplier.callsOf(unreachableId) === 6 || undefined, {
+      timeoutMs: 30_000,
+      what: 'the resend to call the same supplier',
+    });
+    assert.equal((await row(unreachableId))?.supplier, 'sim-unreachable');
+    assert.equal(world.app.stock.supplier.callsOf(unreachableId), 6);
 
     const flakyId = await lowProduct('rp-flaky', 'sim-flaky');
     const flaky = await saga(flakyId).run(placePurchaseOrderV1, 0);

@@ -1,7 +1,11 @@
 import type { KafkaPublisher, OutgoingMessage } from '@shop/messaging';
 import { createLogger, parseConfig } from '@shop/platform';
 import {
+  awaitGoodsV1,
+  closeReplenishmentV1,
   createEnvelope,
+  placePurchaseOrderV1,
+  stockGoodsV1,
   type DataOf,
   type SagaCommandContract,
   type SagaCommandMeta,
@@ -18,6 +22,8 @@ export interface StockWorld {
   readonly mongoDatabase: string;
   readonly eventsTopic: string;
   readonly commandTopic: string;
+  /** The replenishment participant's command topic (this run's own). */
+  readonly replenishmentTopic: string;
   /** Where the orchestrator would publish `sagas.saga-parked` (this run's own topic). */
   readonly sagaEventsTopic: string;
   /** Queries the stock ORM sent that read the `stock` table (the batching tests count them). */
@@ -53,6 +59,7 @@ export async function openStockWorld(
   const mongoDatabase = stack.ns.mongoDatabase('catalog');
   const eventsTopic = stack.ns.topic('catalog.events');
   const commandTopic = stack.ns.topic('sagas.commands.catalog');
+  const replenishmentTopic = stack.ns.topic('sagas.commands.catalog-replenishment');
   const sagaEventsTopic = stack.ns.topic('sagas.events');
   const config = parseConfig(catalogConfigSchema, {
     NODE_ENV: 'test',
@@ -68,6 +75,8 @@ export async function openStockWorld(
     CATALOG_EVENTS_TOPIC: eventsTopic,
     STOCK_COMMAND_TOPIC: commandTopic,
     STOCK_COMMAND_GROUP: stack.ns.group('catalog.saga-commands'),
+    REPLENISHMENT_COMMAND_TOPIC: replenishmentTopic,
+    REPLENISHMENT_COMMAND_GROUP: stack.ns.group('catalog.replenishment-commands'),
     SAGA_EVENTS_TOPIC: sagaEventsTopic,
     CATALOG_SAGA_EVENTS_GROUP: stack.ns.group('catalog.saga-events'),
     PORT: '0',
@@ -96,6 +105,7 @@ export async function openStockWorld(
     mongoDatabase,
     eventsTopic,
     commandTopic,
+    replenishmentTopic,
     sagaEventsTopic,
     stockSelects,
     async setStock(productId, onHand, lowStockThreshold = 0, supplier = 'default') {
@@ -146,7 +156,7 @@ export async function openStockWorld(
         .catch(() => undefined);
       await pool.end();
       await app.stock.bus
-        .deleteTopics([eventsTopic, commandTopic, sagaEventsTopic])
+        .deleteTopics([eventsTopic, commandTopic, replenishmentTopic, sagaEventsTopic])
         .catch(() => undefined);
       await stack.cleanup();
     },
@@ -205,6 +215,11 @@ export interface SagaDriver {
   close(): Promise<void>;
 }
 
+/** The contracts the `catalog-replenishment` participant takes. */
+const REPLENISHMENT_COMMANDS: ReadonlySet<string> = new Set(
+  [placePurchaseOrderV1, awaitGoodsV1, stockGoodsV1, closeReplenishmentV1].map((c) => c.name),
+);
+
 export async function openSagaDriver(world: StockWorld, stack: TestStack): Promise<SagaDriver> {
   const replyTopic = stack.ns.topic('sagas.replies');
   await world.app.stock.bus.ensureTopics([replyTopic]);
@@ -220,7 +235,11 @@ export async function openSagaDriver(world: StockWorld, stack: TestStack): Promi
         source: 'test-orchestrator',
         data: data as DataOf<typeof contract>,
       });
-      return { topic: world.commandTopic, key: saga.sagaId, value: JSON.stringify(envelope) };
+      // The replenishment saga's commands go to their own participant's topic.
+      const topic = REPLENISHMENT_COMMANDS.has(contract.name)
+        ? world.replenishmentTopic
+        : world.commandTopic;
+      return { topic, key: saga.sagaId, value: JSON.stringify(envelope) };
     },
     repliesOf: (sagaId) =>
       replies.envelopes.filter((e) => e.key === sagaId).map((e) => e.data as unknown as SagaReply),

@@ -27,6 +27,8 @@ export async function catalogEnv(
     NODE_ENV: 'test',
     STOCK_COMMAND_TOPIC: stack.ns.topic('sagas.commands.catalog'),
     STOCK_COMMAND_GROUP: stack.ns.group('catalog.saga-commands'),
+    REPLENISHMENT_COMMAND_TOPIC: stack.ns.topic('sagas.commands.catalog-replenishment'),
+    REPLENISHMENT_COMMAND_GROUP: stack.ns.group('catalog.replenishment-commands'),
     SAGA_EVENTS_TOPIC: stack.ns.topic('sagas.events'),
     CATALOG_SAGA_EVENTS_GROUP: stack.ns.group('catalog.saga-events'),
     ...overrides,
