@@ -120,7 +120,7 @@ describe('orchestrator SIGKILLed during registrations and replenishments', () =>
     for (const productId of ids) {
       const all = await replenishmentsOf(world, productId);
       assert.equal(all.length, 1, `${productId}: ${JSON.stringify(all)}`);
-      assert.equal(all[0]!.status, 'RECEIVED');
+      assert.deepEqual([all[0]!.status, all[0]!.open], ['RECEIVED', false]);
       assert.equal(all[0]!.stocked, 6);
       assert.deepEqual(await world.stock(productId), { onHand: 10, reserved: 0 });
     }

@@ -56,7 +56,11 @@ describe('inventory replenishment end to end', () => {
     await world.products([{ id: 'kettle', title: 'Copper kettle', priceCents: 3900, stock: 6 }]);
     await setSupply(world, 'kettle', { lowStockThreshold: 5 });
     await buy('kettle', 6);
-    const done = await replenishment('kettle', (r) => r.status === 'RECEIVED', 'kettle restocked');
+    const done = await replenishment(
+      'kettle',
+      (r) => r.status === 'RECEIVED' && !r.open,
+      'kettle restocked and closed',
+    );
     // Sold out by the order (available 0 < 5): enough ordered for twice the threshold.
     assert.deepEqual(
       { ordered: done.ordered, received: done.received, stocked: done.stocked },
@@ -86,6 +90,13 @@ describe('inventory replenishment end to end', () => {
       sagas.map((s) => [s.status, Number(s.n)]),
       [['COMPLETED', 1]],
     );
+    // A closed replenishment has nothing to retry.
+    const retry = await world.gql(
+      'mutation ($id: ID!) { retryReplenishment(id: $id) { id } }',
+      { id: done.id },
+      { token: world.adminToken },
+    );
+    assert.equal(retry.errors?.[0]?.extensions?.code, 'CONFLICT');
   });
 
   it('a supplier that refuses escalates: the admins see why, operations get an email, a retry asks once more', async () => {
@@ -143,7 +154,7 @@ describe('inventory replenishment end to end', () => {
     );
     const history = JSON.parse(saga!.history) as { event: string; attempt?: number }[];
     assert.equal(history.filter((h) => h.event === 'sent').length, 2, 'the retry sent once');
-    // Not parked any more is a conflict.
+    // An unknown id is NOT_FOUND.
     const again = await world.gql(
       'mutation ($id: ID!) { retryReplenishment(id: $id) { id } }',
       { id: crypto.randomUUID() },
@@ -156,7 +167,11 @@ describe('inventory replenishment end to end', () => {
     await world.products([{ id: 'easel', title: 'Oak easel', priceCents: 7900, stock: 5 }]);
     await setSupply(world, 'easel', { lowStockThreshold: 5, supplier: 'sim-partial' });
     await buy('easel', 1);
-    const done = await replenishment('easel', (r) => r.status === 'RECEIVED', 'easel restocked');
+    const done = await replenishment(
+      'easel',
+      (r) => r.status === 'RECEIVED' && !r.open,
+      'easel restocked and closed',
+    );
     // available 4 < 5: 6 ordered, in two deliveries.
     assert.equal(done.ordered, 6);
     assert.equal(done.stocked, 6);

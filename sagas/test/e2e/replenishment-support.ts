@@ -9,6 +9,7 @@ export interface ReplenishmentView {
   productId: string;
   supplier: string;
   status: string;
+  open: boolean;
   ordered: number;
   received: number;
   stocked: number;
@@ -19,7 +20,7 @@ export interface ReplenishmentView {
 }
 
 export const REPLENISHMENT_FIELDS =
-  'id productId supplier status ordered received stocked outstanding supplierOrderId attention attentionStep';
+  'id productId supplier status open ordered received stocked outstanding supplierOrderId attention attentionStep';
 
 /** Every replenishment of a product (the admins' query, filter ALL), newest first. */
 export async function replenishmentsOf(

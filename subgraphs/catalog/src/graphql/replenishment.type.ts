@@ -38,6 +38,12 @@ export class ReplenishmentType {
   @Field()
   supplier!: string;
 
+  @Field({
+    description:
+      'Open until its saga closes it; the product gets no other replenishment meanwhile.',
+  })
+  open!: boolean;
+
   @Field(() => ReplenishmentStatusEnum)
   status!: ReplenishmentStatus;
 
@@ -77,6 +83,7 @@ export class ReplenishmentType {
       productId: r.productId,
       supplier: r.supplier,
       status: r.status,
+      open: r.open,
       ...progressOf(r),
       supplierOrderId: r.supplierOrderId,
       attention: r.attention,
