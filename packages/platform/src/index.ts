@@ -55,3 +55,4 @@ export {
   answerDeadlineStream,
   DEFAULT_MARIADB_ANSWER_TIMEOUT_MS,
 } from './mariadb-answer-deadline.js';
+export { untilAborted } from './until-aborted.js';

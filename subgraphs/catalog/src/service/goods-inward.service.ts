@@ -1,7 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { EntityManager, MikroORM } from '@mikro-orm/core';
 import { completeDeferredStep, type Outbox } from '@shop/messaging';
-import type { Logger } from '@shop/platform';
+import { untilAborted, type Logger } from '@shop/platform';
 import { goodsReceivedV1, replenishmentProgressV1 } from '@shop/schema';
 import { isDeadlock, runTransaction } from '@shop/subgraph-kit/mikro-orm';
 import { progressOf, withoutAttention, type AwaitingStep } from '../domain/replenishment.js';
@@ -9,7 +9,6 @@ import type {
   InwardOrder,
   ReplenishmentRepository,
 } from '../persistence/replenishment.repository.js';
-import { withDeadline } from './retrying-call.js';
 import type { Delivery, SupplierPort } from './supplier-port.js';
 
 export interface GoodsInwardOptions {
@@ -112,7 +111,7 @@ export class GoodsInward {
     let recorded = 0;
     try {
       const signal = AbortSignal.timeout(this.callTimeoutMs);
-      const arrived = await withDeadline(
+      const arrived = await untilAborted(
         signal,
         this.options.supplier.deliveries({ ...order, quantity: order.ordered }, signal),
       );

@@ -1,4 +1,5 @@
 import { setTimeout as sleep } from 'node:timers/promises';
+import { untilAborted } from '@shop/platform';
 
 /**
  * One call's answer: a value, or why not and whether another try may help. `uncertain`: the call
@@ -95,7 +96,7 @@ async function once<T>(
 ): Promise<CallAnswer<T>> {
   const signal = AbortSignal.timeout(Math.max(1, Math.round(deadlineMs)));
   try {
-    return await withDeadline(signal, call(signal, deadlineMs));
+    return await untilAborted(signal, call(signal, deadlineMs));
   } catch (err) {
     if (signal.aborted)
       return {
@@ -111,20 +112,4 @@ async function once<T>(
       message: err instanceof Error ? err.message : String(err),
     };
   }
-}
-
-/**
- * `work`, or the signal's reason as soon as it fires: the deadline holds even against a port that
- * ignores its signal (the late answer is dropped).
- */
-export function withDeadline<T>(signal: AbortSignal, work: Promise<T>): Promise<T> {
-  if (signal.aborted) {
-    work.catch(() => undefined);
-    return Promise.reject(signal.reason as Error);
-  }
-  return new Promise<T>((resolve, reject) => {
-    const onAbort = (): void => reject(signal.reason as Error);
-    signal.addEventListener('abort', onAbort, { once: true });
-    void work.then(resolve, reject).finally(() => signal.removeEventListener('abort', onAbort));
-  });
 }

@@ -2,6 +2,7 @@ import { createHmac } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { EntityManager, MikroORM } from '@mikro-orm/core';
 import { sqlRows, sqlRun } from '@shop/messaging';
+import { untilAborted } from '@shop/platform';
 import type {
   AuthorizeRequest,
   CaptureRequest,
@@ -251,24 +252,6 @@ export class SimulatedPaymentProvider implements PaymentProvider {
       throw new Error(`simulated provider: key ${key} was used for a ${row.kind}`);
     return row;
   }
-}
-
-/**
- * `work`, or the signal's reason as soon as the caller's deadline passes: a ledger write stuck
- * behind a busy database fails the caller's call in time (as a real provider's HTTP call would)
- * instead of holding the caller's transaction open. The write may still land; the caller treats
- * the call as a timeout and a refund finds a landed charge by its capture key.
- */
-function untilAborted<T>(signal: AbortSignal, work: Promise<T>): Promise<T> {
-  if (signal.aborted) {
-    work.catch(() => undefined);
-    return Promise.reject(signal.reason as Error);
-  }
-  return new Promise<T>((resolve, reject) => {
-    const onAbort = (): void => reject(signal.reason as Error);
-    signal.addEventListener('abort', onAbort, { once: true });
-    void work.then(resolve, reject).finally(() => signal.removeEventListener('abort', onAbort));
-  });
 }
 
 function behaviourOf(token: string): Behaviour {
