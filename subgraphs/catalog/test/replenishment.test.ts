@@ -473,6 +473,17 @@ describe('replenishments: catalog’s side of the replenishment saga, over Kafka
     });
     assert.equal((await row(unreachableId))?.supplier, 'sim-unreachable');
     assert.equal(world.app.stock.supplier.callsOf(unreachableId), 6);
+    // The pinned supplier answers at last, with a definitive refusal under the key: nothing is
+    // held, so the pin goes with the refusal and a retry may name another supplier.
+    await world.rows("UPDATE replenishment SET supplier = 'sim-refuses' WHERE id = ?", [
+      unreachableId,
+    ]);
+    const settled = await silent.run(placePurchaseOrderV1, 0, 3);
+    assert.deepEqual(
+      [settled.outcome, settled.reason],
+      ['failed', 'supplier sim-refuses refused the order: item discontinued'],
+    );
+    assert.equal((await row(unreachableId))?.placement_uncertain, 0);
 
     const flakyId = await lowProduct('rp-flaky', 'sim-flaky');
     const flaky = await saga(flakyId).run(placePurchaseOrderV1, 0);

@@ -44,6 +44,12 @@ export class ReplenishmentType {
   })
   open!: boolean;
 
+  @Field({
+    description:
+      'A call placing its order got no answer: the supplier may hold it, so retries go to that supplier until it answers (a new supplier named meanwhile is not used).',
+  })
+  placementUncertain!: boolean;
+
   @Field(() => ReplenishmentStatusEnum)
   status!: ReplenishmentStatus;
 
@@ -84,6 +90,7 @@ export class ReplenishmentType {
       supplier: r.supplier,
       status: r.status,
       open: r.open,
+      placementUncertain: r.placementUncertain,
       ...progressOf(r),
       supplierOrderId: r.supplierOrderId,
       attention: r.attention,

@@ -123,6 +123,10 @@ export class ReplenishmentSteps {
         reason: `supplier ${supplier} gave no answer in ${answer.attempts} attempts (${answer.message}); it may hold the order`,
       };
     }
+    // A definitive answer: nothing is held under the key, so the pin (if any) goes; the refusal
+    // reply commits with it and a retry may name another supplier.
+    if (!answer.ok && r.placementUncertain)
+      await this.repo.write(em, { ...r, supplier, placementUncertain: false });
     if (!answer.ok)
       return refused(
         answer.exhausted

@@ -133,4 +133,22 @@ describe('retryingCall', () => {
     assert.equal(out.ok, false);
     assert.equal(!out.ok && out.uncertain, true);
   });
+
+  it('a definitive refusal after an unanswered call settles it: nothing is held under the key', async () => {
+    const time = fakeTime();
+    const answers: (() => CallAnswer<string>)[] = [
+      () => {
+        throw new Error('socket hang up');
+      },
+      () => ({ ok: false, retry: false, message: 'item discontinued' }),
+    ];
+    const out = await retryingCall(async () => answers.shift()!(), { attempts: 3, ...time });
+    assert.deepEqual(out, {
+      ok: false,
+      message: 'item discontinued',
+      attempts: 2,
+      exhausted: false,
+      uncertain: false,
+    });
+  });
 });

@@ -83,9 +83,11 @@ export async function retryingCall<T>(
     const answer = await once(call, deadlineMs);
     if (answer.ok) return { ok: true, value: answer.value, attempts: attempt };
     message = answer.message;
-    uncertain ||= answer.uncertain === true;
+    // A definitive answer under the same key settles what earlier unanswered calls left open
+    // (one order per key: a refusal means none is held).
     if (!answer.retry)
-      return { ok: false, message, attempts: attempt, exhausted: false, uncertain };
+      return { ok: false, message, attempts: attempt, exhausted: false, uncertain: false };
+    uncertain ||= answer.uncertain === true;
   }
   return { ok: false, message, attempts: attempt, exhausted: true, uncertain };
 }
