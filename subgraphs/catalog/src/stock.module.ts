@@ -137,6 +137,10 @@ export async function openStockModule(
       outbox,
       handlers: replenishmentCommandHandlers(steps),
       afterCommit: wake,
+      // A placement holds its transaction (a pooled connection) through the supplier's retries,
+      // up to 8 s: two at a time leave the rest of the pool to checkout's stock commands.
+      partitionsConsumedConcurrently: 1,
+      keyConcurrency: 2,
     });
     parked = replenishmentEventsConsumer({
       bus,

@@ -108,6 +108,13 @@ export interface SagaParticipantOptions {
   readonly retry?: Partial<RetryPolicy>;
   /** Called after a command's transaction committed (wake the outbox relay). */
   readonly afterCommit?: () => void;
+  /**
+   * Commands handled at once: partitions, and keys (sagas) of one fetched batch. Each holds a
+   * database connection for its transaction, so a participant whose handlers wait on a slow
+   * provider caps them to leave the pool to others. @default 3 partitions, 8 keys
+   */
+  readonly partitionsConsumedConcurrently?: number;
+  readonly keyConcurrency?: number;
 }
 
 interface LogRow {
@@ -208,6 +215,10 @@ export class SagaParticipant {
         await this.execute(handler, data.saga, data.payload, em);
       },
       ...(options.afterCommit === undefined ? {} : { afterCommit: options.afterCommit }),
+      ...(options.partitionsConsumedConcurrently === undefined
+        ? {}
+        : { partitionsConsumedConcurrently: options.partitionsConsumedConcurrently }),
+      ...(options.keyConcurrency === undefined ? {} : { keyConcurrency: options.keyConcurrency }),
     });
   }
 
