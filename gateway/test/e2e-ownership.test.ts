@@ -64,6 +64,11 @@ describe('end to end: ownership across users, catalog, cart and orders', () => {
         SEED_SAMPLE_WHEN_EMPTY: 'false',
         STOCK_COMMAND_TOPIC: stack.ns.topic('sagas.commands.catalog'),
         STOCK_COMMAND_GROUP: stack.ns.group('catalog.saga-commands'),
+        // The replenishment participant and the parked-saga consumer, on this run's topics too.
+        REPLENISHMENT_COMMAND_TOPIC: stack.ns.topic('sagas.commands.catalog-replenishment'),
+        REPLENISHMENT_COMMAND_GROUP: stack.ns.group('catalog.replenishment-commands'),
+        SAGA_EVENTS_TOPIC: stack.ns.topic('sagas.events'),
+        CATALOG_SAGA_EVENTS_GROUP: stack.ns.group('catalog.saga-events'),
       }),
       startSubgraph('orders', {
         ...common,

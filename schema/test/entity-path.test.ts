@@ -89,6 +89,11 @@ describe('entity resolution across the five subgraphs', () => {
         SEED_SAMPLE_WHEN_EMPTY: 'false',
         STOCK_COMMAND_TOPIC: stack.ns.topic('sagas.commands.catalog'),
         STOCK_COMMAND_GROUP: stack.ns.group('catalog.saga-commands'),
+        // The replenishment participant and the parked-saga consumer, on this run's topics too.
+        REPLENISHMENT_COMMAND_TOPIC: stack.ns.topic('sagas.commands.catalog-replenishment'),
+        REPLENISHMENT_COMMAND_GROUP: stack.ns.group('catalog.replenishment-commands'),
+        SAGA_EVENTS_TOPIC: stack.ns.topic('sagas.events'),
+        CATALOG_SAGA_EVENTS_GROUP: stack.ns.group('catalog.saga-events'),
       },
       cart: { ...common, ...dbs.cart!.mysqlEnv },
       orders: {

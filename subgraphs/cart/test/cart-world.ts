@@ -42,6 +42,11 @@ export async function openCartWorld(stack: TestStack): Promise<CartWorld> {
       CATALOG_EVENTS_TOPIC: stack.ns.topic('catalog.events'),
       STOCK_COMMAND_TOPIC: stack.ns.topic('sagas.commands.catalog'),
       STOCK_COMMAND_GROUP: stack.ns.group('catalog.saga-commands'),
+      // The replenishment participant and the parked-saga consumer, on this run's topics too.
+      REPLENISHMENT_COMMAND_TOPIC: stack.ns.topic('sagas.commands.catalog-replenishment'),
+      REPLENISHMENT_COMMAND_GROUP: stack.ns.group('catalog.replenishment-commands'),
+      SAGA_EVENTS_TOPIC: stack.ns.topic('sagas.events'),
+      CATALOG_SAGA_EVENTS_GROUP: stack.ns.group('catalog.saga-events'),
       ELASTICSEARCH_URL: stack.env.ELASTICSEARCH_URL,
       REDIS_URL: stack.env.REDIS_URL,
       SEARCH_INDEX_ALIAS: stack.ns.index('products_cart'),

@@ -96,7 +96,8 @@ export class GoodsInward {
     const worker = async (): Promise<void> => {
       while (next < orders.length) {
         const order = orders[next++]!;
-        recorded += await this.pollOrder(order);
+        const n = await this.pollOrder(order);
+        recorded += n; // after the await: the workers interleave
       }
     };
     await Promise.all(
