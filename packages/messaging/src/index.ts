@@ -51,6 +51,7 @@ export {
 export {
   commandHandler,
   completeDeferredStep,
+  lockStepExecute,
   SagaParticipant,
   StepOutcomeUnknownError,
   type CommandContext,

@@ -171,6 +171,21 @@ async function claim(
   return row;
 }
 
+/** Replaces the recorded outcome of one step and action (a row this transaction holds locked). */
+async function record(
+  em: EntityManager,
+  key: { readonly sagaId: string; readonly step: number },
+  action: SagaCommandMeta['action'],
+  row: LogRow,
+): Promise<void> {
+  await sqlRun(
+    em,
+    `UPDATE saga_participant_log SET outcome = ?, reply = ?, recorded_at = CURRENT_TIMESTAMP(3)
+     WHERE saga_id = ? AND step = ? AND action = ?`,
+    [row.outcome, row.reply, key.sagaId, key.step, action],
+  );
+}
+
 /** The handler's outcome, or undefined when it threw `StepOutcomeUnknownError`. */
 async function runKnowing(
   handler: CommandHandler,
@@ -269,12 +284,7 @@ export class SagaParticipant {
           // A deferred execute never took effect and must not answer later: it becomes the
           // refusal a late or resent execute finds, so `completeDeferredStep` leaves it alone.
           if (executed?.outcome === DEFERRED)
-            await sqlRun(
-              em,
-              `UPDATE saga_participant_log SET outcome = ?, reply = ?, recorded_at = CURRENT_TIMESTAMP(3)
-               WHERE saga_id = ? AND step = ? AND action = 'execute'`,
-              [ALREADY_COMPENSATED.outcome, ALREADY_COMPENSATED.reply, saga.sagaId, saga.step],
-            );
+            await record(em, saga, 'execute', ALREADY_COMPENSATED);
           ran =
             executed?.outcome !== 'succeeded' && handler.compensatesUnrecordedEffects !== true
               ? { outcome: 'succeeded', result: { noop: true } }
@@ -309,12 +319,7 @@ export class SagaParticipant {
           attempt: saga.attempt,
           replyTo: saga.replyTo,
         };
-        await sqlRun(
-          em,
-          `UPDATE saga_participant_log SET outcome = ?, reply = ?, recorded_at = CURRENT_TIMESTAMP(3)
-           WHERE saga_id = ? AND step = ? AND action = ?`,
-          [DEFERRED, JSON.stringify(later), saga.sagaId, saga.step, saga.action],
-        );
+        await record(em, saga, 'execute', { outcome: DEFERRED, reply: JSON.stringify(later) });
         log.info(
           { step: saga.stepName, attempt: saga.attempt, waitingFor: ran.waitingFor },
           'saga command deferred: answered when what it waits for happens',
@@ -323,12 +328,10 @@ export class SagaParticipant {
       }
       outcome = ran;
       effect = outcome.outcome === 'succeeded' && outcome.result?.noop !== true;
-      await sqlRun(
-        em,
-        `UPDATE saga_participant_log SET outcome = ?, reply = ?, recorded_at = CURRENT_TIMESTAMP(3)
-         WHERE saga_id = ? AND step = ? AND action = ?`,
-        [outcome.outcome, JSON.stringify(outcome), saga.sagaId, saga.step, saga.action],
-      );
+      await record(em, saga, saga.action, {
+        outcome: outcome.outcome,
+        reply: JSON.stringify(outcome),
+      });
       log.info(
         { step: saga.stepName, action: saga.action, outcome: outcome.outcome, effect },
         'saga command handled',
@@ -368,15 +371,40 @@ async function writeReply(
 }
 
 /**
+ * Locks the participant-log row of a step's execute (by primary key) and returns its outcome
+ * (`deferred` while its answer waits), or undefined when no such command was received. For code
+ * that must take that row before its own rows, in the order a participant handling a resend of the
+ * command takes them (its log row first): lock it, then the rows the answer depends on, then
+ * `completeDeferredStep`.
+ */
+export async function lockStepExecute(
+  em: EntityManager,
+  step: { readonly sagaId: string; readonly step: number },
+): Promise<string | undefined> {
+  return (await lockedExecute(em, step))?.outcome;
+}
+
+async function lockedExecute(
+  em: EntityManager,
+  step: { readonly sagaId: string; readonly step: number },
+): Promise<LogRow | undefined> {
+  const [row] = await sqlRows<LogRow>(
+    em,
+    `SELECT outcome, reply FROM saga_participant_log
+     WHERE saga_id = ? AND step = ? AND action = 'execute' FOR UPDATE`,
+    [step.sagaId, step.step],
+  );
+  return row;
+}
+
+/**
  * Answers a deferred execute (see `DeferredOutcome`) in the caller's transaction: records the
  * outcome in the participant log and writes the reply through the outbox, so the answer and the
- * change that decided it commit together. Locks the log row by primary key first; a participant
- * handling a resend of the same command claims that row first too, so the two take turns and the
- * command is answered once (a resend that comes after finds the recorded answer and repeats it).
- * Returns false, writing nothing, when that execute is not deferred (already answered, or never
- * received: its handler will find the answer itself when it runs).
- *
- * Lock order: take this before the rows the deferring handler locks, as the participant does.
+ * change that decided it commit together. Locks the log row by primary key first (see
+ * `lockStepExecute`); a participant handling a resend of the same command claims that row first
+ * too, so the two take turns and the command is answered once (a resend that comes after finds the
+ * recorded answer and repeats it). Returns false, writing nothing, when that execute is not
+ * deferred (already answered, or never received: its handler will find the answer itself).
  */
 export async function completeDeferredStep(
   em: EntityManager,
@@ -384,20 +412,10 @@ export async function completeDeferredStep(
   step: { readonly sagaId: string; readonly step: number },
   outcome: Answer,
 ): Promise<boolean> {
-  const [row] = await sqlRows<LogRow>(
-    em,
-    `SELECT outcome, reply FROM saga_participant_log
-     WHERE saga_id = ? AND step = ? AND action = 'execute' FOR UPDATE`,
-    [step.sagaId, step.step],
-  );
+  const row = await lockedExecute(em, step);
   if (row?.outcome !== DEFERRED || row.reply === null) return false;
   const later = JSON.parse(row.reply) as DeferredCommand;
-  await sqlRun(
-    em,
-    `UPDATE saga_participant_log SET outcome = ?, reply = ?, recorded_at = CURRENT_TIMESTAMP(3)
-     WHERE saga_id = ? AND step = ? AND action = 'execute'`,
-    [outcome.outcome, JSON.stringify(outcome), step.sagaId, step.step],
-  );
+  await record(em, step, 'execute', { outcome: outcome.outcome, reply: JSON.stringify(outcome) });
   await writeReply(
     em,
     outbox,

@@ -1,7 +1,6 @@
 import type { EntityManager, FilterQuery } from '@mikro-orm/core';
 import { sqlRows, sqlRun } from '@shop/messaging';
 import type {
-  AwaitingStep,
   Replenishment,
   ReplenishmentFilter,
   ReplenishmentStatus,
@@ -105,7 +104,7 @@ export interface InwardOrder {
  * transaction, so the values written were decided on the row's latest version under its lock.
  *
  * Lock order, everywhere: the saga participant's log row (claimed by the participant, or by
- * `lockParticipantStep`), then the product's stock row, then the replenishment row.
+ * `lockStepExecute` of @shop/messaging), then the product's stock row, then the replenishment row.
  */
 export class ReplenishmentRepository {
   /**
@@ -302,22 +301,5 @@ export class ReplenishmentRepository {
       disableIdentityMap: true,
     });
     return rows.map(fromRecord);
-  }
-
-  /**
-   * Locks the saga participant's log row of a step's execute (the row `completeDeferredStep` locks
-   * first). Goods inward takes it before the replenishment row, in the participant's own order:
-   * a resend of `await-goods` holds that row while its handler locks the replenishment, so taking
-   * the two the other way round could deadlock with it. Returns the row's outcome, or undefined
-   * when there is no row.
-   */
-  async lockParticipantStep(em: EntityManager, step: AwaitingStep): Promise<string | undefined> {
-    const [row] = await sqlRows<{ outcome: string }>(
-      em,
-      `SELECT outcome FROM saga_participant_log
-       WHERE saga_id = ? AND step = ? AND action = 'execute' FOR UPDATE`,
-      [step.sagaId, step.step],
-    );
-    return row?.outcome;
   }
 }

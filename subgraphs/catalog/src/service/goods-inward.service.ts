@@ -1,6 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { EntityManager, MikroORM } from '@mikro-orm/core';
-import { completeDeferredStep, type Outbox } from '@shop/messaging';
+import { completeDeferredStep, lockStepExecute, type Outbox } from '@shop/messaging';
 import { untilAborted, type Logger } from '@shop/platform';
 import { goodsReceivedV1, replenishmentProgressV1 } from '@shop/schema';
 import { isDeadlock, runTransaction } from '@shop/subgraph-kit/mikro-orm';
@@ -185,7 +185,7 @@ export class GoodsInward {
   ): Promise<ReceiptOutcome | 'again'> {
     const { repo, outbox } = this.options;
     const seen = (await repo.find(em, order.id))?.awaiting ?? null;
-    if (seen !== null) await repo.lockParticipantStep(em, seen);
+    if (seen !== null) await lockStepExecute(em, seen);
     const r = await repo.lock(em, order.id);
     if (r === undefined || !r.open) return 'closed';
     if (!sameStep(seen, r.awaiting)) return 'again';
