@@ -160,9 +160,9 @@ export class SagaOrchestrator {
       def.trigger === undefined ? [] : [{ def, trigger: def.trigger as SagaTrigger<unknown> }],
     );
     const retried = defs.flatMap((def) =>
-      def.retry === undefined ? [] : [{ def, retry: def.retry as SagaRetryTrigger }],
+      def.retry === undefined ? [] : [def.retry as SagaRetryTrigger],
     );
-    const listened = [...triggered.map((t) => t.trigger), ...retried.map((r) => r.retry)];
+    const listened = [...triggered.map((t) => t.trigger), ...retried];
     if (listened.length === 0) return undefined;
     const contracts = new Map(listened.map((t) => [t.contract.name, t.contract]));
     return new IdempotentConsumer<Contract, Outcome[]>({
@@ -184,7 +184,7 @@ export class SagaOrchestrator {
           const outcome = await this.create(em, def.type, start.data, start.id);
           if (outcome !== undefined) outcomes.push(outcome);
         }
-        for (const { retry } of retried) {
+        for (const retry of retried) {
           if (retry.contract.name !== contract.name) continue;
           const target = retry.target(envelope);
           if (target === null) continue;
