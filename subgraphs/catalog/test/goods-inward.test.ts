@@ -75,4 +75,58 @@ describe('goods inward rounds', () => {
     );
     assert.equal(newest!.received, 10);
   });
+
+  it('books what a hostile supplier reports only within the order, each delivery on its own', async () => {
+    const productId = 'inward-hostile';
+    await world.setStock(productId, 0, 5, 'acme');
+    const id = crypto.randomUUID();
+    await world.rows(
+      `INSERT INTO replenishment
+         (id, product_id, supplier, status, ordered, supplier_order_id, placed_at, open_product_id)
+       VALUES (?, ?, 'acme', 'ORDERED', 10, 'po-hostile', NOW(3), ?)`,
+      [id, productId, productId],
+    );
+    const now = new Date();
+    const supplier: SupplierPort = {
+      placeOrder: () => Promise.reject(new Error('not in this test')),
+      deliveries: () =>
+        Promise.resolve([
+          { deliveryId: 'bad-date', quantity: 1, arrivedAt: new Date('not a date') },
+          { deliveryId: 'D-1', quantity: 4, arrivedAt: now },
+          // Another delivery, not D-1 again: ids compare exactly.
+          { deliveryId: 'd-1', quantity: 3, arrivedAt: now },
+          // More than the 3 still outstanding (and more than a column holds): 3 are booked.
+          { deliveryId: 'huge', quantity: 3_000_000_000, arrivedAt: now },
+          { deliveryId: 'after', quantity: 2, arrivedAt: now },
+        ]),
+    };
+    const inward = new GoodsInward({
+      orm: world.app.stock.orm,
+      repo: new ReplenishmentRepository(),
+      supplier,
+      outbox: new Outbox('catalog'),
+      topic: world.eventsTopic,
+      logger: createLogger('goods-inward-test', 'silent'),
+      batchSize: 50,
+    });
+    await inward.pollOnce();
+    await inward.pollOnce();
+    const receipts = await world.rows<{ delivery_id: string; quantity: number }>(
+      'SELECT delivery_id, quantity FROM goods_receipt WHERE replenishment_id = ? ORDER BY delivery_id COLLATE utf8mb4_bin',
+      [id],
+    );
+    assert.deepEqual(
+      receipts.map((r) => [r.delivery_id, r.quantity]),
+      [
+        ['D-1', 4],
+        ['d-1', 3],
+        ['huge', 3],
+      ],
+    );
+    const [r] = await world.rows<{ received: number }>(
+      'SELECT received FROM replenishment WHERE id = ?',
+      [id],
+    );
+    assert.equal(r!.received, 10);
+  });
 });

@@ -3,6 +3,7 @@ import { openServiceOrm } from '@shop/subgraph-kit/mikro-orm';
 import { Migration20261201001Stock } from './migrations/migration-20261201-001-stock.js';
 import { Migration20261203002Replenishment } from './migrations/migration-20261203-002-replenishment.js';
 import { Migration20261203003ReplenishmentPolling } from './migrations/migration-20261203-003-replenishment-polling.js';
+import { Migration20261203004DeliveryIdBinary } from './migrations/migration-20261203-004-delivery-id-binary.js';
 import { GoodsReceiptEntity, ReplenishmentEntity } from './replenishment.entity.js';
 import { StockReservationEntity, StockReservationLineEntity } from './stock-reservation.entity.js';
 import { StockEntity } from './stock.entity.js';
@@ -23,6 +24,7 @@ export const STOCK_MIGRATIONS = [
     name: Migration20261203003ReplenishmentPolling.name,
     class: Migration20261203003ReplenishmentPolling,
   },
+  { name: Migration20261203004DeliveryIdBinary.name, class: Migration20261203004DeliveryIdBinary },
 ];
 
 /**

@@ -32,7 +32,11 @@ export interface GoodsInwardOptions {
 }
 
 /** What recording one delivery did. */
-export type ReceiptOutcome = 'recorded' | 'known' | 'closed';
+/**
+ * `known`: recorded before; `closed`: the replenishment closed; `nothing outstanding`: every
+ * ordered unit had arrived, so the delivery is more than was ordered (booked by hand, not here).
+ */
+export type ReceiptOutcome = 'recorded' | 'known' | 'closed' | 'nothing outstanding';
 
 /**
  * Rounds of a delivery's transaction: one that found a wait for goods begin or end under it, or
@@ -40,12 +44,15 @@ export type ReceiptOutcome = 'recorded' | 'known' | 'closed';
  */
 const RECORD_ROUNDS = 8;
 
-/** A delivery id fits its column (longer ones would collide once cut), with units. */
+/** A delivery that can be recorded: an id that fits its column, whole units, a real date. */
 const isRecordable = (d: Delivery): boolean =>
+  typeof d.deliveryId === 'string' &&
   d.deliveryId.length > 0 &&
   d.deliveryId.length <= 128 &&
-  Number.isInteger(d.quantity) &&
-  d.quantity > 0;
+  Number.isSafeInteger(d.quantity) &&
+  d.quantity > 0 &&
+  d.arrivedAt instanceof Date &&
+  !Number.isNaN(d.arrivedAt.getTime());
 
 const sameStep = (a: AwaitingStep | null, b: AwaitingStep | null): boolean =>
   a === null || b === null ? a === b : a.sagaId === b.sagaId && a.step === b.step;
@@ -63,6 +70,8 @@ export class GoodsInward {
   private timer: NodeJS.Timeout | undefined;
   private running: Promise<void> | undefined;
   private stopped = true;
+  /** Set by stop(): a round under way asks no further supplier, so shutdown waits for little. */
+  private stopping = false;
 
   constructor(private readonly options: GoodsInwardOptions) {
     this.intervalMs = options.intervalMs ?? 1000;
@@ -72,12 +81,14 @@ export class GoodsInward {
   start(): void {
     if (!this.stopped) return;
     this.stopped = false;
+    this.stopping = false;
     this.schedule();
   }
 
   /** Stops polling; waits for a round under way to finish. */
   async stop(): Promise<void> {
     this.stopped = true;
+    this.stopping = true;
     clearTimeout(this.timer);
     this.timer = undefined;
     await this.running;
@@ -94,7 +105,7 @@ export class GoodsInward {
     let recorded = 0;
     let next = 0;
     const worker = async (): Promise<void> => {
-      while (next < orders.length) {
+      while (!this.stopping && next < orders.length) {
         const order = orders[next++]!;
         const n = await this.pollOrder(order);
         recorded += n; // after the await: the workers interleave
@@ -118,16 +129,8 @@ export class GoodsInward {
       );
       if (arrived.length > 0) {
         const known = await repo.receivedDeliveries(orm.em.fork(), order.id);
-        for (const delivery of arrived.filter((d) => !known.has(d.deliveryId))) {
-          if (!isRecordable(delivery)) {
-            logger.error(
-              { replenishmentId: order.id, deliveryId: delivery.deliveryId.slice(0, 200) },
-              'goods inward: a delivery the supplier reported cannot be recorded (id over 128 characters, or no units); book it by hand',
-            );
-            continue;
-          }
-          if ((await this.record(order, delivery)) === 'recorded') recorded++;
-        }
+        for (const delivery of arrived.filter((d) => !known.has(d.deliveryId)))
+          recorded += await this.recordOne(order, delivery);
       }
     } catch (err) {
       logger.warn(
@@ -141,6 +144,34 @@ export class GoodsInward {
       logger.warn({ err, replenishmentId: order.id }, 'goods inward: could not mark it polled');
     }
     return recorded;
+  }
+
+  /**
+   * Records one delivery the supplier reported, if it can be: 1 when recorded. A delivery that
+   * cannot be (a bad id, quantity or date) or fails to is logged and skipped, so it never keeps
+   * the order's other deliveries from being recorded; a failure is tried again next round.
+   */
+  private async recordOne(order: InwardOrder, delivery: Delivery): Promise<number> {
+    const at = { replenishmentId: order.id, deliveryId: String(delivery.deliveryId).slice(0, 200) };
+    if (!isRecordable(delivery)) {
+      this.options.logger.error(
+        { ...at, quantity: delivery.quantity },
+        'goods inward: a delivery the supplier reported cannot be recorded (bad id, quantity or date); book it by hand',
+      );
+      return 0;
+    }
+    try {
+      const outcome = await this.record(order, delivery);
+      if (outcome === 'nothing outstanding')
+        this.options.logger.error(
+          { ...at, quantity: delivery.quantity },
+          'goods inward: a delivery beyond what was ordered; book it by hand',
+        );
+      return outcome === 'recorded' ? 1 : 0;
+    } catch (err) {
+      this.options.logger.warn({ ...at, err }, 'goods inward: delivery not recorded; next round');
+      return 0;
+    }
   }
 
   /**
@@ -189,8 +220,23 @@ export class GoodsInward {
     const r = await repo.lock(em, order.id);
     if (r === undefined || !r.open) return 'closed';
     if (!sameStep(seen, r.awaiting)) return 'again';
-    if (!(await repo.recordReceipt(em, r.id, delivery))) return 'known';
-    const received = { ...r, received: r.received + delivery.quantity };
+    // Never more than was ordered: an over-delivery books what is outstanding and logs the rest
+    // (a supplier's error to settle by hand, not units to put on the shelf unchecked).
+    const outstanding = r.ordered - r.received;
+    if (outstanding <= 0) return 'nothing outstanding';
+    const booked = { ...delivery, quantity: Math.min(delivery.quantity, outstanding) };
+    if (booked.quantity < delivery.quantity)
+      this.options.logger.error(
+        {
+          replenishmentId: r.id,
+          deliveryId: delivery.deliveryId,
+          reported: delivery.quantity,
+          booked: booked.quantity,
+        },
+        'goods inward: a delivery beyond what was ordered; the rest is to be booked by hand',
+      );
+    if (!(await repo.recordReceipt(em, r.id, booked))) return 'known';
+    const received = { ...r, received: r.received + booked.quantity };
     const progress = progressOf(received);
     await outbox.add(em, goodsReceivedV1, {
       topic: this.options.topic,
@@ -201,7 +247,7 @@ export class GoodsInward {
         productId: r.productId,
         supplierOrderId: order.supplierOrderId,
         deliveryId: delivery.deliveryId,
-        quantity: delivery.quantity,
+        quantity: booked.quantity,
       },
     });
     if (r.awaiting !== null)
