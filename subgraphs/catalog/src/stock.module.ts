@@ -107,7 +107,7 @@ export async function openStockModule(
       afterCommit: wake,
     });
     const supplier = new SimulatedSupplier({ leadTimeMs: config.SUPPLIER_LEAD_TIME_MS });
-    const steps = new ReplenishmentSteps(replenishmentRepo, repo, events, supplier, {
+    const steps = new ReplenishmentSteps(orm, replenishmentRepo, repo, events, supplier, {
       attempts: config.SUPPLIER_MAX_ATTEMPTS,
       callTimeoutMs: config.SUPPLIER_CALL_TIMEOUT_MS,
       budgetMs: PURCHASE_ORDER_BUDGET_MS,

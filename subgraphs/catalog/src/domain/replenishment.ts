@@ -34,8 +34,9 @@ export interface Replenishment {
   /** The supplier its purchase order went, or goes, to. */
   readonly supplier: string;
   /**
-   * A call placing its order got no answer (a deadline, a dropped connection): the supplier may
-   * hold the order under its key, so the order stays with that supplier until it answers.
+   * A call placing its order is under way, or got no answer (a deadline, a crash before the answer
+   * was recorded): the supplier may hold the order under its key, so the order stays with that
+   * supplier until it answers definitively.
    */
   readonly placementUncertain: boolean;
   readonly status: ReplenishmentStatus;

@@ -46,7 +46,7 @@ export class ReplenishmentType {
 
   @Field({
     description:
-      'A call placing its order got no answer: the supplier may hold it, so retries go to that supplier until it answers (a new supplier named meanwhile is not used).',
+      'A call placing its order is under way or got no answer: the supplier may hold it, so retries go to that supplier until it answers definitively (a new supplier named meanwhile is not used).',
   })
   placementUncertain!: boolean;
 

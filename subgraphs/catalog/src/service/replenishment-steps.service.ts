@@ -1,4 +1,4 @@
-import type { EntityManager } from '@mikro-orm/core';
+import type { EntityManager, MikroORM } from '@mikro-orm/core';
 import {
   closed,
   judgeAwait,
@@ -68,6 +68,8 @@ const toCallAnswer = (a: PlaceOrderAnswer): CallAnswer<PlacedOrder> =>
  */
 export class ReplenishmentSteps {
   constructor(
+    /** For the supplier pin, committed on its own before a placement calls the supplier. */
+    private readonly orm: MikroORM,
     private readonly repo: ReplenishmentRepository,
     private readonly stock: StockRepository,
     private readonly events: StockEventWriter,
@@ -86,14 +88,15 @@ export class ReplenishmentSteps {
    * command waits for this one instead of ordering twice.
    * - A refusal, or a supplier that kept answering `unavailable`, is refused with the reason and
    *   changes nothing: nothing was ordered, so a retry may go to another supplier.
-   * - A call that got no answer may have placed the order: the outcome is unknown. The supplier is
-   *   pinned (`placementUncertain`, committed with the command though nothing is replied) and the
-   *   saga resends the step to it, then parks; its first answer under the key settles it.
+   * - A call that got no answer may have placed the order: the outcome is unknown, nothing is
+   *   replied, the supplier stays pinned (see `pinSupplier`) and the saga resends the step to it,
+   *   then parks; its first definitive answer under the key settles it.
    */
   async placeOrderWithin(
     em: EntityManager,
     id: string,
   ): Promise<StepResult<ReplenishmentProgress & { supplierOrderId: string }> | OutcomeUnknown> {
+    await this.pinSupplier(id);
     const r = await this.repo.lock(em, id);
     if (r === undefined) return refused(`no replenishment ${id}`);
     const verdict = judgePlacement(r);
@@ -105,7 +108,8 @@ export class ReplenishmentSteps {
       case 'place':
         break;
     }
-    const supplier = placementSupplier(r, await this.stock.supplierOf(em, r.productId));
+    // Pinned by pinSupplier (committed): the supplier this key may already be with.
+    const supplier = r.supplier;
     const answer = await retryingCall(
       async (signal) =>
         toCallAnswer(
@@ -116,17 +120,14 @@ export class ReplenishmentSteps {
         ),
       this.supplierCalls,
     );
-    if (!answer.ok && answer.uncertain) {
-      await this.repo.write(em, { ...r, supplier, placementUncertain: true });
+    if (!answer.ok && answer.uncertain)
       return {
         outcome: 'unknown',
         reason: `supplier ${supplier} gave no answer in ${answer.attempts} attempts (${answer.message}); it may hold the order`,
       };
-    }
     // A definitive answer: nothing is held under the key, so the pin (if any) goes; the refusal
     // reply commits with it and a retry may name another supplier.
-    if (!answer.ok && r.placementUncertain)
-      await this.repo.write(em, { ...r, supplier, placementUncertain: false });
+    if (!answer.ok) await this.repo.write(em, { ...r, placementUncertain: false });
     if (!answer.ok)
       return refused(
         answer.exhausted
@@ -136,6 +137,25 @@ export class ReplenishmentSteps {
     const next = placed(r, { supplier, ...answer.value });
     await this.repo.write(em, next);
     return done({ ...progressOf(next), supplierOrderId: answer.value.supplierOrderId });
+  }
+
+  /**
+   * Commits, in a transaction of its own and before any call, which supplier this placement goes
+   * to, marked `placementUncertain` (a call may be under way): the product's supplier as it is
+   * now, unless an earlier call to the pinned one may have placed the order. The placement's own
+   * transaction commits only after the supplier answered, so a crash or rollback after the
+   * supplier took the order would otherwise lose which supplier holds it, and a resend after an
+   * operator named another supplier would order twice under one key. Only a definitive answer
+   * lifts the pin (with the placement's reply). Runs before the placement locks the row, on a
+   * fresh entity manager (not the participant's transaction, whose commit comes later).
+   */
+  private async pinSupplier(id: string): Promise<void> {
+    await this.orm.em.fork({ disableContextResolution: true }).transactional(async (em) => {
+      const r = await this.repo.lock(em, id);
+      if (r === undefined || judgePlacement(r).kind !== 'place' || r.placementUncertain) return;
+      const supplier = placementSupplier(r, await this.stock.supplierOf(em, r.productId));
+      await this.repo.write(em, { ...r, supplier, placementUncertain: true });
+    });
   }
 
   /**
