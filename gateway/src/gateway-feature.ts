@@ -27,8 +27,6 @@ export interface GatewayContext {
   readonly clientIp: string;
   readonly identity: VerifiedToken | undefined;
   readonly logger: Logger;
-  /** Memoised per request and subgraph (each proof's audience is one subgraph). */
-  proofs?: Map<string, { readonly token: string; readonly iat: number }>;
 }
 
 /** An operation ready to be planned. */

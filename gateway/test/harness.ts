@@ -31,7 +31,7 @@ export const mintProof = (
   audience: string,
   claims: { sub?: string; roles?: string[] } = {},
 ): Promise<string> => {
-  const jwt = new SignJWT({ roles: claims.roles ?? [], rid: 'gateway-test' })
+  const jwt = new SignJWT({ roles: claims.roles ?? [] })
     .setProtectedHeader({ alg: 'EdDSA' })
     .setIssuer('shop-gateway')
     .setAudience(audience)

@@ -3,7 +3,7 @@ import { createPublicKey, generateKeyPairSync } from 'node:crypto';
 import { describe, it } from 'node:test';
 import { createLogger, GATEWAY_PROOF_ISSUER } from '@shop/platform';
 import { decodeJwt, jwtVerify } from 'jose';
-import type { GatewayContext } from '../gateway-feature.js';
+import type { GatewayContext, VerifiedToken } from '../gateway-feature.js';
 import { createProofSigner, PROOF_HEADER, useGatewayProof } from './use-gateway-proof.js';
 
 const { privateKey, publicKey } = generateKeyPairSync('ed25519');
@@ -14,7 +14,6 @@ describe('gateway proof signer', () => {
   it('produces an EdDSA JWS for one subgraph that jose verifies with the public key', async () => {
     const { token } = createProofSigner({ privateKey })(
       { sub: 'u-1', roles: ['customer'], expiresAt: Infinity },
-      'req-12345678',
       'users',
     );
     const { payload, protectedHeader } = await verify(token, 'users');
@@ -22,13 +21,13 @@ describe('gateway proof signer', () => {
     assert.equal(payload.aud, 'users');
     assert.equal(payload.sub, 'u-1');
     assert.deepEqual(payload.roles, ['customer']);
-    assert.equal(payload.rid, 'req-12345678');
+    assert.deepEqual(Object.keys(payload).sort(), ['aud', 'exp', 'iat', 'iss', 'roles', 'sub']);
     assert.equal((payload.exp ?? 0) - (payload.iat ?? 0), 30);
     await assert.rejects(verify(token, 'cart'), /aud/);
   });
 
   it('anonymous proofs carry no sub; another key does not verify', async () => {
-    const { token } = createProofSigner({ privateKey })(undefined, 'req-12345678', 'cart');
+    const { token } = createProofSigner({ privateKey })(undefined, 'cart');
     assert.equal((await verify(token, 'cart')).payload.sub, undefined);
     const other = createPublicKey(generateKeyPairSync('ed25519').privateKey);
     await assert.rejects(verify(token, 'cart', other));
@@ -42,8 +41,11 @@ describe('gateway proof signer', () => {
 });
 
 describe('useGatewayProof', () => {
-  const feature = useGatewayProof({ privateKey });
-  const send = async (subgraph: string, context: GatewayContext): Promise<string> => {
+  const send = async (
+    feature: ReturnType<typeof useGatewayProof>,
+    subgraph: string,
+    context: GatewayContext,
+  ): Promise<string> => {
     const headers = new Headers({ [PROOF_HEADER]: 'forged', 'x-user-id': 'admin' });
     await feature.onSubgraphRequest?.({
       subgraph,
@@ -51,34 +53,53 @@ describe('useGatewayProof', () => {
       context,
     });
     assert.equal(headers.get('x-user-id'), null);
+    assert.equal(headers.get('x-request-id'), context.requestId);
     return headers.get(PROOF_HEADER) ?? '';
   };
-  const context = (): GatewayContext => ({
-    requestId: 'req-1',
+  const context = (identity: VerifiedToken | undefined, requestId = 'req-1'): GatewayContext => ({
+    requestId,
     clientIp: '127.0.0.1',
-    identity: { sub: 'u-1', roles: ['admin'], expiresAt: Infinity },
+    identity,
     logger: createLogger('test', 'silent'),
   });
+  const admin = (): VerifiedToken => ({ sub: 'u-1', roles: ['admin'], expiresAt: Infinity });
 
-  it('addresses each subgraph its own proof and reuses it for that subgraph within the request', async () => {
-    const ctx = context();
-    const users = await send('users', ctx);
-    const cart = await send('cart', ctx);
+  it('addresses each subgraph its own proof and reuses it across the same caller’s requests', async () => {
+    const feature = useGatewayProof({ privateKey });
+    const token = admin();
+    const users = await send(feature, 'users', context(token));
+    const cart = await send(feature, 'cart', context(token));
     assert.equal(decodeJwt(users).aud, 'users');
     assert.equal(decodeJwt(cart).aud, 'cart');
-    assert.equal(await send('users', ctx), users);
+    assert.equal(await send(feature, 'users', context(token, 'req-2')), users);
     assert.equal((await verify(cart, 'cart')).payload.sub, 'u-1');
   });
 
-  it('signs afresh once a third of the lifetime has passed, so a slow plan never sends a stale proof', async () => {
-    const ctx = context();
-    await send('users', ctx);
-    const stored = ctx.proofs?.get('users');
-    assert.ok(stored !== undefined);
-    // as if it had been signed 10 s ago (a third of the 30 s lifetime)
-    ctx.proofs?.set('users', { token: 'stale', iat: stored.iat - 10 });
-    const again = await send('users', ctx);
-    assert.notEqual(again, 'stale');
-    assert.ok((decodeJwt(again).iat ?? 0) >= stored.iat);
+  it('never gives one caller’s proof to another, nor a signed-in caller’s to an anonymous one', async () => {
+    const feature = useGatewayProof({ privateKey });
+    const first = await send(feature, 'users', context(admin()));
+    // Another verified token (another object, even with the same claims) gets its own proof.
+    const customer: VerifiedToken = { sub: 'u-2', roles: ['customer'], expiresAt: Infinity };
+    const other = await send(feature, 'users', context(customer));
+    assert.notEqual(other, first);
+    assert.equal((await verify(other, 'users')).payload.sub, 'u-2');
+    assert.deepEqual((await verify(other, 'users')).payload.roles, ['customer']);
+    const anonymous = await send(feature, 'users', context(undefined));
+    assert.equal((await verify(anonymous, 'users')).payload.sub, undefined);
+    assert.equal((await verify(anonymous, 'users')).payload.roles, undefined);
+    assert.equal(await send(feature, 'users', context(undefined, 'req-9')), anonymous);
+  });
+
+  it('signs afresh once a third of the lifetime has passed, so no request sends a stale proof', async (t) => {
+    t.mock.timers.enable({ apis: ['Date'], now: Date.now() });
+    const feature = useGatewayProof({ privateKey });
+    const token = admin();
+    const first = await send(feature, 'users', context(token));
+    t.mock.timers.tick(9_000);
+    assert.equal(await send(feature, 'users', context(token)), first);
+    t.mock.timers.tick(1_000); // 10 s: a third of the 30 s lifetime
+    const again = await send(feature, 'users', context(token));
+    assert.notEqual(again, first);
+    assert.equal((decodeJwt(again).iat ?? 0) - (decodeJwt(first).iat ?? 0), 10);
   });
 });

@@ -47,10 +47,10 @@ export function executorLogReader(
   context: GatewayContext,
 ): LogPageReader {
   return async (after, first) => {
-    // A context per read: the gateway proofs memoised on it expire; the identity stays the same.
+    // A context per read, as each HTTP request has its own; the identity stays the same.
     const response = await apollo.executeOperation(
       { query, variables: { ...variables, [AFTER_VARIABLE]: after, [FIRST_VARIABLE]: first } },
-      { contextValue: { ...context, proofs: undefined } },
+      { contextValue: { ...context } },
     );
     if (response.body.kind !== 'single') throw new Error('incremental delivery is not expected');
     const { data, errors } = response.body.singleResult;

@@ -313,7 +313,7 @@ export function attachWebSocketServer(
   async function readHead(field: string, context: GatewayContext): Promise<string> {
     const response = await deps.apollo.executeOperation(
       { query: `query SubscriptionHead { ${field} }` },
-      { contextValue: { ...context, proofs: undefined } },
+      { contextValue: { ...context } },
     );
     if (response.body.kind !== 'single') throw new Error('incremental delivery is not expected');
     const { data, errors } = response.body.singleResult;

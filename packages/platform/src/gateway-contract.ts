@@ -10,8 +10,9 @@ export const isRole = (value: unknown): value is Role =>
 
 /**
  * Header carrying the gateway's proof on every subgraph request: an Ed25519 (`EdDSA`) JWS with
- * `iss`, `aud` (the subgraph's name), `iat`, `exp`, `rid` and, for a signed-in caller, `sub` and
- * `roles`. Only the gateway holds the private key; a subgraph holds the public key, so a
+ * `iss`, `aud` (the subgraph's name), `iat`, `exp` and, for a signed-in caller, `sub` and `roles`.
+ * It says who the caller is, not which request this is (the request id has its own header), so
+ * the gateway reuses one proof for a caller's requests to a subgraph while it is fresh. Only the gateway holds the private key; a subgraph holds the public key, so a
  * compromised subgraph can read proofs but not mint them, and a proof sent to one subgraph is
  * refused by every other.
  */

@@ -31,7 +31,7 @@ export async function mintProof(
   claims: { sub?: string; roles?: string[] },
   options: MintProofOptions,
 ): Promise<string> {
-  const jwt = new SignJWT({ roles: claims.roles ?? [], rid: 'test-request-id' })
+  const jwt = new SignJWT({ roles: claims.roles ?? [] })
     .setProtectedHeader({ alg: GATEWAY_PROOF_ALGORITHM })
     .setIssuer(options.issuer ?? GATEWAY_PROOF_ISSUER)
     .setAudience(options.audience)
