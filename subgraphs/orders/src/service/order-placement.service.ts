@@ -102,10 +102,15 @@ export class OrderPlacement {
     const earlier = await this.answerFromKey(userId, key, fingerprint);
     if (earlier !== undefined) return earlier;
 
+    // The email does not depend on the cart: ask users while cart answers (two round trips of
+    // checkout's critical path become one). Its failure is handled where it is awaited, or
+    // dropped with it when the cart read ends the placement first.
+    const emailLookup = this.deps.customers.emailOf(userId);
+    emailLookup.catch(() => undefined);
     const read = await this.readCart(userId, key, fingerprint);
     if ('replay' in read) return read.replay;
     const { cart, lines } = read;
-    const email = await this.deps.customers.emailOf(userId);
+    const email = await emailLookup;
     if (email === undefined) throw new UnauthenticatedError('this account no longer exists');
     const totals = orderTotals(lines);
     const id = crypto.randomUUID();
