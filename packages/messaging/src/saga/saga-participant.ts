@@ -41,6 +41,12 @@ export interface CommandContext {
   /** Inside the transaction that also records the participant log, the inbox row and the reply. */
   readonly em: EntityManager;
   readonly saga: SagaCommandMeta;
+  /**
+   * Runs `work` once this command's transaction has committed; never when it rolls back (a retry
+   * runs the handler again, which registers again). For what must not happen inside the
+   * transaction: a deferred execute starting the call whose answer `completeDeferredStep` gives.
+   */
+  readonly afterCommit: (work: () => void) => void;
 }
 
 /** One typed command handler of a participant. */
@@ -210,7 +216,7 @@ async function runKnowing(
  * and the reply (through the outbox) commit in one transaction.
  */
 export class SagaParticipant {
-  private readonly consumer: IdempotentConsumer<SagaCommandContract>;
+  private readonly consumer: IdempotentConsumer<SagaCommandContract, (() => void)[]>;
   private readonly byName: Map<string, CommandHandler>;
 
   constructor(private readonly options: SagaParticipantOptions) {
@@ -227,9 +233,21 @@ export class SagaParticipant {
         const handler = this.byName.get(contract.name);
         if (handler === undefined) throw new Error(`no handler for ${contract.name}`);
         const data: DataOf<SagaCommandContract> = envelope.data;
-        await this.execute(handler, data.saga, data.payload, em);
+        // Per attempt: a transaction that rolls back takes its registrations with it.
+        const committed: (() => void)[] = [];
+        await this.execute(handler, data.saga, data.payload, em, (work) => committed.push(work));
+        return committed;
       },
-      ...(options.afterCommit === undefined ? {} : { afterCommit: options.afterCommit }),
+      afterCommit: (_decoded, committed) => {
+        options.afterCommit?.();
+        for (const work of committed) {
+          try {
+            work();
+          } catch (err) {
+            options.logger.error({ err }, 'saga command: after-commit work failed');
+          }
+        }
+      },
       ...(options.partitionsConsumedConcurrently === undefined
         ? {}
         : { partitionsConsumedConcurrently: options.partitionsConsumedConcurrently }),
@@ -250,6 +268,7 @@ export class SagaParticipant {
     saga: SagaCommandMeta,
     payload: unknown,
     em: EntityManager,
+    afterCommit: CommandContext['afterCommit'],
   ): Promise<void> {
     const log = this.options.logger;
     const mine = await claim(em, saga, saga.action, PENDING);
@@ -275,7 +294,7 @@ export class SagaParticipant {
       let ran: StepOutcome | undefined;
       switch (saga.action) {
         case 'execute':
-          ran = await runKnowing(handler, payload, { em, saga });
+          ran = await runKnowing(handler, payload, { em, saga, afterCommit });
           break;
         case 'compensate': {
           // Claiming the step's execute row records a refusal for an execute that never ran, so a
@@ -288,7 +307,7 @@ export class SagaParticipant {
           ran =
             executed?.outcome !== 'succeeded' && handler.compensatesUnrecordedEffects !== true
               ? { outcome: 'succeeded', result: { noop: true } }
-              : await runKnowing(handler, payload, { em, saga });
+              : await runKnowing(handler, payload, { em, saga, afterCommit });
           break;
         }
         default:
