@@ -207,7 +207,7 @@ export interface PlaceOrderSagaOptions {
  * Local steps get 10 s × 3 attempts. Payment gets 30 s: orders calls the provider with its own
  * deadline and retries inside one command (the simulated provider's timeout card answers only
  * after the provider deadline has passed), and a resend while the first call is still running
- * would only queue on the order's row. Every resend is safe: each participant is idempotent by
+ * is answered by that call (orders defers the capture's answer until the provider has spoken). Every resend is safe: each participant is idempotent by
  * order (the capture uses the provider idempotency key `capture:<orderId>`).
  *
  * The pivot (commit the stock, then confirm the order) is retried until it answers: 30 attempts of

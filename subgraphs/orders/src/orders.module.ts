@@ -7,6 +7,7 @@ import type { OrdersConfig } from './config.js';
 import { SimulatedPaymentProvider } from './infra/simulated-payment-provider.js';
 import { orderCommandHandlers } from './messaging/order-commands.handler.js';
 import { orderEventsConsumer } from './messaging/order-events.consumer.js';
+import { PaymentCaptures } from './messaging/payment-captures.js';
 import { OrderRepository } from './persistence/order.repository.js';
 import { createOrdersOrm } from './persistence/orm.js';
 import { cartThrough, customersThrough } from './service/checkout-sources.js';
@@ -59,18 +60,22 @@ export async function openOrdersModule(
 ): Promise<OrdersModule> {
   const orm = await createOrdersOrm(databaseUrl(config), { extra: options.orm ?? {} });
   // The simulated provider's books live in this database but on a pool of their own, as a real
-  // provider's live behind its own HTTP API. On the service's pool it deadlocked under load: every
-  // capture runs inside the saga participant's transaction, which holds a pool connection while it
-  // calls the provider, so with as many captures in flight as the pool has connections every
-  // provider call waited for a connection that only a provider answer could free (issue 12).
+  // provider's live behind its own HTTP API. On the service's pool it deadlocked under load when
+  // captures called it inside the participant's transaction (issue 12); captures no longer do,
+  // but a refund still does (inside its compensation's transaction), and with as many refunds in
+  // flight as the pool has connections every provider call would wait for a connection that only
+  // a provider answer could free.
   let providerOrm: MikroORM | undefined;
   const bus = new KafkaBus({ brokers: config.KAFKA_BROKERS, clientId: 'orders', logger });
   let relay: OutboxRelay | undefined;
   let participant: SagaParticipant | undefined;
+  let captures: PaymentCaptures | undefined;
   let consumer: { close(): Promise<void> } | undefined;
   const close = async (): Promise<void> => {
     await consumer?.close();
     await participant?.close();
+    // Their answers go through the outbox: before the relay stops.
+    await captures?.close();
     await relay?.stop();
     await bus.close();
     await providerOrm?.close(true);
@@ -107,7 +112,7 @@ export async function openOrdersModule(
       providerOrm,
       options.providerHangMs === undefined ? {} : { hangMs: options.providerHangMs },
     );
-    const payments = new PaymentService(repo, provider, {
+    const payments = new PaymentService(orm, repo, provider, {
       timeoutMs: config.PAYMENT_TIMEOUT_MS,
       attempts: config.PAYMENT_ATTEMPTS,
     });
@@ -122,6 +127,13 @@ export async function openOrdersModule(
       providerTimeoutMs: config.PAYMENT_TIMEOUT_MS,
       afterCommit: wake,
     });
+    captures = new PaymentCaptures({
+      orm,
+      outbox,
+      payments,
+      logger: logger.child({ component: 'orders-payment-captures' }),
+      afterCommit: wake,
+    });
     participant = new SagaParticipant({
       bus,
       orm,
@@ -130,7 +142,7 @@ export async function openOrdersModule(
       topic: config.ORDERS_COMMAND_TOPIC,
       groupId: config.ORDERS_COMMAND_GROUP,
       outbox,
-      handlers: orderCommandHandlers(lifecycle, payments, new OrderDeductions(repo)),
+      handlers: orderCommandHandlers(lifecycle, payments, captures, new OrderDeductions(repo)),
       afterCommit: wake,
     });
     const eventsConsumer = orderEventsConsumer({

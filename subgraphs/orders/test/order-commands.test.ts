@@ -118,7 +118,14 @@ describe('orders saga participant: commands over Kafka', () => {
     ]);
     const other = `po2:${orderId}`;
     await publisher.send([world.command(capturePaymentV1, meta(other, 1), { orderId })]);
-    const answers = [...(await awaitReplies(saga, 2)), ...(await awaitReplies(other, 1))];
+    // The capture is answered once the provider has been asked, after the command's transaction:
+    // attempt 1's answer may be superseded by attempt 2's, which it always gets.
+    await waitUntil(() => repliesOf(saga).some((r) => r.attempt === 2), {
+      what: 'the answer to capture attempt 2',
+      timeoutMs: 20_000,
+    });
+    const answers = [...repliesOf(saga), ...(await awaitReplies(other, 1))];
+    const captureReplies = repliesOf(saga).length;
     for (const r of answers) assert.equal(r.outcome, 'succeeded', JSON.stringify(r));
     assert.equal(new Set(answers.map((r) => JSON.stringify(r.result))).size, 1);
     assert.equal(answers[0]?.result?.capturedCents, 2 * 2599);
@@ -151,7 +158,7 @@ describe('orders saga participant: commands over Kafka', () => {
       world.command(refundOrderPaymentV1, meta(`co:${orderId}`, 1), { orderId }),
     ]);
     const refunds = [
-      ...(await awaitReplies(saga, 4)).slice(2),
+      ...(await awaitReplies(saga, captureReplies + 2)).slice(captureReplies),
       ...(await awaitReplies(`co:${orderId}`, 1)),
     ];
     assert.deepEqual(
@@ -163,31 +170,25 @@ describe('orders saga participant: commands over Kafka', () => {
       ],
     );
     await world.drained();
-    assert.equal(repliesOf(saga).length, 4);
+    assert.equal(repliesOf(saga).length, captureReplies + 2);
     const after = await ledger(orderId);
     assert.equal(after.filter((r) => r.kind === 'refund').length, 1);
     assert.equal(after.find((r) => r.kind === 'refund')?.amount_cents, 2 * 2599);
   });
 
-  it('a capture whose transaction rolled back after the provider charged is charged once when run again', async () => {
+  it('a capture that crashed after the provider charged, before recording it, is charged once when run again', async () => {
     const orderId = await placeWith(TEST_CARDS.success);
-    const { orm, payments } = world.orders.orders;
-    const crash = new Error('crash after the provider answered');
-    await assert.rejects(
-      orm.em.fork().transactional(async (em) => {
-        const r = await payments.captureWithin(em, orderId);
-        assert.equal(r.ok, true);
-        throw crash;
-      }),
-      crash,
-    );
-    // Our payment row rolled back to PENDING; the provider's books kept the charge.
+    const { payments } = world.orders.orders;
+    // The provider charged; the process died before the transaction that records it.
+    const verdict = await payments.askProvider(orderId);
+    assert.equal(verdict.kind, 'captured');
+    // Our payment row is still PENDING; the provider's books kept the charge.
     const pending = await world.rows<{ status: string }>(
       'SELECT status FROM payments WHERE order_id = ?',
       [orderId],
     );
     assert.equal(pending[0]?.status, 'PENDING');
-    const again = await orm.em.fork().transactional((em) => payments.captureWithin(em, orderId));
+    const again = await payments.capture(orderId);
     assert.equal(again.ok, true);
     const books = await ledger(orderId);
     assert.deepEqual(
@@ -200,18 +201,15 @@ describe('orders saga participant: commands over Kafka', () => {
   });
 
   it('more captures at once than the service pool has connections all succeed (issue 12 deadlock)', async () => {
-    // Each capture holds a service-pool connection (its transaction) while it calls the provider.
-    // A provider on the same pool deadlocked once every connection was held so: its calls waited
-    // for a connection only their own answers could free. More captures than connections proves
-    // the provider never needs the service's connections.
+    // Captures once held a service-pool connection (their transaction) while they called the
+    // provider, and a provider on the same pool deadlocked once every connection was held so.
+    // More captures at once than connections proves neither side waits for the other's.
     const { orm, payments } = world.orders.orders;
     const poolMax = (orm.config.get('pool') as { max?: number } | undefined)?.max ?? 10;
     const orderIds: string[] = [];
     for (let i = 0; i < poolMax + 2; i++) orderIds.push(await placeWith(TEST_CARDS.success, 1));
     const outcomes = await Promise.race([
-      Promise.all(
-        orderIds.map((id) => orm.em.fork().transactional((em) => payments.captureWithin(em, id))),
-      ),
+      Promise.all(orderIds.map((id) => payments.capture(id))),
       new Promise<never>((_, reject) =>
         setTimeout(() => reject(new Error('captures still waiting after 20 s')), 20_000).unref(),
       ),
@@ -233,10 +231,14 @@ describe('orders saga participant: commands over Kafka', () => {
       await publisher.send([
         world.command(capturePaymentV1, meta(saga, 1, 'execute', 2), { orderId }),
       ]);
-      const [first, second] = await awaitReplies(saga, 2);
-      assert.equal(first?.outcome, 'failed', JSON.stringify(first));
-      assert.match(first?.reason ?? '', words, JSON.stringify(first));
-      assert.deepEqual(second, { ...first, attempt: 2 });
+      const second = await waitUntil(() => repliesOf(saga).find((r) => r.attempt === 2), {
+        what: 'the answer to capture attempt 2',
+        timeoutMs: 20_000,
+      });
+      assert.equal(second.outcome, 'failed', JSON.stringify(second));
+      assert.match(second.reason ?? '', words, JSON.stringify(second));
+      // Attempt 1's answer, when it came before attempt 2 was handled, is the same refusal.
+      for (const r of repliesOf(saga)) assert.deepEqual(r, { ...second, attempt: r.attempt });
       const books = await ledger(orderId);
       assert.equal(books.filter((r) => r.kind === 'capture').length, 0);
     }
@@ -311,8 +313,11 @@ describe('orders saga participant: commands over Kafka', () => {
     };
   };
   const paymentsWith = (provider: PaymentProvider) =>
-    new PaymentService(world.orders.orders.repo, provider, { timeoutMs: 500, attempts: 2 });
-  const inTransaction = <T>(work: (em: Parameters<PaymentService['captureWithin']>[0]) => T) =>
+    new PaymentService(world.orders.orders.orm, world.orders.orders.repo, provider, {
+      timeoutMs: 500,
+      attempts: 2,
+    });
+  const inTransaction = <T>(work: (em: Parameters<PaymentService['refundWithin']>[0]) => T) =>
     world.orders.orders.orm.em.fork().transactional(work);
   const paymentRow = async (orderId: string) =>
     (
@@ -325,7 +330,7 @@ describe('orders saga participant: commands over Kafka', () => {
   it('a capture that charged but answered after the deadline is unknown, never a refusal', async () => {
     const orderId = await placeWith(TEST_CARDS.success);
     const late = paymentsWith(providerWith({ late: 'capture' }));
-    const err = await inTransaction((em) => late.captureWithin(em, orderId)).then(
+    const err = await late.capture(orderId).then(
       () => assert.fail('a late capture must not answer'),
       (e: unknown) => e,
     );
@@ -335,9 +340,7 @@ describe('orders saga participant: commands over Kafka', () => {
     assert.ok(err instanceof StepOutcomeUnknownError);
     assert.equal((await paymentRow(orderId))?.status, 'PENDING');
     // Asked again, the provider answers the charge it made from its books: one charge.
-    const again = await inTransaction((em) =>
-      world.orders.orders.payments.captureWithin(em, orderId),
-    );
+    const again = await world.orders.orders.payments.capture(orderId);
     assert.equal(again.ok, true, JSON.stringify(again));
     const books = await ledger(orderId);
     assert.deepEqual(
@@ -354,9 +357,7 @@ describe('orders saga participant: commands over Kafka', () => {
     const saga = `po:${orderId}`;
     // The provider charged; the capture command never recorded it (it timed out, the saga gave up).
     await assert.rejects(
-      inTransaction((em) =>
-        paymentsWith(providerWith({ late: 'capture' })).captureWithin(em, orderId),
-      ),
+      paymentsWith(providerWith({ late: 'capture' })).capture(orderId),
       PaymentOutcomeUnknownError,
     );
     await publisher.send([
@@ -390,7 +391,7 @@ describe('orders saga participant: commands over Kafka', () => {
     assert.deepEqual(refund, { ok: true, refundedCents: 0 });
     assert.deepEqual(await paymentRow(orderId), { status: 'FAILED', failure_code: 'voided' });
     // A capture command reordered after the refund (another saga of the order): refused here.
-    const capture = await inTransaction((em) => payments.captureWithin(em, orderId));
+    const capture = await payments.capture(orderId);
     assert.equal(capture.ok, false);
     // And a capture call still in flight at the provider (our side gave up on it) is refused there.
     const provider = new SimulatedPaymentProvider(world.orders.orders.orm);
@@ -423,14 +424,12 @@ describe('orders saga participant: commands over Kafka', () => {
     for (const retry of [{ hang: 'authorize' }, { unavailable: 'capture' }] as const) {
       const orderId = await placeWith(TEST_CARDS.success);
       await assert.rejects(
-        inTransaction((em) =>
-          paymentsWith(providerWith({ late: 'capture' })).captureWithin(em, orderId),
-        ),
+        paymentsWith(providerWith({ late: 'capture' })).capture(orderId),
         PaymentOutcomeUnknownError,
       );
-      const outcome = await inTransaction((em) =>
-        paymentsWith(providerWith(retry)).captureWithin(em, orderId),
-      ).catch((err: unknown) => err);
+      const outcome = await paymentsWith(providerWith(retry))
+        .capture(orderId)
+        .catch((err: unknown) => err);
       if (outcome instanceof PaymentOutcomeUnknownError) continue; // asked again later: fine
       // A refusal is final for the saga: it compensates only the steps before the capture.
       assert.deepEqual(outcome, { ok: false, reason: (outcome as { reason: string }).reason });
@@ -498,22 +497,34 @@ describe('orders saga participant: commands over Kafka', () => {
         release();
         await holding;
       }
-      // The unknown capture left nothing recorded: the saga's resend runs it again and is answered
-      // from the provider's books (the stuck try may have landed once its row was free).
+      // The unknown capture answered nothing and its step waits, deferred: the saga's resend runs
+      // it again and is answered from the provider's books (the stuck try may have landed once
+      // its row was free).
       assert.deepEqual(repliesOf(`po:${stuck}`), []);
-      const logRows = await world.rows<{ n: number }>(
-        'SELECT COUNT(*) AS n FROM saga_participant_log WHERE saga_id = ?',
+      const logRows = await world.rows<{ outcome: string }>(
+        'SELECT outcome FROM saga_participant_log WHERE saga_id = ?',
         [`po:${stuck}`],
       );
-      assert.equal(Number(logRows[0]?.n), 0, 'an unknown outcome leaves no participant log row');
+      assert.deepEqual(
+        logRows.map((r) => r.outcome),
+        ['deferred'],
+        'an unknown outcome records no answer',
+      );
       await publisher.send([
         world.command(capturePaymentV1, meta(`po:${stuck}`, 2, 'execute', 2), { orderId: stuck }),
       ]);
-      const [resent] = await awaitReplies(`po:${stuck}`, 1);
-      assert.equal(resent?.outcome, 'succeeded', JSON.stringify(resent));
-      assert.equal(resent?.attempt, 2);
-      // Run again, not answered from a leftover row: the reply carries the capture's result.
-      assert.equal(resent?.result?.capturedCents, 2 * 2599, JSON.stringify(resent));
+      // The first run, its provider row free again, may answer attempt 1 before the resend is
+      // handled (the resend then repeats that answer); attempt 2 is answered either way.
+      const resent = await waitUntil(() => repliesOf(`po:${stuck}`).find((r) => r.attempt === 2), {
+        what: 'the answer to capture attempt 2',
+        timeoutMs: 20_000,
+      });
+      // Asked, not answered from a leftover row: every reply carries the capture's result.
+      for (const r of repliesOf(`po:${stuck}`)) {
+        assert.equal(r.outcome, 'succeeded', JSON.stringify(r));
+        assert.equal(r.result?.capturedCents, 2 * 2599, JSON.stringify(r));
+      }
+      assert.deepEqual(resent.result, repliesOf(`po:${stuck}`)[0]?.result);
       assert.equal((await paymentRow(stuck))?.status, 'CAPTURED');
       const captures = (await ledger(stuck)).filter((r) => r.kind === 'capture');
       assert.deepEqual(
@@ -526,7 +537,7 @@ describe('orders saga participant: commands over Kafka', () => {
   it('a refund the provider cannot take now is retried, never refused', async () => {
     const orderId = await placeWith(TEST_CARDS.success);
     const { payments } = world.orders.orders;
-    const captured = await inTransaction((em) => payments.captureWithin(em, orderId));
+    const captured = await payments.capture(orderId);
     assert.equal(captured.ok, true);
     for (const faults of [{ unavailable: 'refund' }, { late: 'refund' }] as const) {
       const err = await inTransaction((em) =>

@@ -21,6 +21,7 @@ import type {
   OrderLifecycle,
 } from '../service/order-lifecycle.service.js';
 import type { PaymentService } from '../service/payment.service.js';
+import { captureAnswer, type PaymentCaptures } from './payment-captures.js';
 
 /** A lifecycle verdict as a step outcome: a move or a repeat succeeds, anything else is refused. */
 async function step(
@@ -46,14 +47,17 @@ async function step(
 /**
  * The `orders` saga participant's commands (order-saga-commands.v1). Each runs inside the
  * participant's transaction, which also writes its log row, inbox row and reply: the status
- * change, its outbox events and the reply commit together. The participant makes a command
- * idempotent by saga id + step + action; the handlers are idempotent by order as well (the state
- * machine answers a repeat with `noop`, the payment row and the provider's idempotency keys make
- * a second capture or refund move no money), so two sagas of one order still act once.
+ * change, its outbox events and the reply commit together. The capture is the exception: it
+ * defers its answer and asks the provider after that transaction (see `PaymentCaptures`). The
+ * participant makes a command idempotent by saga id + step + action; the handlers are idempotent
+ * by order as well (the state machine answers a repeat with `noop`, the payment row and the
+ * provider's idempotency keys make a second capture or refund move no money), so two sagas of one
+ * order still act once.
  */
 export function orderCommandHandlers(
   lifecycle: OrderLifecycle,
   payments: PaymentService,
+  captures: PaymentCaptures,
   deductions: OrderDeductions,
 ): CommandHandler[] {
   return [
@@ -78,7 +82,7 @@ export function orderCommandHandlers(
       await deductions.removeWithin(em, p.orderId);
       return { outcome: 'succeeded' };
     }),
-    commandHandler(capturePaymentV1, async (p, { em }): Promise<StepOutcome> => {
+    commandHandler(capturePaymentV1, async (p, { em, saga, afterCommit }): Promise<StepOutcome> => {
       // The saga skips the capture of an order coupon and credit paid in full; a saga started
       // before that rule still must not ask the provider for 0.
       if (await deductions.nothingToCharge(em, p.orderId))
@@ -89,16 +93,11 @@ export function orderCommandHandlers(
             capturedCents: 0,
           }),
         };
-      const r = await payments.captureWithin(em, p.orderId);
-      return r.ok
-        ? {
-            outcome: 'succeeded',
-            result: capturePaymentResultV1.parse({
-              paymentId: r.paymentId,
-              capturedCents: r.capturedCents,
-            }),
-          }
-        : { outcome: 'failed', reason: r.reason };
+      const settled = await payments.settledCapture(em, p.orderId);
+      if (settled !== undefined) return captureAnswer(settled);
+      // The provider is asked once this transaction committed, outside it (PaymentCaptures).
+      afterCommit(() => captures.start(p.orderId, { sagaId: saga.sagaId, step: saga.step }));
+      return { outcome: 'deferred', waitingFor: 'the payment provider' };
     }),
     commandHandler(
       refundOrderPaymentV1,

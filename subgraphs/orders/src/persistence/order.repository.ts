@@ -174,6 +174,11 @@ export class OrderRepository {
     return affectedRows === 1;
   }
 
+  /** The order's payment row as it is now (no lock). */
+  payment(em: EntityManager, orderId: string): Promise<PaymentRecord | null> {
+    return em.findOne(PaymentEntity, { orderId }, { refresh: true, disableIdentityMap: true });
+  }
+
   lockPayment(em: EntityManager, orderId: string): Promise<PaymentRecord | null> {
     return em.findOne(
       PaymentEntity,

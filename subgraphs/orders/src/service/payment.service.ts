@@ -1,6 +1,10 @@
 import type { EntityManager } from '@mikro-orm/core';
+import type { MikroORM } from '@mikro-orm/mysql';
 import { StepOutcomeUnknownError } from '@shop/messaging';
+import { assertNever } from '@shop/platform';
+import { runTransaction } from '@shop/subgraph-kit/mikro-orm';
 import { paymentKeys } from '../domain/payment.js';
+import type { PaymentRecord } from '../persistence/order.entity.js';
 import type { OrderRepository } from '../persistence/order.repository.js';
 import {
   REFUSAL_MESSAGES,
@@ -33,13 +37,36 @@ export interface PaymentServiceOptions {
 
 type Failure = { readonly ok: false; readonly refusal: ProviderRefusal | 'timeout' };
 
+const NO_PAYMENT: CaptureOutcome = { ok: false, reason: 'no payment was recorded for this order' };
+
+/** What a settled payment row answers a capture; undefined while it is PENDING. */
+function answerOf(payment: PaymentRecord): CaptureOutcome | undefined {
+  switch (payment.status) {
+    case 'CAPTURED':
+      return {
+        ok: true,
+        paymentId: payment.captureRef ?? payment.orderId,
+        capturedCents: payment.capturedCents,
+      };
+    case 'FAILED':
+      return { ok: false, reason: payment.failureReason ?? REFUSAL_MESSAGES.declined };
+    case 'REFUNDED':
+      return { ok: false, reason: 'the payment was already refunded' };
+    case 'PENDING':
+      return undefined;
+    default:
+      return assertNever(payment.status);
+  }
+}
+
 /**
  * A money-moving provider call whose outcome we do not know: it timed out (the charge or refund may
  * have landed after our deadline), or a refund the provider could not take yet. Never a refusal:
- * the saga participant records nothing and replies nothing (`StepOutcomeUnknownError`), and the
- * saga resends the command after its step timeout, run again with the same idempotency keys,
- * which the provider answers from its books; past the step's last attempt the saga compensates
- * the step itself (the refund by capture key). Thrown before anything is written.
+ * nothing is replied (a refund's participant records nothing, `StepOutcomeUnknownError`; a
+ * capture's step stays deferred), and the saga resends the command after its step timeout, run
+ * again with the same idempotency keys, which the provider answers from its books; past the
+ * step's last attempt the saga compensates the step itself (the refund by capture key). Thrown
+ * before anything is written.
  */
 export class PaymentOutcomeUnknownError extends StepOutcomeUnknownError {
   override readonly name = 'PaymentOutcomeUnknownError';
@@ -50,17 +77,49 @@ export class PaymentOutcomeUnknownError extends StepOutcomeUnknownError {
 }
 
 /**
- * Takes and gives back an order's money through the provider port, inside the caller's
- * transaction (the saga participant's), with the payment row locked. Every provider call carries
+ * What the provider answered about an order's capture, asked outside any transaction
+ * (`askProvider`) and then recorded in one (`recordCapture`).
+ */
+export type CaptureVerdict =
+  | {
+      readonly kind: 'captured';
+      readonly authorizationRef: string;
+      readonly captureRef: string;
+    }
+  /** Nothing is kept under the capture key: declined, or the key closed after no answer. */
+  | {
+      readonly kind: 'refused';
+      readonly refusal: ProviderRefusal | 'timeout';
+      readonly authorizationRef?: string;
+    }
+  /** A charge that landed without our hearing of it, refunded when the capture key was closed. */
+  | {
+      readonly kind: 'refunded';
+      readonly refusal: 'timeout' | 'unavailable';
+      readonly refundRef: string;
+      readonly refundedCents: number;
+      readonly authorizationRef?: string;
+    }
+  /** The payment row was no longer PENDING (or missing) when asked: the row answers. */
+  | { readonly kind: 'settled' };
+
+/**
+ * Takes and gives back an order's money through the provider port. Every provider call carries
  * the order's idempotency key (`authorize:`, `capture:`, `refund:<orderId>`), so a command that
  * runs again after a crash, a rollback or a resend moves money once: the provider answers the
  * repeated key from its books. The payment row is the order's own record of what happened.
+ *
+ * A capture asks the provider outside any transaction (`askProvider`) and records the answer in a
+ * short one (`recordCapture`): a provider call can take its whole deadline, and holding a pool
+ * connection and the payment row's lock across it let slow provider answers starve the service's
+ * pool (issue 12). A refund still runs inside its compensation's transaction (see `refundWithin`).
  */
 export class PaymentService {
   private readonly timeoutMs: number;
   private readonly attempts: number;
 
   constructor(
+    private readonly orm: MikroORM,
     private readonly repo: OrderRepository,
     private readonly provider: PaymentProvider,
     options: PaymentServiceOptions = {},
@@ -70,23 +129,30 @@ export class PaymentService {
   }
 
   /** Authorises and captures the order's total. A repeat answers what the first capture did. */
-  async captureWithin(em: EntityManager, orderId: string): Promise<CaptureOutcome> {
+  async capture(orderId: string): Promise<CaptureOutcome> {
+    const verdict = await this.askProvider(orderId);
+    return runTransaction(this.orm, (em) => this.recordCapture(em, orderId, verdict));
+  }
+
+  /**
+   * The capture's answer when the payment row already holds one (locks the row): CAPTURED,
+   * FAILED, REFUNDED or no payment; undefined while it is PENDING (the provider must be asked).
+   */
+  async settledCapture(em: EntityManager, orderId: string): Promise<CaptureOutcome | undefined> {
     const payment = await this.repo.lockPayment(em, orderId);
-    if (payment === null) return { ok: false, reason: 'no payment was recorded for this order' };
-    switch (payment.status) {
-      case 'CAPTURED':
-        return {
-          ok: true,
-          paymentId: payment.captureRef ?? orderId,
-          capturedCents: payment.capturedCents,
-        };
-      case 'FAILED':
-        return { ok: false, reason: payment.failureReason ?? REFUSAL_MESSAGES.declined };
-      case 'REFUNDED':
-        return { ok: false, reason: 'the payment was already refunded' };
-      case 'PENDING':
-        break;
-    }
+    return payment === null ? NO_PAYMENT : answerOf(payment);
+  }
+
+  /**
+   * Asks the provider to authorise and capture the order's total, outside any transaction; writes
+   * nothing. A settled payment row is not asked about again (`settled`).
+   *
+   * @throws PaymentOutcomeUnknownError when the capture may have charged and the provider did not
+   *   say (a timeout), or a refusal could not be made safe by closing the capture key.
+   */
+  async askProvider(orderId: string): Promise<CaptureVerdict> {
+    const payment = await this.repo.payment(this.orm.em.fork(), orderId);
+    if (payment?.status !== 'PENDING') return { kind: 'settled' };
     const keys = paymentKeys(orderId);
     const auth = await this.call((signal) =>
       this.provider.authorize(
@@ -99,7 +165,7 @@ export class PaymentService {
         signal,
       ),
     );
-    if (!auth.ok) return this.refused(em, orderId, auth, undefined, payment.amountCents);
+    if (!auth.ok) return this.refused(orderId, auth, undefined, payment.amountCents);
     const capture = await this.call((signal) =>
       this.provider.capture(
         {
@@ -114,16 +180,67 @@ export class PaymentService {
     // before this one, leaving the charge). A refusal the provider gave is final: nothing captured.
     if (!capture.ok && capture.refusal === 'timeout')
       throw new PaymentOutcomeUnknownError('capture', orderId, 'timeout');
-    if (!capture.ok) return this.refused(em, orderId, capture, auth.reference, payment.amountCents);
-    await this.repo.updatePayment(em, orderId, {
-      status: 'CAPTURED',
-      authorizationRef: auth.reference,
-      captureRef: capture.reference,
-      capturedCents: payment.amountCents,
-      failureCode: null,
-      failureReason: null,
-    });
-    return { ok: true, paymentId: capture.reference, capturedCents: payment.amountCents };
+    if (!capture.ok) return this.refused(orderId, capture, auth.reference, payment.amountCents);
+    return { kind: 'captured', authorizationRef: auth.reference, captureRef: capture.reference };
+  }
+
+  /**
+   * Records what the provider answered (`askProvider`) in the caller's transaction, with the payment
+   * row locked, and returns the capture's outcome. A row no longer PENDING answers for itself: a
+   * refund (the saga's compensation, or another saga of the order) settled it while the provider
+   * was asked, and the provider's books agree (the refund closed the capture key).
+   */
+  async recordCapture(
+    em: EntityManager,
+    orderId: string,
+    verdict: CaptureVerdict,
+  ): Promise<CaptureOutcome> {
+    const payment = await this.repo.lockPayment(em, orderId);
+    if (payment === null) return NO_PAYMENT;
+    const settled = answerOf(payment);
+    if (settled !== undefined) return settled;
+    switch (verdict.kind) {
+      case 'settled':
+        // Asked while the row was settled, yet PENDING now: rows never go back to PENDING.
+        throw new Error(`payment of order ${orderId} is PENDING again`);
+      case 'captured':
+        await this.repo.updatePayment(em, orderId, {
+          status: 'CAPTURED',
+          authorizationRef: verdict.authorizationRef,
+          captureRef: verdict.captureRef,
+          capturedCents: payment.amountCents,
+          failureCode: null,
+          failureReason: null,
+        });
+        return { ok: true, paymentId: verdict.captureRef, capturedCents: payment.amountCents };
+      case 'refunded':
+        await this.repo.updatePayment(em, orderId, {
+          status: 'REFUNDED',
+          capturedCents: verdict.refundedCents,
+          refundRef: verdict.refundRef,
+          refundedCents: verdict.refundedCents,
+          failureCode: verdict.refusal,
+          failureReason: REFUNDED_REASON,
+          ...(verdict.authorizationRef === undefined
+            ? {}
+            : { authorizationRef: verdict.authorizationRef }),
+        });
+        return { ok: false, reason: REFUNDED_REASON };
+      case 'refused': {
+        const reason = REFUSAL_MESSAGES[verdict.refusal];
+        await this.repo.updatePayment(em, orderId, {
+          status: 'FAILED',
+          failureCode: verdict.refusal,
+          failureReason: reason,
+          ...(verdict.authorizationRef === undefined
+            ? {}
+            : { authorizationRef: verdict.authorizationRef }),
+        });
+        return { ok: false, reason };
+      }
+      default:
+        return assertNever(verdict);
+    }
   }
 
   /**
@@ -172,22 +289,21 @@ export class PaymentService {
   }
 
   /**
-   * Records and answers a capture's refusal, which the saga takes as final (it compensates only the
-   * steps before the capture). A declined card is the provider's word that nothing is captured
-   * under the key: an authorisation or capture it answered before is answered the same from its
-   * books. A timeout or `unavailable` is not: this command may be a retry whose earlier try
-   * charged and rolled back (its answer came too late). So such a refusal first closes the capture
-   * key, refunding by it (a landed charge is refunded, an empty key voided so nothing lands later),
-   * and is given only once the provider answered that; unanswered, the outcome stays unknown.
+   * A capture's refusal as a verdict, which the saga takes as final (it compensates only the steps
+   * before the capture). A declined card is the provider's word that nothing is captured under the
+   * key: an authorisation or capture it answered before is answered the same from its books. A
+   * timeout or `unavailable` is not: this may be a retry whose earlier try charged (its answer came
+   * too late). So such a refusal first closes the capture key, refunding by it (a landed charge is
+   * refunded, an empty key voided so nothing lands later), and is given only once the provider
+   * answered that; unanswered, the outcome stays unknown.
    */
   private async refused(
-    em: EntityManager,
     orderId: string,
     failure: Failure,
     authorizationRef: string | undefined,
     amountCents: number,
-  ): Promise<CaptureOutcome> {
-    const reason = REFUSAL_MESSAGES[failure.refusal];
+  ): Promise<CaptureVerdict> {
+    const auth = authorizationRef === undefined ? {} : { authorizationRef };
     if (failure.refusal === 'timeout' || failure.refusal === 'unavailable') {
       const keys = paymentKeys(orderId);
       const closed = await this.call((signal) =>
@@ -197,26 +313,16 @@ export class PaymentService {
         ),
       );
       if (!closed.ok) throw new PaymentOutcomeUnknownError('capture', orderId, failure.refusal);
-      if (closed.refundedCents > 0) {
-        await this.repo.updatePayment(em, orderId, {
-          status: 'REFUNDED',
-          capturedCents: closed.refundedCents,
+      if (closed.refundedCents > 0)
+        return {
+          kind: 'refunded',
+          refusal: failure.refusal,
           refundRef: closed.reference,
           refundedCents: closed.refundedCents,
-          failureCode: failure.refusal,
-          failureReason: REFUNDED_REASON,
-          ...(authorizationRef === undefined ? {} : { authorizationRef }),
-        });
-        return { ok: false, reason: REFUNDED_REASON };
-      }
+          ...auth,
+        };
     }
-    await this.repo.updatePayment(em, orderId, {
-      status: 'FAILED',
-      failureCode: failure.refusal,
-      failureReason: reason,
-      ...(authorizationRef === undefined ? {} : { authorizationRef }),
-    });
-    return { ok: false, reason };
+    return { kind: 'refused', refusal: failure.refusal, ...auth };
   }
 
   /**
