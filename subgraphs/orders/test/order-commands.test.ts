@@ -417,6 +417,87 @@ describe('orders saga participant: commands over Kafka', () => {
     );
   });
 
+  /** The simulated provider with its capture held at a gate: charged first, answered on release. */
+  const gatedCapture = (fault?: 'unavailable') => {
+    const real = new SimulatedPaymentProvider(world.orders.orders.orm);
+    let release = (): void => undefined;
+    const gate = new Promise<void>((resolve) => (release = resolve));
+    let reached = (): void => undefined;
+    const atGate = new Promise<void>((resolve) => (reached = resolve));
+    const provider: PaymentProvider = {
+      tokenize: (n) => real.tokenize(n),
+      authorize: (r, signal) => real.authorize(r, signal),
+      capture: async (r) => {
+        if (fault === 'unavailable') return { ok: false, refusal: 'unavailable', message: 'busy' };
+        const answer = await real.capture(r, new AbortController().signal);
+        reached();
+        await gate; // the answer is slow; the charge has landed
+        return answer;
+      },
+      refund: (r, signal) => real.refund(r, signal),
+    };
+    return { provider, release, atGate };
+  };
+
+  it('two captures of one order never ask at once: a refusal cannot refund the other’s charge', async () => {
+    // Before the claim, a capture refused `unavailable` closed the capture key by refunding under
+    // it, while another capture of the order (another process, another saga) had charged and went
+    // on to record CAPTURED: the order shipped with its money given back.
+    const orderId = await placeWith(TEST_CARDS.success);
+    const first = gatedCapture();
+    const pending = paymentsWith(first.provider).capture(orderId);
+    await first.atGate;
+    await assert.rejects(
+      paymentsWith(gatedCapture('unavailable').provider).capture(orderId),
+      (err: unknown) => err instanceof PaymentOutcomeUnknownError && /busy/.test(err.message),
+    );
+    first.release();
+    assert.equal((await pending).ok, true);
+    assert.equal((await paymentRow(orderId))?.status, 'CAPTURED');
+    // Once the first is recorded, a second capture answers from the row without asking.
+    assert.equal(
+      (await paymentsWith(gatedCapture('unavailable').provider).capture(orderId)).ok,
+      true,
+    );
+    assert.deepEqual(
+      (await ledger(orderId)).map((r) => [r.kind, r.outcome, r.calls]),
+      [
+        ['authorize', 'succeeded', 1],
+        ['capture', 'succeeded', 1],
+      ],
+    );
+  });
+
+  it('a capture that outlived its claim records nothing: the capture that took over answers', async () => {
+    // paymentsWith: 500 ms deadlines, so a claim lasts 1.5 s.
+    const orderId = await placeWith(TEST_CARDS.success);
+    const slow = gatedCapture();
+    const stale = paymentsWith(slow.provider).capture(orderId);
+    await slow.atGate;
+    await new Promise((resolve) => setTimeout(resolve, 1_700)); // its claim expires
+    // Another capture takes the claim over and is itself slow to hear back.
+    const next = gatedCapture();
+    const current = paymentsWith(next.provider).capture(orderId);
+    await next.atGate;
+    slow.release();
+    await assert.rejects(
+      stale,
+      (err: unknown) => err instanceof PaymentOutcomeUnknownError && /busy/.test(err.message),
+    );
+    assert.equal((await paymentRow(orderId))?.status, 'PENDING', 'the stale capture wrote nothing');
+    next.release();
+    const answered = await current;
+    assert.equal(answered.ok, true, JSON.stringify(answered));
+    assert.equal((await paymentRow(orderId))?.status, 'CAPTURED');
+    assert.deepEqual(
+      (await ledger(orderId)).map((r) => [r.kind, r.outcome, r.calls]),
+      [
+        ['authorize', 'succeeded', 2],
+        ['capture', 'succeeded', 2],
+      ],
+    );
+  });
+
   it('a capture retried after its charge landed refuses only with nothing kept', async () => {
     // The consumer's retry of a capture whose first try charged (its answer came too late) meets
     // a provider that is still slow: the authorisation, asked again by its key, does not answer in

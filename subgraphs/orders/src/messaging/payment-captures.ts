@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { MikroORM } from '@mikro-orm/mysql';
 import {
   completeDeferredStep,
@@ -11,6 +12,7 @@ import { runTransaction } from '@shop/subgraph-kit/mikro-orm';
 import {
   PaymentOutcomeUnknownError,
   type CaptureOutcome,
+  type CaptureVerdict,
   type PaymentService,
 } from '../service/payment.service.js';
 
@@ -27,7 +29,12 @@ export interface PaymentCapturesDeps {
   readonly logger: Logger;
   /** After an answer committed (wake the outbox relay). */
   readonly afterCommit?: () => void;
+  /** Captures asking the provider at once; more wait their turn. @default 8 */
+  readonly maxRuns?: number;
 }
+
+/** How often a capture waiting for another's claim on the payment looks again. */
+const CLAIM_POLL_MS = 100;
 
 /** A capture's outcome as the saga step's answer. */
 export function captureAnswer(r: CaptureOutcome): Exclude<StepOutcome, { outcome: 'deferred' }> {
@@ -47,24 +54,36 @@ export function captureAnswer(r: CaptureOutcome): Exclude<StepOutcome, { outcome
  * transaction, and answers each step in a transaction of its own (see `PaymentService`).
  *
  * The handler defers the step and calls `start` once its transaction committed. Then:
- * 1. the provider is asked, no transaction open (idempotency keys make a repeat charge once);
- * 2. one transaction locks the step's log row, then the payment row (the participant's own lock
- *    order, so a resend or a compensation of the step and this answer take turns), records the
- *    answer on the payment and replies through `completeDeferredStep`.
- * If the step is no longer deferred at 2 (a compensation closed it, or another run answered),
+ * 1. the run takes the payment's capture claim, waiting (up to one claim's length) while another
+ *    capture of the order holds it: two captures of one order never ask the provider at once;
+ * 2. the provider is asked, no transaction open (idempotency keys make a repeat charge once);
+ * 3. one transaction locks the step's log row, then the payment row (the participant's order: a
+ *    resend or a compensation of the step takes the log row first too, so they take turns; a
+ *    deadlock, if the log row's shared lock from a resend's insert meets this one, is retried),
+ *    records the answer on the payment if the claim is still this run's, and replies through
+ *    `completeDeferredStep`; 4. the claim is given back.
+ * If the step is no longer deferred at 3 (a compensation closed it, or another run answered),
  * nothing is written: what the provider did is the compensation's to undo (it refunds by the
- * capture key, which also voids a capture that lands after it). An unknown outcome (a timeout)
- * or a crash anywhere leaves the step deferred; the saga resends the command after its step
- * timeout, and the handler defers and starts again.
+ * capture key, which also voids a capture that lands after it). An unknown outcome (a timeout),
+ * a claim held too long elsewhere, or a crash anywhere leaves the step deferred; the saga resends
+ * the command after its step timeout, and the handler defers and starts again. So does a commit
+ * whose acknowledgement was lost: the consumer's retry is a duplicate and starts nothing.
  *
  * One run per step at a time in this process: a resend that arrives while its step's run is still
- * asking the provider is answered by that run (it reads the step's latest attempt at 2), or, when
- * that run ends without an answer, by one more run right after it.
+ * going is answered by that run (it reads the step's latest attempt at 3), or, when that run ends
+ * without an answer, by one more run right after it. At most `maxRuns` ask the provider at once;
+ * the others wait their turn, holding nothing.
  */
 export class PaymentCaptures {
   private readonly running = new Map<string, { done: Promise<void>; again: boolean }>();
+  private readonly maxRuns: number;
+  private active = 0;
+  private readonly queue: (() => void)[] = [];
+  private closing = false;
 
-  constructor(private readonly deps: PaymentCapturesDeps) {}
+  constructor(private readonly deps: PaymentCapturesDeps) {
+    this.maxRuns = deps.maxRuns ?? 8;
+  }
 
   start(orderId: string, step: CaptureStep): void {
     const key = `${step.sagaId}\u0000${step.step}`;
@@ -77,45 +96,95 @@ export class PaymentCaptures {
     const loop = async (): Promise<void> => {
       for (;;) {
         entry.again = false;
-        const answered = await this.run(orderId, step).catch((err: unknown) => {
+        const answered = await this.turn(() => this.run(orderId, step)).catch((err: unknown) => {
           this.deps.logger.error(
             { err, orderId, sagaId: step.sagaId },
             'payment capture failed; the saga resends it',
           );
           return false;
         });
-        if (answered || !entry.again) return;
+        if (answered || !entry.again || this.closing) {
+          // Before any await: a start() from now on begins a run of its own.
+          this.running.delete(key);
+          return;
+        }
       }
     };
-    entry.done = loop().finally(() => this.running.delete(key));
     this.running.set(key, entry);
+    entry.done = loop();
   }
 
-  /** Waits for the runs in flight (each ends within the provider's deadlines). */
+  /** Lets the runs in flight finish (each ends within the provider's deadlines); starts no more. */
   async close(): Promise<void> {
+    this.closing = true;
     while (this.running.size > 0)
       await Promise.allSettled([...this.running.values()].map((r) => r.done));
   }
 
+  private async turn<T>(work: () => Promise<T>): Promise<T> {
+    if (this.active >= this.maxRuns) await new Promise<void>((go) => this.queue.push(go));
+    else this.active++;
+    try {
+      return await work();
+    } finally {
+      // Hand the slot straight to the next in line (active stays), or free it.
+      const next = this.queue.shift();
+      if (next === undefined) this.active--;
+      else next();
+    }
+  }
+
   /** True when it answered the step. */
   private async run(orderId: string, step: CaptureStep): Promise<boolean> {
-    let verdict;
-    try {
-      verdict = await this.deps.payments.askProvider(orderId);
-    } catch (err) {
-      if (!(err instanceof PaymentOutcomeUnknownError)) throw err;
-      this.deps.logger.warn(
-        { orderId, sagaId: step.sagaId, reason: err.message },
-        'payment capture outcome unknown; the saga resends it',
+    const { payments, logger } = this.deps;
+    const claim = crypto.randomUUID();
+    const claimed = await this.claim(orderId, claim);
+    if (claimed === 'busy') {
+      logger.warn(
+        { orderId, sagaId: step.sagaId },
+        'another capture of this order holds its claim; the saga resends this one',
       );
       return false;
     }
-    const answered = await runTransaction(this.deps.orm, async (em) => {
-      if ((await lockStepExecute(em, step)) !== 'deferred') return false;
-      const outcome = await this.deps.payments.recordCapture(em, orderId, verdict);
-      return completeDeferredStep(em, this.deps.outbox, step, captureAnswer(outcome));
-    });
-    if (answered) this.deps.afterCommit?.();
-    return answered;
+    try {
+      let verdict: CaptureVerdict = { kind: 'settled' };
+      if (claimed === 'claimed') {
+        try {
+          verdict = await payments.askProvider(orderId);
+        } catch (err) {
+          if (!(err instanceof PaymentOutcomeUnknownError)) throw err;
+          logger.warn(
+            { orderId, sagaId: step.sagaId, reason: err.message },
+            'payment capture outcome unknown; the saga resends it',
+          );
+          return false;
+        }
+      }
+      const answered = await runTransaction(this.deps.orm, async (em) => {
+        if ((await lockStepExecute(em, step)) !== 'deferred') return false;
+        const outcome = await payments.recordCapture(em, orderId, verdict, claim);
+        // The claim expired and another capture took it over: that one records and answers.
+        if (outcome === undefined) return false;
+        return completeDeferredStep(em, this.deps.outbox, step, captureAnswer(outcome));
+      });
+      if (answered) this.deps.afterCommit?.();
+      return answered;
+    } finally {
+      await payments
+        .releaseCapture(orderId, claim)
+        .catch((err: unknown) =>
+          logger.warn({ err, orderId }, 'could not give the capture claim back; it expires'),
+        );
+    }
+  }
+
+  /** The capture claim, waiting while another capture of the order holds it (one claim's length). */
+  private async claim(orderId: string, claim: string): Promise<'claimed' | 'settled' | 'busy'> {
+    const until = Date.now() + this.deps.payments.claimMs + 1000;
+    for (;;) {
+      const got = await this.deps.payments.claimCapture(orderId, claim);
+      if (got !== 'busy' || this.closing || Date.now() >= until) return got;
+      await sleep(CLAIM_POLL_MS);
+    }
   }
 }

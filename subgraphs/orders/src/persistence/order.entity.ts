@@ -71,6 +71,9 @@ export const PaymentEntity = defineEntity({
     refundedCents: p.integer(),
     failureCode: p.string().length(32).nullable(),
     failureReason: p.string().length(500).nullable(),
+    /** The capture run asking the provider now, and until when (`PaymentService.claimCapture`). */
+    captureClaim: p.string().length(36).nullable(),
+    captureClaimUntil: p.datetime(3).nullable(),
     createdAt: p.datetime(3),
     updatedAt: p.datetime(3),
   },

@@ -174,6 +174,38 @@ export class OrderRepository {
     return affectedRows === 1;
   }
 
+  /**
+   * Takes the capture's claim for `leaseMs` when the payment is PENDING and nobody else holds an
+   * unexpired one (database clock): true when taken.
+   */
+  async claimCapture(
+    em: EntityManager,
+    orderId: string,
+    claim: string,
+    leaseMs: number,
+  ): Promise<boolean> {
+    const { affectedRows } = await sqlRun(
+      em,
+      `UPDATE payments
+         SET capture_claim = ?,
+             capture_claim_until = CURRENT_TIMESTAMP(3) + INTERVAL ? MICROSECOND
+       WHERE order_id = ? AND status = 'PENDING'
+         AND (capture_claim_until IS NULL OR capture_claim_until < CURRENT_TIMESTAMP(3))`,
+      [claim, Math.round(leaseMs * 1000), orderId],
+    );
+    return affectedRows === 1;
+  }
+
+  /** Gives a capture's claim back (only if it is still this one). */
+  async releaseCapture(em: EntityManager, orderId: string, claim: string): Promise<void> {
+    await sqlRun(
+      em,
+      `UPDATE payments SET capture_claim = NULL, capture_claim_until = NULL
+       WHERE order_id = ? AND capture_claim = ?`,
+      [orderId, claim],
+    );
+  }
+
   /** The order's payment row as it is now (no lock). */
   payment(em: EntityManager, orderId: string): Promise<PaymentRecord | null> {
     return em.findOne(PaymentEntity, { orderId }, { refresh: true, disableIdentityMap: true });

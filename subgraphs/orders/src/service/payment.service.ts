@@ -71,7 +71,11 @@ function answerOf(payment: PaymentRecord): CaptureOutcome | undefined {
 export class PaymentOutcomeUnknownError extends StepOutcomeUnknownError {
   override readonly name = 'PaymentOutcomeUnknownError';
 
-  constructor(call: 'capture' | 'refund', orderId: string, why: ProviderRefusal | 'timeout') {
+  constructor(
+    call: 'capture' | 'refund',
+    orderId: string,
+    why: ProviderRefusal | 'timeout' | 'busy',
+  ) {
     super(`payment ${call} of order ${orderId}: outcome unknown (${why}); will be asked again`);
   }
 }
@@ -113,6 +117,14 @@ export type CaptureVerdict =
  * short one (`recordCapture`): a provider call can take its whole deadline, and holding a pool
  * connection and the payment row's lock across it let slow provider answers starve the service's
  * pool (issue 12). A refund still runs inside its compensation's transaction (see `refundWithin`).
+ *
+ * The row lock also kept two captures of one order apart, and they must stay apart: a capture
+ * refused for a timeout closes the capture key by refunding under it, which would give back the
+ * charge another capture of the order (a second saga, or a resend on another process) is about
+ * to record as CAPTURED. So a capture first takes the payment's claim (`claimCapture`, a lease on
+ * the row, by conditional UPDATE), asks the provider only while it holds it, and records only if
+ * the claim is still its own (`recordCapture`): a run that outlived its lease writes nothing and
+ * the run that took over answers.
  */
 export class PaymentService {
   private readonly timeoutMs: number;
@@ -128,10 +140,50 @@ export class PaymentService {
     this.attempts = options.attempts ?? 3;
   }
 
-  /** Authorises and captures the order's total. A repeat answers what the first capture did. */
+  /** How long a capture's claim lasts: its three provider calls at one deadline each. */
+  get claimMs(): number {
+    return 3 * this.timeoutMs;
+  }
+
+  /**
+   * Authorises and captures the order's total. A repeat answers what the first capture did.
+   *
+   * @throws PaymentOutcomeUnknownError when the provider did not say, or another capture of the
+   *   order holds the claim (ask again later).
+   */
   async capture(orderId: string): Promise<CaptureOutcome> {
-    const verdict = await this.askProvider(orderId);
-    return runTransaction(this.orm, (em) => this.recordCapture(em, orderId, verdict));
+    const claim = crypto.randomUUID();
+    const claimed = await this.claimCapture(orderId, claim);
+    if (claimed === 'busy') throw new PaymentOutcomeUnknownError('capture', orderId, 'busy');
+    try {
+      const verdict: CaptureVerdict =
+        claimed === 'settled' ? { kind: 'settled' } : await this.askProvider(orderId);
+      const outcome = await runTransaction(this.orm, (em) =>
+        this.recordCapture(em, orderId, verdict, claim),
+      );
+      if (outcome === undefined) throw new PaymentOutcomeUnknownError('capture', orderId, 'busy');
+      return outcome;
+    } finally {
+      await this.releaseCapture(orderId, claim);
+    }
+  }
+
+  /**
+   * Takes the payment's capture claim for `claimMs` (see the class comment): `claimed`, `settled`
+   * when the payment is no longer PENDING (or missing: the row answers), `busy` while another
+   * capture holds an unexpired claim. In its own short transaction.
+   */
+  async claimCapture(orderId: string, claim: string): Promise<'claimed' | 'settled' | 'busy'> {
+    return runTransaction(this.orm, async (em) => {
+      if (await this.repo.claimCapture(em, orderId, claim, this.claimMs)) return 'claimed';
+      const payment = await this.repo.payment(em, orderId);
+      return payment?.status === 'PENDING' ? 'busy' : 'settled';
+    });
+  }
+
+  /** Gives the claim back once the capture is recorded or given up (a no-op if it expired). */
+  async releaseCapture(orderId: string, claim: string): Promise<void> {
+    await runTransaction(this.orm, (em) => this.repo.releaseCapture(em, orderId, claim));
   }
 
   /**
@@ -145,7 +197,8 @@ export class PaymentService {
 
   /**
    * Asks the provider to authorise and capture the order's total, outside any transaction; writes
-   * nothing. A settled payment row is not asked about again (`settled`).
+   * nothing. Only while holding the payment's capture claim (`claimCapture`). A settled payment
+   * row is not asked about again (`settled`).
    *
    * @throws PaymentOutcomeUnknownError when the capture may have charged and the provider did not
    *   say (a timeout), or a refusal could not be made safe by closing the capture key.
@@ -185,20 +238,23 @@ export class PaymentService {
   }
 
   /**
-   * Records what the provider answered (`askProvider`) in the caller's transaction, with the payment
-   * row locked, and returns the capture's outcome. A row no longer PENDING answers for itself: a
-   * refund (the saga's compensation, or another saga of the order) settled it while the provider
-   * was asked, and the provider's books agree (the refund closed the capture key).
+   * Records what the provider answered (`askProvider`) under `claim` in the caller's transaction,
+   * with the payment row locked, and returns the capture's outcome. A row no longer PENDING
+   * answers for itself: a refund (the saga's compensation) settled it while the provider was
+   * asked, and the provider's books agree (the refund closed the capture key). Undefined, writing
+   * nothing, when the claim is no longer `claim` (it expired and another capture took it over).
    */
   async recordCapture(
     em: EntityManager,
     orderId: string,
     verdict: CaptureVerdict,
-  ): Promise<CaptureOutcome> {
+    claim: string,
+  ): Promise<CaptureOutcome | undefined> {
     const payment = await this.repo.lockPayment(em, orderId);
     if (payment === null) return NO_PAYMENT;
     const settled = answerOf(payment);
     if (settled !== undefined) return settled;
+    if (payment.captureClaim !== claim) return undefined;
     switch (verdict.kind) {
       case 'settled':
         // Asked while the row was settled, yet PENDING now: rows never go back to PENDING.
