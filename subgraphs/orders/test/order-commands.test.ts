@@ -417,6 +417,9 @@ describe('orders saga participant: commands over Kafka', () => {
     );
   });
 
+  /** Past a capture claim's lease under `paymentsWith` (3 s), with a margin for the clocks. */
+  const CLAIM_EXPIRED_MS = 3_300;
+
   /** The simulated provider with its capture held at a gate: charged first, answered on release. */
   const gatedCapture = (fault?: 'unavailable') => {
     const real = new SimulatedPaymentProvider(world.orders.orders.orm);
@@ -469,12 +472,12 @@ describe('orders saga participant: commands over Kafka', () => {
   });
 
   it('a capture that outlived its claim records nothing: the capture that took over answers', async () => {
-    // paymentsWith: 500 ms deadlines, so a claim lasts 1.5 s.
+    // paymentsWith: 500 ms deadlines, 2 attempts, so a claim lasts 2 × 2 × 500 ms + 1 s = 3 s.
     const orderId = await placeWith(TEST_CARDS.success);
     const slow = gatedCapture();
     const stale = paymentsWith(slow.provider).capture(orderId);
     await slow.atGate;
-    await new Promise((resolve) => setTimeout(resolve, 1_700)); // its claim expires
+    await new Promise((resolve) => setTimeout(resolve, CLAIM_EXPIRED_MS));
     // Another capture takes the claim over and is itself slow to hear back.
     const next = gatedCapture();
     const current = paymentsWith(next.provider).capture(orderId);
@@ -495,6 +498,45 @@ describe('orders saga participant: commands over Kafka', () => {
         ['authorize', 'succeeded', 2],
         ['capture', 'succeeded', 2],
       ],
+    );
+  });
+
+  it('a capture refused after its claim expired never refunds the charge another recorded', async () => {
+    // The provider answers `unavailable`, slowly (each answer within its deadline, all of them
+    // after the claim's lease): such a refusal closes the capture key by refunding under it, which
+    // once ran at once and gave back the charge another capture had meanwhile recorded.
+    const orderId = await placeWith(TEST_CARDS.success);
+    const real = new SimulatedPaymentProvider(world.orders.orders.orm);
+    let release = (): void => undefined;
+    const gate = new Promise<void>((resolve) => (release = resolve));
+    let reached = (): void => undefined;
+    const atGate = new Promise<void>((resolve) => (reached = resolve));
+    const slowRefusal: PaymentProvider = {
+      tokenize: (n) => real.tokenize(n),
+      authorize: (r, signal) => real.authorize(r, signal),
+      capture: async () => {
+        reached();
+        await gate;
+        return { ok: false, refusal: 'unavailable', message: 'try later' };
+      },
+      refund: (r, signal) => real.refund(r, signal),
+    };
+    const stale = paymentsWith(slowRefusal).capture(orderId);
+    await atGate;
+    await new Promise((resolve) => setTimeout(resolve, CLAIM_EXPIRED_MS));
+    const taken = await paymentsWith(real).capture(orderId);
+    assert.equal(taken.ok, true, JSON.stringify(taken));
+    release();
+    // Its refusal meets a settled row and answers from it: what the other capture recorded.
+    assert.deepEqual(await stale, taken);
+    assert.equal((await paymentRow(orderId))?.status, 'CAPTURED');
+    assert.deepEqual(
+      (await ledger(orderId)).map((r) => [r.kind, r.outcome]),
+      [
+        ['authorize', 'succeeded'],
+        ['capture', 'succeeded'],
+      ],
+      'nothing refunded',
     );
   });
 

@@ -56,12 +56,15 @@ export function captureAnswer(r: CaptureOutcome): Exclude<StepOutcome, { outcome
  * The handler defers the step and calls `start` once its transaction committed. Then:
  * 1. the run takes the payment's capture claim, waiting (up to one claim's length) while another
  *    capture of the order holds it: two captures of one order never ask the provider at once;
- * 2. the provider is asked, no transaction open (idempotency keys make a repeat charge once);
+ * 2. the provider is asked to authorise and capture, no transaction open (idempotency keys make a
+ *    repeat charge once);
  * 3. one transaction locks the step's log row, then the payment row (the participant's order: a
  *    resend or a compensation of the step takes the log row first too, so they take turns; a
  *    deadlock, if the log row's shared lock from a resend's insert meets this one, is retried),
- *    records the answer on the payment if the claim is still this run's, and replies through
- *    `completeDeferredStep`; 4. the claim is given back.
+ *    records the answer on the payment if the claim is still this run's (a refusal without the
+ *    provider's word that nothing is charged first closes the capture key, by a refund, there:
+ *    see `PaymentService.closeKey`), and replies through `completeDeferredStep`; 4. the claim is
+ *    given back.
  * If the step is no longer deferred at 3 (a compensation closed it, or another run answered),
  * nothing is written: what the provider did is the compensation's to undo (it refunds by the
  * capture key, which also voids a capture that lands after it). An unknown outcome (a timeout),
@@ -71,8 +74,9 @@ export function captureAnswer(r: CaptureOutcome): Exclude<StepOutcome, { outcome
  *
  * One run per step at a time in this process: a resend that arrives while its step's run is still
  * going is answered by that run (it reads the step's latest attempt at 3), or, when that run ends
- * without an answer, by one more run right after it. At most `maxRuns` ask the provider at once;
- * the others wait their turn, holding nothing.
+ * without an answer, by one more run right after it. At most `maxRuns` ask the provider and
+ * answer at once; the others wait their turn (their claim's lease running), holding no
+ * connection. Closing starts no new run and lets those in flight end.
  */
 export class PaymentCaptures {
   private readonly running = new Map<string, { done: Promise<void>; again: boolean }>();
@@ -96,7 +100,7 @@ export class PaymentCaptures {
     const loop = async (): Promise<void> => {
       for (;;) {
         entry.again = false;
-        const answered = await this.turn(() => this.run(orderId, step)).catch((err: unknown) => {
+        const answered = await this.run(orderId, step).catch((err: unknown) => {
           this.deps.logger.error(
             { err, orderId, sagaId: step.sagaId },
             'payment capture failed; the saga resends it',
@@ -137,7 +141,9 @@ export class PaymentCaptures {
   /** True when it answered the step. */
   private async run(orderId: string, step: CaptureStep): Promise<boolean> {
     const { payments, logger } = this.deps;
+    if (this.closing) return false;
     const claim = crypto.randomUUID();
+    // Waiting for another capture's claim takes no slot: only asking and answering do.
     const claimed = await this.claim(orderId, claim);
     if (claimed === 'busy') {
       logger.warn(
@@ -147,10 +153,19 @@ export class PaymentCaptures {
       return false;
     }
     try {
-      let verdict: CaptureVerdict = { kind: 'settled' };
-      if (claimed === 'claimed') {
+      return await this.turn(async () => {
         try {
-          verdict = await payments.askProvider(orderId);
+          const verdict: CaptureVerdict =
+            claimed === 'claimed' ? await payments.askProvider(orderId) : { kind: 'settled' };
+          const answered = await runTransaction(this.deps.orm, async (em) => {
+            if ((await lockStepExecute(em, step)) !== 'deferred') return false;
+            const outcome = await payments.recordCapture(em, orderId, verdict, claim);
+            // The claim expired and another capture took it over: that one records and answers.
+            if (outcome === undefined) return false;
+            return completeDeferredStep(em, this.deps.outbox, step, captureAnswer(outcome));
+          });
+          if (answered) this.deps.afterCommit?.();
+          return answered;
         } catch (err) {
           if (!(err instanceof PaymentOutcomeUnknownError)) throw err;
           logger.warn(
@@ -159,16 +174,7 @@ export class PaymentCaptures {
           );
           return false;
         }
-      }
-      const answered = await runTransaction(this.deps.orm, async (em) => {
-        if ((await lockStepExecute(em, step)) !== 'deferred') return false;
-        const outcome = await payments.recordCapture(em, orderId, verdict, claim);
-        // The claim expired and another capture took it over: that one records and answers.
-        if (outcome === undefined) return false;
-        return completeDeferredStep(em, this.deps.outbox, step, captureAnswer(outcome));
       });
-      if (answered) this.deps.afterCommit?.();
-      return answered;
     } finally {
       await payments
         .releaseCapture(orderId, claim)

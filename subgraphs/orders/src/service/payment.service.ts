@@ -39,6 +39,17 @@ type Failure = { readonly ok: false; readonly refusal: ProviderRefusal | 'timeou
 
 const NO_PAYMENT: CaptureOutcome = { ok: false, reason: 'no payment was recorded for this order' };
 
+/** A capture's refusal as a verdict: `unsure` unless the provider said nothing is captured. */
+const refusal = (
+  why: ProviderRefusal | 'timeout',
+  authorizationRef: string | undefined,
+): CaptureVerdict => {
+  const auth = authorizationRef === undefined ? {} : { authorizationRef };
+  return why === 'timeout' || why === 'unavailable'
+    ? { kind: 'unsure', refusal: why, ...auth }
+    : { kind: 'refused', refusal: why, ...auth };
+};
+
 /** What a settled payment row answers a capture; undefined while it is PENDING. */
 function answerOf(payment: PaymentRecord): CaptureOutcome | undefined {
   switch (payment.status) {
@@ -90,18 +101,20 @@ export type CaptureVerdict =
       readonly authorizationRef: string;
       readonly captureRef: string;
     }
-  /** Nothing is kept under the capture key: declined, or the key closed after no answer. */
+  /** The provider's word that nothing is captured under the key (a declined card). */
   | {
       readonly kind: 'refused';
-      readonly refusal: ProviderRefusal | 'timeout';
+      readonly refusal: ProviderRefusal;
       readonly authorizationRef?: string;
     }
-  /** A charge that landed without our hearing of it, refunded when the capture key was closed. */
+  /**
+   * Refused without that word (the authorisation timed out, or the provider was unavailable): an
+   * earlier try may have charged under the capture key, so the key is closed (`recordCapture`)
+   * before the refusal is given.
+   */
   | {
-      readonly kind: 'refunded';
+      readonly kind: 'unsure';
       readonly refusal: 'timeout' | 'unavailable';
-      readonly refundRef: string;
-      readonly refundedCents: number;
       readonly authorizationRef?: string;
     }
   /** The payment row was no longer PENDING (or missing) when asked: the row answers. */
@@ -118,13 +131,15 @@ export type CaptureVerdict =
  * connection and the payment row's lock across it let slow provider answers starve the service's
  * pool (issue 12). A refund still runs inside its compensation's transaction (see `refundWithin`).
  *
- * The row lock also kept two captures of one order apart, and they must stay apart: a capture
- * refused for a timeout closes the capture key by refunding under it, which would give back the
- * charge another capture of the order (a second saga, or a resend on another process) is about
- * to record as CAPTURED. So a capture first takes the payment's claim (`claimCapture`, a lease on
- * the row, by conditional UPDATE), asks the provider only while it holds it, and records only if
- * the claim is still its own (`recordCapture`): a run that outlived its lease writes nothing and
- * the run that took over answers.
+ * The row lock also kept two captures of one order apart. A capture refused for a timeout closes
+ * the capture key by refunding under it, which must never give back a charge another capture of
+ * the order (a second saga, or a resend on another process) recorded or is about to record as
+ * CAPTURED. So that refund runs in `recordCapture`, with the payment row locked and still
+ * PENDING: whichever records first settles the row, and the other answers from it. Besides, a
+ * capture takes the payment's claim first (`claimCapture`, a lease on the row by conditional
+ * UPDATE), so two captures of one order do not ask the provider at once, and records only while
+ * the claim is its own: a run that outlived its lease writes nothing; the one that took over
+ * answers.
  */
 export class PaymentService {
   private readonly timeoutMs: number;
@@ -140,9 +155,14 @@ export class PaymentService {
     this.attempts = options.attempts ?? 3;
   }
 
-  /** How long a capture's claim lasts: its three provider calls at one deadline each. */
+  /**
+   * How long a capture's claim lasts: its two provider calls (authorise, capture), each asked up to
+   * `attempts` times at one deadline, and a second. A run that outlives it (a stalled process)
+   * records nothing (`recordCapture` checks the claim); its provider calls are idempotent and move
+   * no money back, so it cannot undo another's charge either.
+   */
   get claimMs(): number {
-    return 3 * this.timeoutMs;
+    return 2 * this.attempts * this.timeoutMs + 1000;
   }
 
   /**
@@ -201,7 +221,7 @@ export class PaymentService {
    * row is not asked about again (`settled`).
    *
    * @throws PaymentOutcomeUnknownError when the capture may have charged and the provider did not
-   *   say (a timeout), or a refusal could not be made safe by closing the capture key.
+   *   say (a timeout).
    */
   async askProvider(orderId: string): Promise<CaptureVerdict> {
     const payment = await this.repo.payment(this.orm.em.fork(), orderId);
@@ -218,7 +238,7 @@ export class PaymentService {
         signal,
       ),
     );
-    if (!auth.ok) return this.refused(orderId, auth, undefined, payment.amountCents);
+    if (!auth.ok) return refusal(auth.refusal, undefined);
     const capture = await this.call((signal) =>
       this.provider.capture(
         {
@@ -233,7 +253,7 @@ export class PaymentService {
     // before this one, leaving the charge). A refusal the provider gave is final: nothing captured.
     if (!capture.ok && capture.refusal === 'timeout')
       throw new PaymentOutcomeUnknownError('capture', orderId, 'timeout');
-    if (!capture.ok) return this.refused(orderId, capture, auth.reference, payment.amountCents);
+    if (!capture.ok) return refusal(capture.refusal, auth.reference);
     return { kind: 'captured', authorizationRef: auth.reference, captureRef: capture.reference };
   }
 
@@ -243,6 +263,9 @@ export class PaymentService {
    * answers for itself: a refund (the saga's compensation) settled it while the provider was
    * asked, and the provider's books agree (the refund closed the capture key). Undefined, writing
    * nothing, when the claim is no longer `claim` (it expired and another capture took it over).
+   * An `unsure` refusal closes the capture key first, calling the provider (see `closeKey`).
+   *
+   * @throws PaymentOutcomeUnknownError when closing the key went unanswered.
    */
   async recordCapture(
     em: EntityManager,
@@ -269,19 +292,8 @@ export class PaymentService {
           failureReason: null,
         });
         return { ok: true, paymentId: verdict.captureRef, capturedCents: payment.amountCents };
-      case 'refunded':
-        await this.repo.updatePayment(em, orderId, {
-          status: 'REFUNDED',
-          capturedCents: verdict.refundedCents,
-          refundRef: verdict.refundRef,
-          refundedCents: verdict.refundedCents,
-          failureCode: verdict.refusal,
-          failureReason: REFUNDED_REASON,
-          ...(verdict.authorizationRef === undefined
-            ? {}
-            : { authorizationRef: verdict.authorizationRef }),
-        });
-        return { ok: false, reason: REFUNDED_REASON };
+      case 'unsure':
+        return this.closeKey(em, orderId, payment.amountCents, verdict);
       case 'refused': {
         const reason = REFUSAL_MESSAGES[verdict.refusal];
         await this.repo.updatePayment(em, orderId, {
@@ -345,40 +357,53 @@ export class PaymentService {
   }
 
   /**
-   * A capture's refusal as a verdict, which the saga takes as final (it compensates only the steps
-   * before the capture). A declined card is the provider's word that nothing is captured under the
-   * key: an authorisation or capture it answered before is answered the same from its books. A
-   * timeout or `unavailable` is not: this may be a retry whose earlier try charged (its answer came
-   * too late). So such a refusal first closes the capture key, refunding by it (a landed charge is
-   * refunded, an empty key voided so nothing lands later), and is given only once the provider
-   * answered that; unanswered, the outcome stays unknown.
+   * Gives an `unsure` refusal, which the saga takes as final (it compensates only the steps before
+   * the capture), only once nothing can be kept under the capture key: this may be a retry whose
+   * earlier try charged (its answer came too late), so it first refunds by the capture key (a
+   * landed charge is refunded, an empty key voided so nothing lands later) and records what that
+   * did; unanswered, the outcome stays unknown (throws, and the transaction writes nothing).
+   *
+   * Called by `recordCapture` with the payment row locked and still PENDING, so it is the only
+   * money-moving call that runs inside a transaction on the capture path: a capture of the order
+   * that recorded CAPTURED first is never refunded from here (this one then answers from the
+   * row), and one that records after this finds the row settled.
    */
-  private async refused(
+  private async closeKey(
+    em: EntityManager,
     orderId: string,
-    failure: Failure,
-    authorizationRef: string | undefined,
     amountCents: number,
-  ): Promise<CaptureVerdict> {
-    const auth = authorizationRef === undefined ? {} : { authorizationRef };
-    if (failure.refusal === 'timeout' || failure.refusal === 'unavailable') {
-      const keys = paymentKeys(orderId);
-      const closed = await this.call((signal) =>
-        this.provider.refund(
-          { captureKey: keys.capture, amountCents, idempotencyKey: keys.refund },
-          signal,
-        ),
-      );
-      if (!closed.ok) throw new PaymentOutcomeUnknownError('capture', orderId, failure.refusal);
-      if (closed.refundedCents > 0)
-        return {
-          kind: 'refunded',
-          refusal: failure.refusal,
-          refundRef: closed.reference,
-          refundedCents: closed.refundedCents,
-          ...auth,
-        };
+    verdict: Extract<CaptureVerdict, { kind: 'unsure' }>,
+  ): Promise<CaptureOutcome> {
+    const keys = paymentKeys(orderId);
+    const auth =
+      verdict.authorizationRef === undefined ? {} : { authorizationRef: verdict.authorizationRef };
+    const closed = await this.call((signal) =>
+      this.provider.refund(
+        { captureKey: keys.capture, amountCents, idempotencyKey: keys.refund },
+        signal,
+      ),
+    );
+    if (!closed.ok) throw new PaymentOutcomeUnknownError('capture', orderId, verdict.refusal);
+    if (closed.refundedCents > 0) {
+      await this.repo.updatePayment(em, orderId, {
+        status: 'REFUNDED',
+        capturedCents: closed.refundedCents,
+        refundRef: closed.reference,
+        refundedCents: closed.refundedCents,
+        failureCode: verdict.refusal,
+        failureReason: REFUNDED_REASON,
+        ...auth,
+      });
+      return { ok: false, reason: REFUNDED_REASON };
     }
-    return { kind: 'refused', refusal: failure.refusal, ...auth };
+    const reason = REFUSAL_MESSAGES[verdict.refusal];
+    await this.repo.updatePayment(em, orderId, {
+      status: 'FAILED',
+      failureCode: verdict.refusal,
+      failureReason: reason,
+      ...auth,
+    });
+    return { ok: false, reason };
   }
 
   /**
