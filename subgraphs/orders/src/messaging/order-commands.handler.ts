@@ -93,10 +93,17 @@ export function orderCommandHandlers(
             capturedCents: 0,
           }),
         };
-      const settled = await payments.settledCapture(em, p.orderId);
-      if (settled !== undefined) return captureAnswer(settled);
+      const claim = crypto.randomUUID();
+      const begun = await payments.beginCapture(em, p.orderId, claim);
+      if (begun.kind === 'settled') return captureAnswer(begun.outcome);
       // The provider is asked once this transaction committed, outside it (PaymentCaptures).
-      afterCommit(() => captures.start(p.orderId, { sagaId: saga.sagaId, step: saga.step }));
+      afterCommit(() =>
+        captures.start(
+          p.orderId,
+          { sagaId: saga.sagaId, step: saga.step },
+          begun.kind === 'claimed' ? claim : undefined,
+        ),
+      );
       return { outcome: 'deferred', waitingFor: 'the payment provider' };
     }),
     commandHandler(

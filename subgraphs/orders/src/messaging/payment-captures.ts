@@ -29,7 +29,7 @@ export interface PaymentCapturesDeps {
   readonly logger: Logger;
   /** After an answer committed (wake the outbox relay). */
   readonly afterCommit?: () => void;
-  /** Captures asking the provider at once; more wait their turn. @default 8 */
+  /** Captures asking the provider at once; more wait their turn. @default 16 */
   readonly maxRuns?: number;
 }
 
@@ -53,9 +53,10 @@ export function captureAnswer(r: CaptureOutcome): Exclude<StepOutcome, { outcome
  * Runs the provider calls of deferred `capture-payment` steps outside the participant's
  * transaction, and answers each step in a transaction of its own (see `PaymentService`).
  *
- * The handler defers the step and calls `start` once its transaction committed. Then:
- * 1. the run takes the payment's capture claim, waiting (up to one claim's length) while another
- *    capture of the order holds it: two captures of one order never ask the provider at once;
+ * The handler defers the step, taking the payment's capture claim in the same transaction when it
+ * is free, and calls `start` once that committed. Then:
+ * 1. a run without the claim takes it, waiting (up to one claim's length) while another capture
+ *    of the order holds it: two captures of one order never ask the provider at once;
  * 2. the provider is asked to authorise and capture, no transaction open (idempotency keys make a
  *    repeat charge once);
  * 3. one transaction locks the step's log row, then the payment row (the participant's order: a
@@ -63,8 +64,8 @@ export function captureAnswer(r: CaptureOutcome): Exclude<StepOutcome, { outcome
  *    deadlock, if the log row's shared lock from a resend's insert meets this one, is retried),
  *    records the answer on the payment if the claim is still this run's (a refusal without the
  *    provider's word that nothing is charged first closes the capture key, by a refund, there:
- *    see `PaymentService.closeKey`), and replies through `completeDeferredStep`; 4. the claim is
- *    given back.
+ *    see `PaymentService.closeKey`), and replies through `completeDeferredStep`; recording ends
+ *    the claim; 4. a run that recorded nothing gives the claim back.
  * If the step is no longer deferred at 3 (a compensation closed it, or another run answered),
  * nothing is written: what the provider did is the compensation's to undo (it refunds by the
  * capture key, which also voids a capture that lands after it). An unknown outcome (a timeout),
@@ -79,28 +80,39 @@ export function captureAnswer(r: CaptureOutcome): Exclude<StepOutcome, { outcome
  * connection. Closing starts no new run and lets those in flight end.
  */
 export class PaymentCaptures {
-  private readonly running = new Map<string, { done: Promise<void>; again: boolean }>();
+  private readonly running = new Map<
+    string,
+    { done: Promise<void>; again: boolean; claim: string | undefined }
+  >();
   private readonly maxRuns: number;
   private active = 0;
   private readonly queue: (() => void)[] = [];
   private closing = false;
 
   constructor(private readonly deps: PaymentCapturesDeps) {
-    this.maxRuns = deps.maxRuns ?? 8;
+    this.maxRuns = deps.maxRuns ?? 16;
   }
 
-  start(orderId: string, step: CaptureStep): void {
+  /**
+   * Starts the step's run. `claim`: the payment's capture claim the command's transaction took
+   * (`PaymentService.beginCapture`), or undefined when another holds it (the run waits for it).
+   */
+  start(orderId: string, step: CaptureStep, claim?: string): void {
     const key = `${step.sagaId}\u0000${step.step}`;
     const current = this.running.get(key);
     if (current !== undefined) {
+      // The run after this one starts with the newer claim rather than wait for it to expire.
       current.again = true;
+      current.claim = claim ?? current.claim;
       return;
     }
-    const entry = { done: Promise.resolve(), again: false };
+    const entry = { done: Promise.resolve(), again: false, claim };
     const loop = async (): Promise<void> => {
       for (;;) {
         entry.again = false;
-        const answered = await this.run(orderId, step).catch((err: unknown) => {
+        const held = entry.claim;
+        entry.claim = undefined;
+        const answered = await this.run(orderId, step, held).catch((err: unknown) => {
           this.deps.logger.error(
             { err, orderId, sagaId: step.sagaId },
             'payment capture failed; the saga resends it',
@@ -138,13 +150,17 @@ export class PaymentCaptures {
     }
   }
 
-  /** True when it answered the step. */
-  private async run(orderId: string, step: CaptureStep): Promise<boolean> {
+  /** True when it answered the step. `held`: a claim already taken for it. */
+  private async run(orderId: string, step: CaptureStep, held?: string): Promise<boolean> {
     const { payments, logger } = this.deps;
-    if (this.closing) return false;
-    const claim = crypto.randomUUID();
+    if (this.closing) {
+      if (held !== undefined) await this.release(orderId, held);
+      return false;
+    }
+    const claim = held ?? crypto.randomUUID();
+    let recorded = false;
     // Waiting for another capture's claim takes no slot: only asking and answering do.
-    const claimed = await this.claim(orderId, claim);
+    const claimed = held !== undefined ? 'claimed' : await this.claim(orderId, claim);
     if (claimed === 'busy') {
       logger.warn(
         { orderId, sagaId: step.sagaId },
@@ -162,6 +178,7 @@ export class PaymentCaptures {
             const outcome = await payments.recordCapture(em, orderId, verdict, claim);
             // The claim expired and another capture took it over: that one records and answers.
             if (outcome === undefined) return false;
+            recorded = true; // the row is settled: its claim ended with it
             return completeDeferredStep(em, this.deps.outbox, step, captureAnswer(outcome));
           });
           if (answered) this.deps.afterCommit?.();
@@ -176,12 +193,19 @@ export class PaymentCaptures {
         }
       });
     } finally {
-      await payments
-        .releaseCapture(orderId, claim)
-        .catch((err: unknown) =>
-          logger.warn({ err, orderId }, 'could not give the capture claim back; it expires'),
-        );
+      if (!recorded) await this.release(orderId, claim);
     }
+  }
+
+  private async release(orderId: string, claim: string): Promise<void> {
+    await this.deps.payments
+      .releaseCapture(orderId, claim)
+      .catch((err: unknown) =>
+        this.deps.logger.warn(
+          { err, orderId },
+          'could not give the capture claim back; it expires',
+        ),
+      );
   }
 
   /** The capture claim, waiting while another capture of the order holds it (one claim's length). */

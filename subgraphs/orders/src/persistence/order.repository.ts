@@ -219,8 +219,14 @@ export class OrderRepository {
     );
   }
 
+  /** Writes a payment's new status; a capture's claim ends with it (a settled row needs none). */
   async updatePayment(em: EntityManager, orderId: string, change: PaymentChange): Promise<void> {
-    const sets = ['status = ?', 'updated_at = CURRENT_TIMESTAMP(3)'];
+    const sets = [
+      'status = ?',
+      'updated_at = CURRENT_TIMESTAMP(3)',
+      'capture_claim = NULL',
+      'capture_claim_until = NULL',
+    ];
     const params: unknown[] = [change.status];
     for (const [key, column] of Object.entries(columnOf)) {
       const value = change[key as keyof typeof columnOf];

@@ -207,12 +207,22 @@ export class PaymentService {
   }
 
   /**
-   * The capture's answer when the payment row already holds one (locks the row): CAPTURED,
-   * FAILED, REFUNDED or no payment; undefined while it is PENDING (the provider must be asked).
+   * In the capture command's transaction (locks the payment row): the capture's answer when the
+   * row already holds one (CAPTURED, FAILED, REFUNDED or no payment); otherwise takes the claim
+   * under `claim` when it is free (`claimed`: it holds from this transaction's commit, so the run
+   * started after it needs no transaction of its own to take it) or leaves it to its holder
+   * (`busy`).
    */
-  async settledCapture(em: EntityManager, orderId: string): Promise<CaptureOutcome | undefined> {
+  async beginCapture(
+    em: EntityManager,
+    orderId: string,
+    claim: string,
+  ): Promise<{ kind: 'settled'; outcome: CaptureOutcome } | { kind: 'claimed' | 'busy' }> {
     const payment = await this.repo.lockPayment(em, orderId);
-    return payment === null ? NO_PAYMENT : answerOf(payment);
+    const settled = payment === null ? NO_PAYMENT : answerOf(payment);
+    if (settled !== undefined) return { kind: 'settled', outcome: settled };
+    const claimed = await this.repo.claimCapture(em, orderId, claim, this.claimMs);
+    return { kind: claimed ? 'claimed' : 'busy' };
   }
 
   /**
@@ -264,6 +274,7 @@ export class PaymentService {
    * asked, and the provider's books agree (the refund closed the capture key). Undefined, writing
    * nothing, when the claim is no longer `claim` (it expired and another capture took it over).
    * An `unsure` refusal closes the capture key first, calling the provider (see `closeKey`).
+   * Recording settles the row, which ends the claim (`updatePayment` clears it).
    *
    * @throws PaymentOutcomeUnknownError when closing the key went unanswered.
    */
