@@ -6,7 +6,7 @@ import {
   GATEWAY_PROOF_ISSUER,
   GATEWAY_PROOF_TTL_SECONDS,
 } from '@shop/platform';
-import type { GatewayContext, GatewayFeature, VerifiedToken } from '../gateway-feature.js';
+import type { GatewayFeature, VerifiedToken } from '../gateway-feature.js';
 
 /** Header carrying the gateway's signed statement of who the caller is (the platform's contract). */
 export const PROOF_HEADER = GATEWAY_PROOF_HEADER;
@@ -86,7 +86,7 @@ export function useGatewayProof(options: GatewayProofOptions): GatewayFeature {
   const proofFor = (identity: VerifiedToken | undefined, subgraph: string): string => {
     let proofs = identity === undefined ? anonymous : signedIn.get(identity);
     if (proofs === undefined && identity !== undefined)
-      signedIn.set(identity, (proofs = new Map()));
+      signedIn.set(identity, (proofs = new Map<string, SignedProof>()));
     let proof = proofs!.get(subgraph);
     if (proof === undefined || Date.now() / 1000 - proof.iat >= reuseSeconds) {
       proof = sign(identity, subgraph);
