@@ -173,16 +173,18 @@ export class PaymentCaptures {
         try {
           const verdict: CaptureVerdict =
             claimed === 'claimed' ? await payments.askProvider(orderId) : { kind: 'settled' };
-          const answered = await runTransaction(this.deps.orm, async (em) => {
-            if ((await lockStepExecute(em, step)) !== 'deferred') return false;
+          const done = await runTransaction(this.deps.orm, async (em) => {
+            if ((await lockStepExecute(em, step)) !== 'deferred') return { answered: false };
             const outcome = await payments.recordCapture(em, orderId, verdict, claim);
             // The claim expired and another capture took it over: that one records and answers.
-            if (outcome === undefined) return false;
-            recorded = true; // the row is settled: its claim ended with it
-            return completeDeferredStep(em, this.deps.outbox, step, captureAnswer(outcome));
+            if (outcome === undefined) return { answered: false };
+            const answer = captureAnswer(outcome);
+            return { answered: await completeDeferredStep(em, this.deps.outbox, step, answer) };
           });
-          if (answered) this.deps.afterCommit?.();
-          return answered;
+          // Committed: the row is settled (recorded here or before), and its claim ended with it.
+          recorded = done.answered;
+          if (done.answered) this.deps.afterCommit?.();
+          return done.answered;
         } catch (err) {
           if (!(err instanceof PaymentOutcomeUnknownError)) throw err;
           logger.warn(
