@@ -420,21 +420,27 @@ describe('orders saga participant: commands over Kafka', () => {
   /** Past a capture claim's lease under `paymentsWith` (3 s), with a margin for the clocks. */
   const CLAIM_EXPIRED_MS = 3_300;
 
-  /** The simulated provider with its capture held at a gate: charged first, answered on release. */
-  const gatedCapture = (fault?: 'unavailable') => {
+  /**
+   * The simulated provider with its capture held at a gate until `release`: `charge` charges first
+   * and answers on release (a slow answer to a landed charge), `unavailable-late` answers
+   * `unavailable` on release, `unavailable` at once (neither charges).
+   */
+  const gatedCapture = (mode: 'charge' | 'unavailable' | 'unavailable-late' = 'charge') => {
     const real = new SimulatedPaymentProvider(world.orders.orders.orm);
     let release = (): void => undefined;
     const gate = new Promise<void>((resolve) => (release = resolve));
     let reached = (): void => undefined;
     const atGate = new Promise<void>((resolve) => (reached = resolve));
+    const unavailable = { ok: false, refusal: 'unavailable', message: 'try later' } as const;
     const provider: PaymentProvider = {
       tokenize: (n) => real.tokenize(n),
       authorize: (r, signal) => real.authorize(r, signal),
       capture: async (r) => {
-        if (fault === 'unavailable') return { ok: false, refusal: 'unavailable', message: 'busy' };
-        const answer = await real.capture(r, new AbortController().signal);
+        if (mode === 'unavailable') return unavailable;
+        const answer =
+          mode === 'charge' ? await real.capture(r, new AbortController().signal) : unavailable;
         reached();
-        await gate; // the answer is slow; the charge has landed
+        await gate;
         return answer;
       },
       refund: (r, signal) => real.refund(r, signal),
@@ -506,27 +512,15 @@ describe('orders saga participant: commands over Kafka', () => {
     // after the claim's lease): such a refusal closes the capture key by refunding under it, which
     // once ran at once and gave back the charge another capture had meanwhile recorded.
     const orderId = await placeWith(TEST_CARDS.success);
-    const real = new SimulatedPaymentProvider(world.orders.orders.orm);
-    let release = (): void => undefined;
-    const gate = new Promise<void>((resolve) => (release = resolve));
-    let reached = (): void => undefined;
-    const atGate = new Promise<void>((resolve) => (reached = resolve));
-    const slowRefusal: PaymentProvider = {
-      tokenize: (n) => real.tokenize(n),
-      authorize: (r, signal) => real.authorize(r, signal),
-      capture: async () => {
-        reached();
-        await gate;
-        return { ok: false, refusal: 'unavailable', message: 'try later' };
-      },
-      refund: (r, signal) => real.refund(r, signal),
-    };
-    const stale = paymentsWith(slowRefusal).capture(orderId);
-    await atGate;
+    const slowRefusal = gatedCapture('unavailable-late');
+    const stale = paymentsWith(slowRefusal.provider).capture(orderId);
+    await slowRefusal.atGate;
     await new Promise((resolve) => setTimeout(resolve, CLAIM_EXPIRED_MS));
-    const taken = await paymentsWith(real).capture(orderId);
+    const taken = await paymentsWith(new SimulatedPaymentProvider(world.orders.orders.orm)).capture(
+      orderId,
+    );
     assert.equal(taken.ok, true, JSON.stringify(taken));
-    release();
+    slowRefusal.release();
     // Its refusal meets a settled row and answers from it: what the other capture recorded.
     assert.deepEqual(await stale, taken);
     assert.equal((await paymentRow(orderId))?.status, 'CAPTURED');
