@@ -76,8 +76,9 @@ export function captureAnswer(r: CaptureOutcome): Exclude<StepOutcome, { outcome
  * One run per step at a time in this process: a resend that arrives while its step's run is still
  * going is answered by that run (it reads the step's latest attempt at 3), or, when that run ends
  * without an answer, by one more run right after it. At most `maxRuns` ask the provider and
- * answer at once; the others wait their turn (their claim's lease running), holding no
- * connection. Closing starts no new run and lets those in flight end.
+ * answer at once; the others wait their turn holding no connection, their claim's lease running:
+ * a run that waited renews its claim before asking and gives up (deferred) if it was lost.
+ * Closing starts no new run and lets those in flight end.
  */
 export class PaymentCaptures {
   private readonly running = new Map<
@@ -137,11 +138,13 @@ export class PaymentCaptures {
       await Promise.allSettled([...this.running.values()].map((r) => r.done));
   }
 
-  private async turn<T>(work: () => Promise<T>): Promise<T> {
-    if (this.active >= this.maxRuns) await new Promise<void>((go) => this.queue.push(go));
+  /** Runs `work(waited)` in a slot; `waited`: it queued for one first. */
+  private async turn<T>(work: (waited: boolean) => Promise<T>): Promise<T> {
+    const waited = this.active >= this.maxRuns;
+    if (waited) await new Promise<void>((go) => this.queue.push(go));
     else this.active++;
     try {
-      return await work();
+      return await work(waited);
     } finally {
       // Hand the slot straight to the next in line (active stays), or free it.
       const next = this.queue.shift();
@@ -169,7 +172,16 @@ export class PaymentCaptures {
       return false;
     }
     try {
-      return await this.turn(async () => {
+      return await this.turn(async (waited) => {
+        // The claim's lease ran while this run queued for a slot: ask only while it still holds
+        // (renewed), or a run of another process that took it over could be asking too.
+        if (waited && claimed === 'claimed' && !(await payments.renewCapture(orderId, claim))) {
+          logger.warn(
+            { orderId, sagaId: step.sagaId },
+            'capture claim expired while queued; the saga resends this one',
+          );
+          return false;
+        }
         try {
           const verdict: CaptureVerdict =
             claimed === 'claimed' ? await payments.askProvider(orderId) : { kind: 'settled' };

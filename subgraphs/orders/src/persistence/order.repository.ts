@@ -196,6 +196,24 @@ export class OrderRepository {
     return affectedRows === 1;
   }
 
+  /** Renews a capture's claim for `leaseMs` if it is still this one and unexpired: true if so. */
+  async renewCapture(
+    em: EntityManager,
+    orderId: string,
+    claim: string,
+    leaseMs: number,
+  ): Promise<boolean> {
+    const { affectedRows } = await sqlRun(
+      em,
+      `UPDATE payments
+         SET capture_claim_until = CURRENT_TIMESTAMP(3) + INTERVAL ? MICROSECOND
+       WHERE order_id = ? AND status = 'PENDING' AND capture_claim = ?
+         AND capture_claim_until >= CURRENT_TIMESTAMP(3)`,
+      [Math.round(leaseMs * 1000), orderId, claim],
+    );
+    return affectedRows === 1;
+  }
+
   /** Gives a capture's claim back (only if it is still this one). */
   async releaseCapture(em: EntityManager, orderId: string, claim: string): Promise<void> {
     await sqlRun(

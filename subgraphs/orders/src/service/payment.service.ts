@@ -201,6 +201,16 @@ export class PaymentService {
     });
   }
 
+  /**
+   * Renews the claim for another `claimMs` if it is still `claim` and has not expired: for a run
+   * that waited (for a slot) after taking it, before it asks the provider. False: it was lost.
+   */
+  async renewCapture(orderId: string, claim: string): Promise<boolean> {
+    return runTransaction(this.orm, (em) =>
+      this.repo.renewCapture(em, orderId, claim, this.claimMs),
+    );
+  }
+
   /** Gives the claim back once the capture is recorded or given up (a no-op if it expired). */
   async releaseCapture(orderId: string, claim: string): Promise<void> {
     await runTransaction(this.orm, (em) => this.repo.releaseCapture(em, orderId, claim));
